@@ -1,0 +1,50 @@
+/* pwr_audit.h - the audit trail: one syslog line per event (SPEC F13).
+ * SPDX-License-Identifier: BSD-3-Clause
+ *
+ * A line is "key=value" pairs separated by single spaces, starting with
+ * event=.  A value made only of [A-Za-z0-9._,:/@+-] is written bare;
+ * anything else is written in double quotes with '"', '\\' and every byte
+ * outside printable ASCII escaped (\" \\ \xHH), so a hostile login, rhost or
+ * reason can neither add a field nor break the line.  Lines go to syslog,
+ * facility authpriv, ident "pwreset", sent directly to the syslog socket so
+ * the host program's openlog() settings are left alone.  Never put a
+ * password, code or hash in an event.
+ *
+ * Vocabulary (keys): event user actor actor_uid result reason service rhost
+ * tty temporary method users count expires by detail.  Events: see SPEC F13.
+ */
+#ifndef PWR_AUDIT_H
+#define PWR_AUDIT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "pwr_err.h"
+
+#define PWR_AUDIT_LINE_MAX 2048
+
+struct pwr_audit {
+    char line[PWR_AUDIT_LINE_MAX];
+    size_t len;
+    int truncated; /* a field did not fit: it was dropped, "truncated=1" added */
+};
+
+void pwr_audit_begin(struct pwr_audit *a, const char *event);
+void pwr_audit_add(struct pwr_audit *a, const char *key, const char *value);
+void pwr_audit_add_int(struct pwr_audit *a, const char *key, long long value);
+
+/* Send a->line to the syslog socket (authpriv.notice, or authpriv.warning
+ * when warn is set) with ident "pwreset" and our pid.  NULL or "" socket
+ * means /dev/log. */
+int pwr_audit_send(const struct pwr_audit *a, const char *socket_path,
+                   int warn, struct pwr_err *err);
+
+/* Reader side, for pwreset audit: find "pwreset[PID]: event=..." or
+ * "pwreset: event=..." in a syslog line and call fn for each key/value
+ * (unescaped).  Returns 1 if the line is one of ours, 0 if not, -1 if it is
+ * ours but malformed. */
+typedef void (*pwr_audit_kv_fn)(const char *key, const char *value, void *arg);
+int pwr_audit_parse(const char *line, size_t len, pwr_audit_kv_fn fn,
+                    void *arg);
+
+#endif

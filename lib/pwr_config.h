@@ -1,0 +1,66 @@
+/* pwr_config.h - /etc/security/pwreset.conf, one parser for every program.
+ * SPDX-License-Identifier: BSD-3-Clause
+ *
+ * Format: "key = value" lines, '#' comments, blank lines.  An unknown key, a
+ * repeated key or a bad value is an error naming file and line.  The same
+ * table parses module arguments ("min_length=14") through pwr_config_set, so
+ * options can override the file.  Documented in pwreset.conf(5).
+ */
+#ifndef PWR_CONFIG_H
+#define PWR_CONFIG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "pwr_err.h"
+#include "pwr_hash.h"
+#include "pwr_policy.h"
+#include "pwr_util.h"
+
+#define PWR_MAX_PROTECTED 32
+#define PWR_TEXT_MAX 256
+
+struct pwr_config {
+    char store[PWR_PATH_MAX];                  /* store = path */
+    char admin_group[PWR_LOGIN_MAX + 1];       /* admin_group = group ("" none) */
+    char protected_users[PWR_MAX_PROTECTED][PWR_LOGIN_MAX + 1];
+    size_t n_protected;                        /* protected_users = a, b, c */
+    unsigned min_length;                       /* min_length = 12 */
+    unsigned max_length;                       /* max_length = 256 (>= 256) */
+    char blocklist[PWR_POLICY_MAX_LISTS][PWR_PATH_MAX];
+    size_t n_blocklist;                        /* blocklist = /a, /b */
+    char breached_list[PWR_PATH_MAX];          /* breached_list = path ("" off) */
+    struct pwr_hash_params hash;               /* hash = yescrypt, hash_cost = 5 */
+    int64_t reset_code_ttl;                    /* reset_code_ttl = 60m */
+    unsigned reset_code_max_attempts;          /* reset_code_max_attempts = 5 */
+    int64_t temporary_password_ttl;            /* temporary_password_ttl = 0 (none) */
+    unsigned fail_delay_ms;                    /* fail_delay = 2000 (ms) */
+    unsigned lock_timeout_ms;                  /* lock_timeout = 10000 (ms) */
+    char audit_socket[PWR_PATH_MAX];           /* audit_socket = /dev/log */
+    char contact[PWR_TEXT_MAX];                /* contact = "your administrator" */
+};
+
+/* Compiled-in defaults (store path from configure). */
+void pwr_config_defaults(struct pwr_config *cfg);
+
+/* Parse path into cfg (on top of what cfg already holds).  If the file does
+ * not exist and must_exist is 0, cfg is left as is and 0 is returned.
+ * When running as root the file must be owned by root and not writable by
+ * group or others.  Errors: PWR_E_CONFIG, "FILE:LINE: message". */
+int pwr_config_load(struct pwr_config *cfg, const char *path, int must_exist,
+                    struct pwr_err *err);
+
+/* Set one key from text, exactly as a file line would. */
+int pwr_config_set(struct pwr_config *cfg, const char *key, const char *value,
+                   struct pwr_err *err);
+
+/* 1 if key is a configuration key. */
+int pwr_config_is_key(const char *key);
+
+/* Fill a policy view of cfg (pointers into cfg; valid while cfg lives). */
+void pwr_config_policy(const struct pwr_config *cfg, struct pwr_policy *pol);
+
+/* 1 if login is in protected_users. */
+int pwr_config_is_protected(const struct pwr_config *cfg, const char *login);
+
+#endif

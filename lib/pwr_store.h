@@ -1,0 +1,93 @@
+/* pwr_store.h - the credential store behind a small backend interface.
+ * SPDX-License-Identifier: BSD-3-Clause
+ *
+ * Callers see two operations (SPEC section 2): look up one account, and apply
+ * one transaction of changes to one or many accounts.  The file backend
+ * (pwr_store_file.c) is the default; nothing outside the store may assume the
+ * store is a file.
+ *
+ * Guarantees of every backend:
+ *  - a lookup sees one consistent state (never a torn write);
+ *  - a transaction runs under an exclusive lock: concurrent transactions are
+ *    serialised and none loses another's update;
+ *  - a transaction whose callback fails writes nothing;
+ *  - a crash at any point leaves the old or the new state, never neither;
+ *  - a corrupt or unsafe store fails closed (-1, PWR_E_STORE), never "empty".
+ */
+#ifndef PWR_STORE_H
+#define PWR_STORE_H
+
+#include <stddef.h>
+
+#include "pwr_err.h"
+#include "pwr_record.h"
+
+struct pwr_store;
+struct pwr_txn;
+
+struct pwr_store_opts {
+    const char *path;         /* store file; its directory holds lock and backup */
+    unsigned lock_timeout_ms; /* give up with PWR_E_BUSY after this; 0 = 10000 */
+    int create;               /* transact may create a missing store (empty) */
+};
+
+int pwr_store_open(struct pwr_store **out, const struct pwr_store_opts *opts,
+                   struct pwr_err *err);
+void pwr_store_close(struct pwr_store *st);
+
+/* Look up one account: 1 found (*out filled), 0 not in the store, -1 error.
+ * A missing store file is "not found" unless opts.create is 0 and the
+ * directory is also missing, which is still "not found". */
+int pwr_store_lookup(struct pwr_store *st, const char *login,
+                     struct pwr_record *out, struct pwr_err *err);
+
+/* Read-only walk over every record in login order (no lock needed).
+ * fn returns 0 to go on, 1 to stop early, -1 to fail. */
+typedef int (*pwr_store_visit_fn)(const struct pwr_record *rec, void *arg,
+                                  struct pwr_err *err);
+int pwr_store_foreach(struct pwr_store *st, pwr_store_visit_fn fn, void *arg,
+                      struct pwr_err *err);
+
+/* Run fn under the store's exclusive lock on the current state.  If fn
+ * returns 0 and put at least one record, the new state is written
+ * atomically and durably before pwr_store_transact returns 0.  If fn returns
+ * -1 nothing is written and its err is passed on. */
+typedef int (*pwr_txn_fn)(struct pwr_txn *txn, void *arg, struct pwr_err *err);
+int pwr_store_transact(struct pwr_store *st, pwr_txn_fn fn, void *arg,
+                       struct pwr_err *err);
+
+/* Inside a transaction: copy one record out: 1 found, 0 not, -1 error. */
+int pwr_txn_get(struct pwr_txn *txn, const char *login, struct pwr_record *out,
+                struct pwr_err *err);
+
+/* Inside a transaction: insert or replace a record (by login). */
+int pwr_txn_put(struct pwr_txn *txn, const struct pwr_record *rec,
+                struct pwr_err *err);
+
+/* Inside a transaction: visit every record in login order; fn may call
+ * pwr_txn_put (for the visited record or others already visited). */
+typedef int (*pwr_txn_visit_fn)(struct pwr_txn *txn,
+                                const struct pwr_record *rec, void *arg,
+                                struct pwr_err *err);
+int pwr_txn_foreach(struct pwr_txn *txn, pwr_txn_visit_fn fn, void *arg,
+                    struct pwr_err *err);
+
+/* Number of records in the transaction's current state. */
+size_t pwr_txn_count(const struct pwr_txn *txn);
+
+/* ---- backend interface (for pwr_store.c and backends only) ---------------- */
+struct pwr_store_backend {
+    const char *name;
+    int (*open)(void **ctx, const struct pwr_store_opts *opts,
+                struct pwr_err *err);
+    void (*close)(void *ctx);
+    int (*lookup)(void *ctx, const char *login, struct pwr_record *out,
+                  struct pwr_err *err);
+    int (*foreach)(void *ctx, pwr_store_visit_fn fn, void *arg,
+                   struct pwr_err *err);
+    int (*transact)(void *ctx, pwr_txn_fn fn, void *arg, struct pwr_err *err);
+};
+
+extern const struct pwr_store_backend pwr_store_file_backend;
+
+#endif
