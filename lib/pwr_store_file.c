@@ -1,0 +1,1011 @@
+/* pwr_store_file.c - the file backend of the credential store: one sorted
+ * text file, searched in place and replaced atomically (docs/STORE.md).
+ * SPDX-License-Identifier: BSD-3-Clause
+ *
+ * Rules this file enforces:
+ *  - MUST refuse a store that is not a regular file, is a symbolic link, has
+ *    any group/other permission bit, or is not owned by root (by the caller
+ *    when not running as root); and a store whose directory is group- or
+ *    world-writable, or (as root) not owned by root.
+ *  - MUST fail closed (-1, PWR_E_STORE, naming the line) on anything that is
+ *    not exactly the documented format: bad header, missing or wrong "end N"
+ *    trailer, a bad record, a repeated or out-of-order login.
+ *  - A lookup MUST stay O(log n): it checks header and trailer, then binary
+ *    searches the mapped file and parses only the line it finds.
+ *  - A transaction MUST hold the lock file for its whole run, validate the
+ *    entire current store before its callback sees it, and replace the store
+ *    only by rename of a fully written and fsynced temporary file, keeping
+ *    the previous copy as .bak.  It NEVER writes the store in place, never
+ *    removes it, and writes nothing when anything fails.
+ *  - Heap and stack copies of record lines (they hold hashes) are wiped
+ *    before they are freed.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <search.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "pwr_store.h"
+
+static const char header[] = "pwreset-store 1\n";
+#define HEADER_LEN (sizeof(header) - 1)
+#define TRAILER_MAX 32 /* "end " + 20 digits + LF, with room to spare */
+#define LINE_CONTENT_MAX (PWR_RECORD_LINE_MAX - 2)
+#define MIN_RECORD_LINE 16 /* "a status=active\n" */
+#define LOCK_TIMEOUT_DEFAULT_MS 10000u
+#define LOCK_POLL_MAX_NS 10000000L
+
+struct fstore {
+    char path[PWR_PATH_MAX];
+    char dir[PWR_PATH_MAX];
+    char base[NAME_MAX + 1];
+    char tmp[NAME_MAX + 1];    /* new store being written */
+    char bak[NAME_MAX + 1];    /* previous store */
+    char baktmp[NAME_MAX + 1]; /* next .bak, linked before it is renamed */
+    char lock[NAME_MAX + 1];
+    unsigned lock_timeout_ms;
+    int create;
+};
+
+/* A mapped store.  Offsets are into map; lines end with LF. */
+struct snap {
+    const char *map; /* NULL when the store is empty or missing */
+    size_t size;
+    size_t body;     /* first record line */
+    size_t end;      /* the "end N" line */
+    size_t count;    /* N */
+    size_t n;        /* records indexed (== count once validated) */
+    size_t *off;     /* n + 1 line starts (off[n] == end), or NULL */
+    int missing;     /* no store file yet (transact with opts.create) */
+};
+
+struct ins {
+    char *line; /* formatted record with LF, NUL-terminated */
+};
+
+struct pwr_txn {
+    const struct fstore *fs;
+    const struct snap *sn;
+    char **repl;      /* [sn->n]: new line of an old record, or NULL */
+    void *ins_root;   /* tsearch tree of struct ins: logins not in sn */
+    size_t n_ins;
+    size_t put_bytes; /* total length of lines put, for sizing the output */
+    int dirty;
+};
+
+/* ---- small helpers ----------------------------------------------------------- */
+
+static int cmp_login(const char *a, size_t alen, const char *b, size_t blen)
+{
+    int c = memcmp(a, b, alen < blen ? alen : blen);
+
+    if (c != 0)
+        return c;
+    return (alen > blen) - (alen < blen);
+}
+
+/* Length of the login that starts a validated or formatted line. */
+static size_t login_len(const char *line)
+{
+    return strcspn(line, " ");
+}
+
+static void free_line(char *line)
+{
+    if (line != NULL) {
+        sodium_memzero(line, strlen(line));
+        free(line);
+    }
+}
+
+/* Line numbers are counted only on the error path. */
+static size_t line_number(const struct snap *sn, size_t off)
+{
+    size_t n = 1;
+
+    for (size_t i = 0; i < off && i < sn->size; i++)
+        n += sn->map[i] == '\n';
+    return n;
+}
+
+/* Fail with "PATH: line N: what"; what may be err->msg. */
+static int at_line(const struct fstore *fs, const struct snap *sn, size_t off,
+                   struct pwr_err *err, const char *what)
+{
+    char copy[sizeof(err->msg)];
+
+    (void)pwr_strlcpy(copy, what, sizeof(copy));
+    return pwr_fail(err, PWR_E_STORE, "%s: line %zu: %s", fs->path,
+                    line_number(sn, off), copy);
+}
+
+/* ---- paths and the directory ------------------------------------------------- */
+
+static int name_with(char *out, const char *base, const char *suffix)
+{
+    int n = snprintf(out, NAME_MAX + 1, "%s%s", base, suffix);
+
+    return (n < 0 || n > NAME_MAX) ? -1 : 0;
+}
+
+static int split_path(struct fstore *fs, const char *path, struct pwr_err *err)
+{
+    const char *slash = strrchr(path, '/');
+    const char *base = slash ? slash + 1 : path;
+    size_t dlen = slash ? (size_t)(slash - path) : 0;
+
+    if (pwr_strlcpy(fs->path, path, sizeof(fs->path)) < 0)
+        return pwr_fail(err, PWR_E_CONFIG, "store path too long");
+    if (*base == '\0' || strcmp(base, ".") == 0 || strcmp(base, "..") == 0)
+        return pwr_fail(err, PWR_E_CONFIG, "%s: not a file name", path);
+    if (slash == NULL)
+        memcpy(fs->dir, ".", 2);
+    else if (dlen == 0)
+        memcpy(fs->dir, "/", 2);
+    else {
+        memcpy(fs->dir, path, dlen);
+        fs->dir[dlen] = '\0';
+    }
+    if (name_with(fs->base, base, "") < 0 || name_with(fs->tmp, base, ".tmp") < 0 ||
+        name_with(fs->bak, base, ".bak") < 0 ||
+        name_with(fs->baktmp, base, ".bak.tmp") < 0 ||
+        name_with(fs->lock, base, ".lock") < 0)
+        return pwr_fail(err, PWR_E_CONFIG, "%s: file name too long", path);
+    return 0;
+}
+
+/* Open the store's directory and check it is safe (-1 PWR_E_NOENT if absent). */
+static int open_dir(const struct fstore *fs, int *dfd, struct pwr_err *err)
+{
+    struct stat st;
+    int fd = open(fs->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+    if (fd < 0 && errno == ENOENT)
+        return pwr_fail(err, PWR_E_NOENT, "%s: directory does not exist", fs->dir);
+    if (fd < 0)
+        return pwr_fail_errno(err, PWR_E_STORE, errno, "%s", fs->dir);
+    if (fstat(fd, &st) < 0) {
+        close(fd);
+        return pwr_fail_errno(err, PWR_E_STORE, errno, "%s: fstat", fs->dir);
+    }
+    if (st.st_mode & 022) {
+        close(fd);
+        return pwr_fail(err, PWR_E_STORE,
+                        "%s: store directory is group- or world-writable", fs->dir);
+    }
+    if (geteuid() == 0 && st.st_uid != 0) {
+        close(fd);
+        return pwr_fail(err, PWR_E_STORE,
+                        "%s: store directory is not owned by root", fs->dir);
+    }
+    *dfd = fd;
+    return 0;
+}
+
+/* ---- mapping and framing ----------------------------------------------------- */
+
+static void unmap(struct snap *sn)
+{
+    if (sn->map != NULL)
+        munmap((void *)(uintptr_t)sn->map, sn->size);
+    free(sn->off);
+    memset(sn, 0, sizeof(*sn));
+}
+
+static int check_owner(const struct fstore *fs, int fd, size_t *size,
+                       struct pwr_err *err)
+{
+    struct stat st;
+
+    if (fstat(fd, &st) < 0)
+        return pwr_fail_errno(err, PWR_E_STORE, errno, "%s: fstat", fs->path);
+    /* pwr_open_safely checks for root; without root the caller must own it. */
+    if (geteuid() != 0 && st.st_uid != geteuid())
+        return pwr_fail(err, PWR_E_STORE, "%s: owned by uid %u, not %u", fs->path,
+                        (unsigned)st.st_uid, (unsigned)geteuid());
+    if ((uintmax_t)st.st_size > SIZE_MAX)
+        return pwr_fail(err, PWR_E_STORE, "%s: too large", fs->path);
+    *size = (size_t)st.st_size;
+    return 0;
+}
+
+/* Map the store read-only (-1 PWR_E_NOENT when there is none). */
+static int map_store(const struct fstore *fs, struct snap *sn, struct pwr_err *err)
+{
+    static const struct pwr_file_rules rules = { .owner_root = 1,
+                                                 .forbid_mode = 077 };
+    int fd = pwr_open_safely(fs->path, O_RDONLY, 0, &rules, err);
+    void *map;
+
+    memset(sn, 0, sizeof(*sn));
+    if (fd < 0)
+        return -1;
+    if (check_owner(fs, fd, &sn->size, err) < 0) {
+        close(fd);
+        return -1;
+    }
+    if (sn->size == 0) {
+        close(fd);
+        return 0; /* reported by check_frame */
+    }
+    map = mmap(NULL, sn->size, PROT_READ, MAP_PRIVATE, fd, 0);
+    close(fd);
+    if (map == MAP_FAILED)
+        return pwr_fail_errno(err, PWR_E_STORE, errno, "%s: mmap", fs->path);
+    sn->map = map;
+    return 0;
+}
+
+/* "end N" with N a plain decimal. */
+static int parse_trailer(const char *s, size_t len, size_t *count)
+{
+    size_t v = 0;
+
+    if (len < 5 || memcmp(s, "end ", 4) != 0 || (s[4] == '0' && len > 5))
+        return -1;
+    for (size_t i = 4; i < len; i++) {
+        unsigned d = (unsigned char)s[i] - '0';
+
+        if (d > 9 || v > (SIZE_MAX - d) / 10)
+            return -1;
+        v = v * 10 + d;
+    }
+    *count = v;
+    return 0;
+}
+
+static int check_trailer(const struct fstore *fs, struct snap *sn,
+                         struct pwr_err *err)
+{
+    const char *m = sn->map;
+    size_t lo = sn->size > TRAILER_MAX ? sn->size - TRAILER_MAX : 0;
+    const char *nl;
+    size_t t;
+
+    if (m[sn->size - 1] != '\n')
+        return at_line(fs, sn, sn->size - 1, err,
+                       "last line has no newline (truncated store?)");
+    nl = memrchr(m + lo, '\n', sn->size - 1 - lo);
+    t = nl ? (size_t)(nl - m) + 1 : 0;
+    if (nl == NULL || parse_trailer(m + t, sn->size - 1 - t, &sn->count) < 0)
+        return at_line(fs, sn, sn->size - 1, err,
+                       "missing or bad 'end N' line (truncated store?)");
+    /* Every record line is at least MIN_RECORD_LINE bytes. */
+    if ((sn->count == 0) != (t == HEADER_LEN) ||
+        sn->count > (t - HEADER_LEN) / MIN_RECORD_LINE)
+        return at_line(fs, sn, t, err, "record count in 'end N' is wrong");
+    sn->body = HEADER_LEN;
+    sn->end = t;
+    return 0;
+}
+
+/* What is wrong with a first line that is not our header. */
+static const char *header_problem(const struct snap *sn)
+{
+    static const char magic[] = "pwreset-store ";
+    size_t i = sizeof(magic) - 1;
+
+    if (sn->size <= i || memcmp(sn->map, magic, i) != 0)
+        return "not a pwreset store (bad header)";
+    while (i < sn->size && sn->map[i] >= '0' && sn->map[i] <= '9')
+        i++;
+    if (i > sizeof(magic) - 1 && i < sn->size && sn->map[i] == '\n')
+        return "unsupported store version";
+    return "not a pwreset store (bad header)";
+}
+
+/* Check header and trailer: O(1). */
+static int check_frame(const struct fstore *fs, struct snap *sn,
+                       struct pwr_err *err)
+{
+    if (sn->map == NULL) /* mapped only when not empty */
+        return at_line(fs, sn, 0, err, "empty file (no header)");
+    if (sn->size < HEADER_LEN || memcmp(sn->map, header, HEADER_LEN) != 0)
+        return at_line(fs, sn, 0, err, header_problem(sn));
+    return check_trailer(fs, sn, err);
+}
+
+/* ---- lookup: binary search over the mapped file ------------------------------ */
+
+/* Check the login that starts a probed line of len bytes; 0 and its length
+ * in *toklen, or -1. */
+static int probe_login(const char *line, size_t len, size_t *toklen)
+{
+    char login[PWR_LOGIN_MAX + 1];
+    const char *sp = memchr(line, ' ', len < sizeof(login) ? len : sizeof(login));
+
+    if (sp == NULL || sp == line || memchr(line, '\0', (size_t)(sp - line)))
+        return -1;
+    *toklen = (size_t)(sp - line);
+    memcpy(login, line, *toklen);
+    login[*toklen] = '\0';
+    return pwr_login_valid(login) ? 0 : -1;
+}
+
+/* Start and end (its LF) of the line holding byte mid; lo is a line start. */
+static int line_around(const struct fstore *fs, const struct snap *sn,
+                       size_t lo, size_t hi, size_t mid, size_t *s, size_t *e,
+                       struct pwr_err *err)
+{
+    size_t w = mid - lo > LINE_CONTENT_MAX + 1 ? mid - LINE_CONTENT_MAX - 1 : lo;
+    const char *nl = memrchr(sn->map + w, '\n', mid - w);
+    const char *lf;
+
+    if (nl == NULL && w != lo)
+        return at_line(fs, sn, mid, err, "line too long");
+    *s = nl ? (size_t)(nl - sn->map) + 1 : lo;
+    /* hi - 1 is always an LF, so only an over-long line finds none */
+    lf = memchr(sn->map + *s, '\n',
+                hi - *s < LINE_CONTENT_MAX + 1 ? hi - *s : LINE_CONTENT_MAX + 1);
+    if (lf == NULL)
+        return at_line(fs, sn, *s, err, "line too long");
+    *e = (size_t)(lf - sn->map);
+    return 0;
+}
+
+/* A probed line's login is bad: let the full parser say exactly why. */
+static int bad_probe(const struct fstore *fs, const struct snap *sn, size_t s,
+                     size_t len, struct pwr_err *err)
+{
+    struct pwr_record rec;
+
+    if (pwr_record_parse(sn->map + s, len, &rec, err) == 0) {
+        pwr_record_wipe(&rec);
+        return at_line(fs, sn, s, err, "invalid login");
+    }
+    return at_line(fs, sn, s, err, err->msg);
+}
+
+/* 1 and the line's extent when found, 0 when absent, -1 on a bad line. */
+static int search(const struct fstore *fs, const struct snap *sn,
+                  const char *login, size_t *start, size_t *len,
+                  struct pwr_err *err)
+{
+    size_t lo = sn->body, hi = sn->end, klen = strlen(login);
+
+    while (lo < hi) {
+        size_t s = 0, e = 0, toklen = 0;
+        int c;
+
+        if (line_around(fs, sn, lo, hi, lo + (hi - lo) / 2, &s, &e, err) < 0)
+            return -1;
+        if (probe_login(sn->map + s, e - s, &toklen) < 0)
+            return bad_probe(fs, sn, s, e - s, err);
+        c = cmp_login(login, klen, sn->map + s, toklen);
+        if (c == 0) {
+            *start = s;
+            *len = e - s;
+            return 1;
+        }
+        if (c < 0)
+            hi = s;
+        else
+            lo = e + 1;
+    }
+    return 0;
+}
+
+/* ---- full validation (foreach and transact) ---------------------------------- */
+
+static int check_order(const struct fstore *fs, const struct snap *sn,
+                       size_t off, const char *prev, const char *login,
+                       struct pwr_err *err)
+{
+    int c = strcmp(prev, login);
+    char msg[128];
+
+    if (c < 0)
+        return 0;
+    snprintf(msg, sizeof(msg), "%s login '%s'",
+             c == 0 ? "duplicate" : "out-of-order", login);
+    return at_line(fs, sn, off, err, msg);
+}
+
+/* Parse every record, check order and count, and index line starts. */
+static int index_store(const struct fstore *fs, struct snap *sn,
+                       struct pwr_err *err)
+{
+    char prev[PWR_LOGIN_MAX + 1] = "";
+    struct pwr_record rec;
+    size_t p = sn->body, i = 0;
+    int rc = 0;
+
+    sn->off = malloc((sn->count + 1) * sizeof(*sn->off));
+    if (sn->off == NULL)
+        return pwr_fail(err, PWR_E_INTERNAL, "out of memory");
+    while (p < sn->end && rc == 0) {
+        const char *lf = memchr(sn->map + p, '\n', sn->end - p);
+        size_t len = (size_t)(lf - (sn->map + p));
+
+        if (i == sn->count)
+            rc = at_line(fs, sn, p, err, "more records than 'end N' says");
+        else if (pwr_record_parse(sn->map + p, len, &rec, err) < 0)
+            rc = at_line(fs, sn, p, err, err->msg);
+        else if (check_order(fs, sn, p, prev, rec.login, err) < 0)
+            rc = -1;
+        if (rc == 0) {
+            memcpy(prev, rec.login, sizeof(prev));
+            sn->off[i++] = p;
+            p += len + 1;
+        }
+    }
+    pwr_record_wipe(&rec);
+    if (rc == 0 && i != sn->count)
+        rc = at_line(fs, sn, sn->end, err, "fewer records than 'end N' says");
+    sn->off[i] = sn->end;
+    sn->n = i;
+    return rc;
+}
+
+/* Map and fully validate; a missing store is empty when allow_missing. */
+static int load(const struct fstore *fs, struct snap *sn, int allow_missing,
+                struct pwr_err *err)
+{
+    if (map_store(fs, sn, err) < 0) {
+        if (err->code != PWR_E_NOENT || !allow_missing)
+            return -1;
+        pwr_err_clear(err);
+        sn->missing = 1;
+        return 0;
+    }
+    if (check_frame(fs, sn, err) < 0 || index_store(fs, sn, err) < 0) {
+        unmap(sn);
+        return -1;
+    }
+    return 0;
+}
+
+/* Old record i, without its LF. */
+static void old_line(const struct snap *sn, size_t i, const char **p, size_t *len)
+{
+    *p = sn->map + sn->off[i];
+    *len = sn->off[i + 1] - sn->off[i] - 1;
+}
+
+/* Binary search of an indexed snapshot. */
+static int old_find(const struct snap *sn, const char *login, size_t *idx)
+{
+    size_t lo = 0, hi = sn->n, klen = strlen(login);
+
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        const char *p = sn->map + sn->off[mid];
+        int c = cmp_login(login, klen, p, login_len(p));
+
+        if (c == 0) {
+            *idx = mid;
+            return 1;
+        }
+        if (c < 0)
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
+    return 0;
+}
+
+/* ---- the backend's read operations ------------------------------------------- */
+
+static int file_open(void **ctx, const struct pwr_store_opts *opts,
+                     struct pwr_err *err)
+{
+    struct fstore *fs = calloc(1, sizeof(*fs));
+
+    if (fs == NULL)
+        return pwr_fail(err, PWR_E_INTERNAL, "out of memory");
+    if (split_path(fs, opts->path, err) < 0) {
+        free(fs);
+        return -1;
+    }
+    fs->lock_timeout_ms = opts->lock_timeout_ms ? opts->lock_timeout_ms
+                                                : LOCK_TIMEOUT_DEFAULT_MS;
+    fs->create = opts->create;
+    *ctx = fs;
+    return 0;
+}
+
+static void file_close(void *ctx)
+{
+    free(ctx);
+}
+
+/* Check the directory, then map the store; 1 mapped, 0 no store, -1 error. */
+static int open_for_reading(const struct fstore *fs, struct snap *sn,
+                            struct pwr_err *err)
+{
+    int dfd = -1;
+    int rc = open_dir(fs, &dfd, err);
+
+    memset(sn, 0, sizeof(*sn));
+    if (rc == 0) {
+        close(dfd); /* only checked: reads go by path */
+        rc = map_store(fs, sn, err);
+    }
+    if (rc < 0 && err->code == PWR_E_NOENT) {
+        pwr_err_clear(err);
+        return 0;
+    }
+    return rc < 0 ? -1 : 1;
+}
+
+static int file_lookup(void *ctx, const char *login, struct pwr_record *out,
+                       struct pwr_err *err)
+{
+    const struct fstore *fs = ctx;
+    struct snap sn;
+    size_t s = 0, len = 0;
+    int rc;
+
+    if (!pwr_login_valid(login))
+        return 0; /* such a name can never be in the store */
+    rc = open_for_reading(fs, &sn, err);
+    if (rc <= 0)
+        return rc;
+    rc = check_frame(fs, &sn, err);
+    if (rc == 0)
+        rc = search(fs, &sn, login, &s, &len, err);
+    if (rc == 1 && pwr_record_parse(sn.map + s, len, out, err) < 0)
+        rc = at_line(fs, &sn, s, err, err->msg);
+    unmap(&sn);
+    return rc;
+}
+
+static int file_foreach(void *ctx, pwr_store_visit_fn fn, void *arg,
+                        struct pwr_err *err)
+{
+    const struct fstore *fs = ctx;
+    struct pwr_record rec;
+    struct snap sn;
+    int rc = open_for_reading(fs, &sn, err);
+
+    if (rc <= 0)
+        return rc;
+    if (check_frame(fs, &sn, err) < 0 || index_store(fs, &sn, err) < 0) {
+        unmap(&sn);
+        return -1;
+    }
+    rc = 0;
+    for (size_t i = 0; i < sn.n && rc == 0; i++) {
+        const char *p;
+        size_t len;
+
+        old_line(&sn, i, &p, &len);
+        rc = pwr_record_parse(p, len, &rec, err);
+        if (rc == 0)
+            rc = fn(&rec, arg, err);
+        pwr_record_wipe(&rec);
+    }
+    unmap(&sn);
+    return rc < 0 ? -1 : 0;
+}
+
+/* ---- transactions: reads and puts -------------------------------------------- */
+
+static int ins_cmp(const void *a, const void *b)
+{
+    const char *la = ((const struct ins *)a)->line;
+    const char *lb = ((const struct ins *)b)->line;
+
+    return cmp_login(la, login_len(la), lb, login_len(lb));
+}
+
+static void ins_free(void *node)
+{
+    struct ins *in = node;
+
+    free_line(in->line);
+    free(in);
+}
+
+static struct ins *ins_find(const struct pwr_txn *txn, const char *login)
+{
+    struct ins key = { .line = (char *)(uintptr_t)login };
+    struct ins *const *found = tfind(&key, &txn->ins_root, ins_cmp);
+
+    return found ? *found : NULL;
+}
+
+/* The current text of old record i, without LF. */
+static void txn_old_line(const struct pwr_txn *txn, size_t i, const char **p,
+                         size_t *len)
+{
+    if (txn->repl != NULL && txn->repl[i] != NULL) {
+        *p = txn->repl[i];
+        *len = strlen(*p) - 1;
+    } else {
+        old_line(txn->sn, i, p, len);
+    }
+}
+
+int pwr_txn_get(struct pwr_txn *txn, const char *login, struct pwr_record *out,
+                struct pwr_err *err)
+{
+    const struct ins *in;
+    const char *p;
+    size_t i, len;
+
+    if (!pwr_login_valid(login))
+        return 0;
+    if (old_find(txn->sn, login, &i)) {
+        txn_old_line(txn, i, &p, &len);
+    } else if ((in = ins_find(txn, login)) != NULL) {
+        p = in->line;
+        len = strlen(p) - 1;
+    } else {
+        return 0;
+    }
+    return pwr_record_parse(p, len, out, err) < 0 ? -1 : 1;
+}
+
+static int put_new(struct pwr_txn *txn, char *line, struct pwr_err *err)
+{
+    struct ins *in = ins_find(txn, line);
+    void *node;
+
+    if (in != NULL) {
+        free_line(in->line);
+        in->line = line;
+        return 0;
+    }
+    in = malloc(sizeof(*in));
+    if (in != NULL)
+        in->line = line;
+    node = in ? tsearch(in, &txn->ins_root, ins_cmp) : NULL;
+    if (node == NULL) {
+        free(in);
+        free_line(line);
+        return pwr_fail(err, PWR_E_INTERNAL, "out of memory");
+    }
+    txn->n_ins++;
+    return 0;
+}
+
+static int put_old(struct pwr_txn *txn, size_t i, char *line, struct pwr_err *err)
+{
+    if (txn->repl == NULL) {
+        txn->repl = calloc(txn->sn->n, sizeof(*txn->repl));
+        if (txn->repl == NULL) {
+            free_line(line);
+            return pwr_fail(err, PWR_E_INTERNAL, "out of memory");
+        }
+    }
+    free_line(txn->repl[i]);
+    txn->repl[i] = line;
+    return 0;
+}
+
+int pwr_txn_put(struct pwr_txn *txn, const struct pwr_record *rec,
+                struct pwr_err *err)
+{
+    char buf[PWR_RECORD_LINE_MAX];
+    int n = pwr_record_format(rec, buf, sizeof(buf));
+    char *line;
+    size_t i;
+
+    if (n < 0)
+        return pwr_fail(err, PWR_E_USAGE, "record for '%s' cannot be stored",
+                        pwr_login_valid(rec->login) ? rec->login : "(invalid login)");
+    line = malloc((size_t)n + 1);
+    if (line != NULL)
+        memcpy(line, buf, (size_t)n + 1);
+    sodium_memzero(buf, (size_t)n);
+    if (line == NULL)
+        return pwr_fail(err, PWR_E_INTERNAL, "out of memory");
+    txn->put_bytes += (size_t)n;
+    txn->dirty = 1;
+    if (old_find(txn->sn, rec->login, &i))
+        return put_old(txn, i, line, err);
+    /* line starts with the login, so it can serve as its own search key */
+    return put_new(txn, line, err);
+}
+
+size_t pwr_txn_count(const struct pwr_txn *txn)
+{
+    return txn->sn->n + txn->n_ins;
+}
+
+/* ---- merged walk: old records (or their replacements) and new ones ------------ */
+
+struct cursor {
+    struct ins **ins; /* new records in login order */
+    size_t n_ins, i, j;
+};
+
+static void collect_ins(const void *node, VISIT which, void *closure)
+{
+    struct cursor *c = closure;
+
+    if (which == postorder || which == leaf)
+        c->ins[c->n_ins++] = *(struct ins *const *)node;
+}
+
+static int cursor_init(const struct pwr_txn *txn, struct cursor *c,
+                       struct pwr_err *err)
+{
+    memset(c, 0, sizeof(*c));
+    if (txn->n_ins == 0)
+        return 0;
+    c->ins = malloc(txn->n_ins * sizeof(*c->ins));
+    if (c->ins == NULL)
+        return pwr_fail(err, PWR_E_INTERNAL, "out of memory");
+    twalk_r(txn->ins_root, collect_ins, c);
+    return 0;
+}
+
+/* The next line in login order (without LF): 1, or 0 at the end. */
+static int cursor_next(const struct pwr_txn *txn, struct cursor *c,
+                       const char **p, size_t *len)
+{
+    int old = c->i < txn->sn->n;
+
+    if (old && c->j < c->n_ins) {
+        const char *o = txn->sn->map + txn->sn->off[c->i];
+        const char *n = c->ins[c->j]->line;
+
+        old = cmp_login(o, login_len(o), n, login_len(n)) < 0;
+    } else if (!old && c->j == c->n_ins) {
+        return 0;
+    }
+    if (old) {
+        txn_old_line(txn, c->i++, p, len);
+    } else {
+        *p = c->ins[c->j++]->line;
+        *len = strlen(*p) - 1;
+    }
+    return 1;
+}
+
+int pwr_txn_foreach(struct pwr_txn *txn, pwr_txn_visit_fn fn, void *arg,
+                    struct pwr_err *err)
+{
+    struct pwr_record rec;
+    struct cursor c;
+    const char *p;
+    size_t len;
+    int rc = cursor_init(txn, &c, err);
+
+    while (rc == 0 && cursor_next(txn, &c, &p, &len)) {
+        rc = pwr_record_parse(p, len, &rec, err);
+        if (rc == 0)
+            rc = fn(txn, &rec, arg, err);
+        pwr_record_wipe(&rec);
+    }
+    free(c.ins);
+    return rc < 0 ? -1 : 0;
+}
+
+/* ---- writing the new store ------------------------------------------------------ */
+
+/* The whole new store in one buffer, so it goes out in one write. */
+static int build_output(const struct pwr_txn *txn, char **out, size_t *outlen,
+                        struct pwr_err *err)
+{
+    size_t cap = HEADER_LEN + (txn->sn->end - txn->sn->body) + txn->put_bytes +
+                 TRAILER_MAX;
+    char *buf = malloc(cap);
+    size_t used = HEADER_LEN, n = 0, len;
+    struct cursor c;
+    const char *p;
+    int t;
+
+    if (buf == NULL || cursor_init(txn, &c, err) < 0) {
+        free(buf);
+        return pwr_fail(err, PWR_E_INTERNAL, "out of memory");
+    }
+    memcpy(buf, header, HEADER_LEN);
+    while (cursor_next(txn, &c, &p, &len)) {
+        memcpy(buf + used, p, len);
+        buf[used + len] = '\n';
+        used += len + 1;
+        n++;
+    }
+    free(c.ins);
+    t = snprintf(buf + used, cap - used, "end %zu\n", n);
+    *out = buf;
+    *outlen = used + (size_t)t;
+    return 0;
+}
+
+static int write_tmp(const struct fstore *fs, int dfd, const char *buf,
+                     size_t len, struct pwr_err *err)
+{
+    int fd, e;
+
+    /* We hold the lock, so a .tmp here was left by a writer that died. */
+    if (unlinkat(dfd, fs->tmp, 0) < 0 && errno != ENOENT)
+        return pwr_fail_errno(err, PWR_E_STORE, errno, "%s.tmp: unlink", fs->path);
+    fd = openat(dfd, fs->tmp,
+                O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY,
+                0600);
+    if (fd < 0)
+        return pwr_fail_errno(err, PWR_E_STORE, errno, "%s.tmp: create", fs->path);
+    if (pwr_write_all(fd, buf, len) < 0 || fsync(fd) < 0) {
+        e = errno;
+        close(fd);
+        return pwr_fail_errno(err, PWR_E_STORE, e, "%s.tmp: write", fs->path);
+    }
+    if (close(fd) < 0)
+        return pwr_fail_errno(err, PWR_E_STORE, errno, "%s.tmp: close", fs->path);
+    return 0;
+}
+
+/* Point .bak at the current store without ever leaving .bak missing. */
+static int keep_backup(const struct fstore *fs, int dfd, struct pwr_err *err)
+{
+    if (unlinkat(dfd, fs->baktmp, 0) < 0 && errno != ENOENT)
+        return pwr_fail_errno(err, PWR_E_STORE, errno, "%s.bak.tmp: unlink",
+                              fs->path);
+    if (linkat(dfd, fs->base, dfd, fs->baktmp, 0) < 0)
+        return pwr_fail_errno(err, PWR_E_STORE, errno, "%s.bak.tmp: link",
+                              fs->path);
+    if (renameat(dfd, fs->baktmp, dfd, fs->bak) < 0)
+        return pwr_fail_errno(err, PWR_E_STORE, errno, "%s.bak: rename", fs->path);
+    /* rename() is a no-op when .bak already was this file: tidy up. */
+    if (unlinkat(dfd, fs->baktmp, 0) < 0 && errno != ENOENT)
+        return pwr_fail_errno(err, PWR_E_STORE, errno, "%s.bak.tmp: unlink",
+                              fs->path);
+    return 0;
+}
+
+static int replace_store(const struct fstore *fs, int dfd, int had_store,
+                         struct pwr_err *err)
+{
+    if (had_store && keep_backup(fs, dfd, err) < 0)
+        return -1;
+    if (renameat(dfd, fs->tmp, dfd, fs->base) < 0)
+        return pwr_fail_errno(err, PWR_E_STORE, errno, "%s: rename", fs->path);
+    if (fsync(dfd) < 0)
+        return pwr_fail_errno(err, PWR_E_STORE, errno,
+                              "%s: updated, but fsync of its directory failed",
+                              fs->path);
+    return 0;
+}
+
+static int commit(const struct pwr_txn *txn, int dfd, struct pwr_err *err)
+{
+    const struct fstore *fs = txn->fs;
+    char *buf = NULL;
+    size_t len = 0;
+    int rc;
+
+    if (build_output(txn, &buf, &len, err) < 0)
+        return -1;
+    rc = write_tmp(fs, dfd, buf, len, err);
+    sodium_memzero(buf, len);
+    free(buf);
+    if (rc == 0)
+        rc = replace_store(fs, dfd, !txn->sn->missing, err);
+    if (rc < 0)
+        (void)unlinkat(dfd, fs->tmp, 0); /* the old store stays as it was */
+    return rc;
+}
+
+/* ---- the lock ------------------------------------------------------------------- */
+
+static int64_t now_ms(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Poll, so a PAM module never needs signals or timers to give up. */
+static int wait_lock(const struct fstore *fs, int fd, struct pwr_err *err)
+{
+    int64_t deadline = now_ms() + fs->lock_timeout_ms;
+    struct timespec delay = { 0, 1000000L };
+
+    while (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+        if (errno != EWOULDBLOCK && errno != EINTR)
+            return pwr_fail_errno(err, PWR_E_STORE, errno, "%s.lock: flock",
+                                  fs->path);
+        if (now_ms() >= deadline)
+            return pwr_fail(err, PWR_E_BUSY,
+                            "store busy: %s.lock held by another writer for "
+                            "over %u ms", fs->path, fs->lock_timeout_ms);
+        nanosleep(&delay, NULL);
+        delay.tv_nsec = delay.tv_nsec * 2 < LOCK_POLL_MAX_NS ? delay.tv_nsec * 2
+                                                             : LOCK_POLL_MAX_NS;
+    }
+    return 0;
+}
+
+static int take_lock(const struct fstore *fs, int dfd, int *lfd,
+                     struct pwr_err *err)
+{
+    struct stat st;
+    int fd = openat(dfd, fs->lock,
+                    O_RDONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY |
+                        O_NONBLOCK,
+                    0600);
+
+    if (fd < 0)
+        return pwr_fail_errno(err, PWR_E_STORE, errno, "%s.lock", fs->path);
+    if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+        close(fd);
+        return pwr_fail(err, PWR_E_STORE, "%s.lock: not a regular file", fs->path);
+    }
+    if (wait_lock(fs, fd, err) < 0) {
+        close(fd);
+        return -1;
+    }
+    *lfd = fd;
+    return 0;
+}
+
+/* ---- transact -------------------------------------------------------------------- */
+
+static void txn_free(struct pwr_txn *txn)
+{
+    if (txn->repl != NULL) {
+        for (size_t i = 0; i < txn->sn->n; i++)
+            free_line(txn->repl[i]);
+        free(txn->repl);
+    }
+    tdestroy(txn->ins_root, ins_free);
+}
+
+static int run_txn(const struct fstore *fs, int dfd, const struct snap *sn,
+                   pwr_txn_fn fn, void *arg, struct pwr_err *err)
+{
+    struct pwr_txn txn = { .fs = fs, .sn = sn };
+    int rc;
+
+    pwr_err_clear(err);
+    rc = fn(&txn, arg, err);
+    if (rc != 0 && (err == NULL || err->code == PWR_OK))
+        pwr_fail(err, PWR_E_INTERNAL, "transaction aborted");
+    /* A store that did not exist yet is created, empty if need be. */
+    if (rc == 0 && (txn.dirty || sn->missing))
+        rc = commit(&txn, dfd, err);
+    txn_free(&txn);
+    return rc == 0 ? 0 : -1;
+}
+
+static int file_transact(void *ctx, pwr_txn_fn fn, void *arg,
+                         struct pwr_err *err)
+{
+    const struct fstore *fs = ctx;
+    int dfd = -1, lfd = -1, rc = -1;
+    struct snap sn;
+
+    if (open_dir(fs, &dfd, err) < 0) {
+        if (err->code == PWR_E_NOENT)
+            err->code = PWR_E_STORE;
+        return -1;
+    }
+    if (take_lock(fs, dfd, &lfd, err) == 0) {
+        if (load(fs, &sn, fs->create, err) == 0) {
+            rc = run_txn(fs, dfd, &sn, fn, arg, err);
+            unmap(&sn);
+        } else if (err->code == PWR_E_NOENT) {
+            pwr_fail(err, PWR_E_STORE, "%s: store does not exist", fs->path);
+        }
+        close(lfd);
+    }
+    close(dfd);
+    return rc;
+}
+
+const struct pwr_store_backend pwr_store_file_backend = {
+    .name = "file",
+    .open = file_open,
+    .close = file_close,
+    .lookup = file_lookup,
+    .foreach = file_foreach,
+    .transact = file_transact,
+};
