@@ -1,0 +1,203 @@
+/* mod_lookup.c - how the module reads an account and checks a secret:
+ * directly from the store when this process may read it (root: sshd, login,
+ * su, passwd), otherwise through pwreset-helper, which answers only for the
+ * caller's own account.  Every write goes through the helper.
+ * SPDX-License-Identifier: BSD-3-Clause
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "mod.h"
+#include "pwr_hash.h"
+#include "pwr_secret.h"
+#include "pwr_store.h"
+
+int mod_store_readable(const struct mod_ctx *ctx)
+{
+    if (geteuid() == 0)
+        return 1;
+    if (access(ctx->cfg.store, R_OK) == 0)
+        return 1;
+    return errno == ENOENT; /* no store yet: nobody is in it */
+}
+
+int mod_helper_req(struct mod_ctx *ctx, const char *op, struct pwr_msg *req)
+{
+    struct pwr_err err;
+
+    pwr_msg_init(req);
+    if (pwr_msg_add(req, "op", op, &err) < 0 ||
+        pwr_msg_add(req, "user", ctx->user, &err) < 0 ||
+        (ctx->service && pwr_msg_add(req, "service", ctx->service, &err) < 0) ||
+        (ctx->rhost && pwr_msg_add(req, "rhost", ctx->rhost, &err) < 0) ||
+        (ctx->tty && pwr_msg_add(req, "tty", ctx->tty, &err) < 0) ||
+        (ctx->opts.config_given &&
+         pwr_msg_add(req, "config", ctx->opts.config_path, &err) < 0)) {
+        mod_log_err(ctx, "helper request: %s", err.msg);
+        pwr_msg_free(req);
+        return -1;
+    }
+    return 0;
+}
+
+enum pwr_code mod_helper_run(struct mod_ctx *ctx, struct pwr_msg *req,
+                             struct pwr_msg *rep)
+{
+    struct pwr_err err;
+    int rc;
+
+    pwr_msg_init(rep);
+    rc = pwr_helper_call(ctx->opts.helper_path, req, rep, &err);
+    pwr_msg_free(req);
+    if (rc < 0) {
+        mod_log_err(ctx, "%s: %s", ctx->opts.helper_path, err.msg);
+        return PWR_E_INTERNAL;
+    }
+    return pwr_msg_result(rep);
+}
+
+static int lookup_direct(struct mod_ctx *ctx, struct pwr_record *rec)
+{
+    struct pwr_store_opts so = {
+        .path = ctx->cfg.store,
+        .lock_timeout_ms = ctx->cfg.lock_timeout_ms,
+    };
+    struct pwr_store *st;
+    struct pwr_err err;
+    int rc;
+
+    if (pwr_store_open(&st, &so, &err) < 0) {
+        mod_log_err(ctx, "store: %s", err.msg);
+        return -1;
+    }
+    rc = pwr_store_lookup(st, ctx->user, rec, &err);
+    pwr_store_close(st);
+    if (rc < 0)
+        mod_log_err(ctx, "store: %s", err.msg);
+    return rc;
+}
+
+/* Fill the fields the module needs from a helper "status" reply. */
+static int record_from_reply(const struct pwr_msg *rep, const char *user,
+                             struct pwr_record *rec)
+{
+    const char *status = pwr_msg_get(rep, "status");
+    const char *flags = pwr_msg_get(rep, "flags");
+
+    pwr_record_init(rec, user);
+    if (status == NULL || pwr_status_parse(status, &rec->status) < 0)
+        return -1;
+    if (flags != NULL && strstr(flags, "must_change"))
+        rec->flags |= PWR_F_MUST_CHANGE;
+    if (flags != NULL && strstr(flags, "temporary"))
+        rec->flags |= PWR_F_TEMPORARY;
+    return 0;
+}
+
+static int lookup_helper(struct mod_ctx *ctx, struct pwr_record *rec)
+{
+    struct pwr_msg req, rep;
+    enum pwr_code code;
+    int rc = -1;
+
+    if (mod_helper_req(ctx, "status", &req) < 0)
+        return -1;
+    code = mod_helper_run(ctx, &req, &rep);
+    if (code == PWR_E_NOENT)
+        rc = 0;
+    else if (code == PWR_OK && record_from_reply(&rep, ctx->user, rec) == 0)
+        rc = 1;
+    else
+        mod_log_err(ctx, "helper status: %s",
+                    pwr_msg_get(&rep, "message") ? pwr_msg_get(&rep, "message")
+                                                 : pwr_code_name(code));
+    pwr_msg_free(&rep);
+    return rc;
+}
+
+int mod_lookup(struct mod_ctx *ctx, struct pwr_record *rec)
+{
+    if (mod_store_readable(ctx))
+        return lookup_direct(ctx, rec);
+    return lookup_helper(ctx, rec);
+}
+
+/* Tell the helper about a wrong code try so the store counts it. */
+static void report_code_try(struct mod_ctx *ctx)
+{
+    struct pwr_msg req, rep;
+
+    if (mod_helper_req(ctx, "code_failed", &req) < 0)
+        return;
+    (void)mod_helper_run(ctx, &req, &rep);
+    pwr_msg_free(&rep);
+}
+
+static int method_from_reply(const struct pwr_msg *rep,
+                             enum pwr_auth_method *m)
+{
+    const char *name = pwr_msg_get(rep, "method");
+
+    if (name == NULL)
+        return -1;
+    if (strcmp(name, "password") == 0)
+        *m = PWR_AM_PASSWORD;
+    else if (strcmp(name, "temporary") == 0)
+        *m = PWR_AM_TEMPORARY;
+    else if (strcmp(name, "code") == 0)
+        *m = PWR_AM_CODE;
+    else
+        return -1;
+    return 0;
+}
+
+/* 1 found, 0 not in the store, -1 helper failure. */
+static int verify_helper(struct mod_ctx *ctx, const char *typed,
+                         struct pwr_auth_result *res)
+{
+    struct pwr_msg req, rep;
+    enum pwr_code code;
+    struct pwr_err err;
+    int found = 1;
+
+    if (mod_helper_req(ctx, "verify", &req) < 0)
+        return -1;
+    if (pwr_msg_add(&req, "password", typed, &err) < 0) {
+        pwr_msg_free(&req);
+        return -1;
+    }
+    code = mod_helper_run(ctx, &req, &rep);
+    if (code == PWR_OK && method_from_reply(&rep, &res->method) == 0)
+        res->outcome = PWR_AUTH_OK;
+    else if (code == PWR_E_AUTH && pwr_msg_get(&rep, "expired"))
+        res->outcome = PWR_AUTH_TEMP_EXPIRED;
+    else if (code == PWR_E_NOENT)
+        found = 0;
+    else if (code != PWR_E_AUTH)
+        found = -1;
+    pwr_msg_free(&rep);
+    return found;
+}
+
+int mod_verify(struct mod_ctx *ctx, const char *typed,
+               struct pwr_record *rec, struct pwr_auth_result *res)
+{
+    int found;
+
+    memset(res, 0, sizeof(*res));
+    res->outcome = PWR_AUTH_WRONG;
+    if (!mod_store_readable(ctx))
+        return verify_helper(ctx, typed, res); /* the helper counts tries */
+    found = mod_lookup(ctx, rec);
+    if (found < 0) {
+        pwr_hash_dummy(typed, &ctx->cfg.hash);
+        return -1;
+    }
+    pwr_auth_check(found ? rec : NULL, typed, &ctx->cfg, pwr_now(), res);
+    if (res->code_try)
+        report_code_try(ctx);
+    return found;
+}

@@ -1,0 +1,276 @@
+/* mod_password.c - the password stage: the forced change at login and the
+ * passwd-style self-change.
+ * SPDX-License-Identifier: BSD-3-Clause
+ *
+ * PAM_PRELIM_CHECK proves the current secret (the password, a temporary
+ * password or a reset code), unless this same handle already proved it at
+ * the auth stage, or root is setting another user's password.
+ * PAM_UPDATE_AUTHTOK asks for the new password twice, checks the policy
+ * (saying every rule it breaks), and has the helper write it; the helper
+ * checks the proof and the policy again, as the one writer of the store.
+ */
+#include "config.h"
+
+#include <pwd.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "mod.h"
+#include "pwr_policy.h"
+#include "pwr_secret.h"
+
+/* root setting someone's password (passwd USER), not a forced change. */
+static int admin_change(const struct mod_ctx *ctx)
+{
+    return getuid() == 0 && !(ctx->flags & PAM_CHANGE_EXPIRED_AUTHTOK);
+}
+
+static int eligible(struct mod_ctx *ctx, const struct pwr_record *rec)
+{
+    struct pwr_acct_result ar;
+
+    pwr_account_check(rec, PWR_AM_NONE, &ctx->cfg, pwr_now(), &ar);
+    if (ar.decision != PWR_ACCT_DENY || rec->status == PWR_ST_PENDING)
+        return PAM_SUCCESS;
+    mod_error_msg(ctx, ar.message);
+    mod_audit(ctx, "permission_denied", "reason", ar.reason, "detail",
+              "password_change", NULL);
+    return PAM_PERM_DENIED;
+}
+
+static int check_current(struct mod_ctx *ctx, const char *old)
+{
+    struct pwr_auth_result res;
+    struct pwr_record rec;
+    int found = mod_verify(ctx, old, &rec, &res);
+
+    pwr_record_wipe(&rec);
+    if (found < 0)
+        return PAM_AUTHTOK_RECOVERY_ERR;
+    if (found > 0 && res.outcome == PWR_AUTH_OK)
+        return PAM_SUCCESS;
+    if (found > 0 && res.outcome == PWR_AUTH_TEMP_EXPIRED)
+        mod_error_msg(ctx, "That temporary password has expired.");
+    else
+        mod_error_msg(ctx, "The current password is not correct.");
+    mod_audit(ctx, "password_change_rejected", "reason",
+              "bad_current_password", "result", "failure", NULL);
+    return PAM_AUTH_ERR;
+}
+
+static int prelim(struct mod_ctx *ctx, const struct pwr_record *rec)
+{
+    const void *proof = NULL;
+    const char *old = NULL;
+    int rc;
+
+    if (admin_change(ctx))
+        return PAM_SUCCESS;
+    if (pam_get_data(ctx->pamh, MOD_DATA_PROOF, &proof) == PAM_SUCCESS &&
+        proof != NULL)
+        return pam_set_item(ctx->pamh, PAM_OLDAUTHTOK, proof);
+    if (rec->flags & (PWR_F_MUST_CHANGE | PWR_F_TEMPORARY) ||
+        rec->code_hash[0] != '\0')
+        mod_info(ctx, "Enter your current password, or the temporary "
+                      "password or reset code you were given.");
+    rc = pam_get_authtok(ctx->pamh, PAM_OLDAUTHTOK, &old, "Current password: ");
+    if (rc != PAM_SUCCESS)
+        return rc == PAM_CONV_AGAIN ? PAM_INCOMPLETE : rc;
+    return check_current(ctx, old);
+}
+
+/* GECOS full name (before the first comma) into out; "" if none. */
+static void full_name(const char *user, char *out, size_t outsz)
+{
+    struct passwd pw, *res = NULL;
+    char buf[4096];
+
+    out[0] = '\0';
+    if (getpwnam_r(user, &pw, buf, sizeof(buf), &res) != 0 || res == NULL ||
+        pw.pw_gecos == NULL)
+        return;
+    snprintf(out, outsz, "%.*s", (int)strcspn(pw.pw_gecos, ","), pw.pw_gecos);
+}
+
+/* 0 if acceptable, else tells the user every broken rule.  -1 on error. */
+static int check_policy(struct mod_ctx *ctx, const struct pwr_record *rec,
+                        const char *pw)
+{
+    struct pwr_policy pol;
+    struct pwr_policy_input in = {.password = pw, .login = ctx->user};
+    char name[256], msg[1024], reasons[256];
+    struct pwr_err err;
+    unsigned bad = 0;
+
+    full_name(ctx->user, name, sizeof(name));
+    in.full_name = name;
+    in.current_hash = rec->hash[0] ? rec->hash : NULL;
+    pwr_config_policy(&ctx->cfg, &pol);
+    if (pwr_policy_check(&pol, &in, &bad, &err) < 0) {
+        mod_log_err(ctx, "policy: %s", err.msg);
+        return -1;
+    }
+    if (bad == 0)
+        return 0;
+    pwr_policy_describe(&pol, bad, msg, sizeof(msg));
+    mod_error_msg(ctx, msg);
+    pwr_policy_reasons(bad, reasons, sizeof(reasons));
+    mod_audit(ctx, "policy_rejected", "reason", reasons, "result", "failure",
+              NULL);
+    return 1;
+}
+
+/* Ask twice; PAM_TRY_AGAIN when the two differ. */
+static int ask_new(struct mod_ctx *ctx, char **pw)
+{
+    char *again = NULL;
+    int rc = mod_prompt(ctx, "New password: ", pw);
+
+    if (rc != PAM_SUCCESS)
+        return rc;
+    rc = mod_prompt(ctx, "Retype new password: ", &again);
+    if (rc != PAM_SUCCESS) {
+        pwr_free_secret(*pw);
+        *pw = NULL;
+        return rc;
+    }
+    rc = pwr_ct_streq(*pw, again) ? PAM_SUCCESS : PAM_TRY_AGAIN;
+    pwr_free_secret(again);
+    if (rc == PAM_TRY_AGAIN) {
+        mod_error_msg(ctx, "The two passwords do not match.");
+        pwr_free_secret(*pw);
+        *pw = NULL;
+    }
+    return rc;
+}
+
+static int map_helper_code(struct mod_ctx *ctx, enum pwr_code code,
+                           const char *message)
+{
+    if (code != PWR_OK && message != NULL)
+        mod_error_msg(ctx, message);
+    switch (code) {
+    case PWR_OK:
+        return PAM_SUCCESS;
+    case PWR_E_POLICY:
+        return PAM_TRY_AGAIN;
+    case PWR_E_AUTH:
+        return PAM_AUTH_ERR;
+    case PWR_E_PERM:
+    case PWR_E_INELIGIBLE:
+        return PAM_PERM_DENIED;
+    case PWR_E_BUSY:
+        return PAM_AUTHTOK_LOCK_BUSY;
+    case PWR_E_NOENT:
+        return PAM_USER_UNKNOWN;
+    default:
+        if (message == NULL)
+            mod_error_msg(ctx, "The password could not be saved: contact "
+                               "your administrator.");
+        return PAM_AUTHTOK_ERR;
+    }
+}
+
+/* Have the helper write the new password. */
+static int write_new(struct mod_ctx *ctx, const char *old, const char *pw)
+{
+    struct pwr_msg req, rep;
+    struct pwr_err err;
+    enum pwr_code code;
+    int rc;
+
+    if (mod_helper_req(ctx, "chauthtok", &req) < 0)
+        return PAM_AUTHTOK_ERR;
+    if (pwr_msg_add(&req, "new", pw, &err) < 0 ||
+        (old != NULL && pwr_msg_add(&req, "proof", old, &err) < 0)) {
+        pwr_msg_free(&req);
+        return PAM_AUTHTOK_ERR;
+    }
+    code = mod_helper_run(ctx, &req, &rep);
+    rc = map_helper_code(ctx, code, pwr_msg_get(&rep, "message"));
+    pwr_msg_free(&rep);
+    return rc;
+}
+
+static int try_once(struct mod_ctx *ctx, const struct pwr_record *rec,
+                    const char *old)
+{
+    const void *item = NULL;
+    char *pw = NULL;
+    int rc, bad;
+
+    if (ctx->opts.use_authtok) {
+        if (pam_get_item(ctx->pamh, PAM_AUTHTOK, &item) != PAM_SUCCESS ||
+            item == NULL)
+            return PAM_AUTHTOK_RECOVERY_ERR;
+        pw = strdup(item);
+        if (pw == NULL)
+            return PAM_BUF_ERR;
+    } else if ((rc = ask_new(ctx, &pw)) != PAM_SUCCESS) {
+        return rc;
+    }
+    bad = check_policy(ctx, rec, pw);
+    if (bad < 0)
+        rc = PAM_AUTHTOK_ERR;
+    else if (bad > 0)
+        rc = PAM_TRY_AGAIN;
+    else if ((rc = write_new(ctx, old, pw)) == PAM_SUCCESS)
+        rc = pam_set_item(ctx->pamh, PAM_AUTHTOK, pw);
+    pwr_free_secret(pw);
+    return rc;
+}
+
+static int update(struct mod_ctx *ctx, const struct pwr_record *rec)
+{
+    const void *old = NULL;
+    char summary[256];
+    unsigned i;
+    int rc = PAM_MAXTRIES;
+
+    if (!admin_change(ctx) &&
+        (pam_get_item(ctx->pamh, PAM_OLDAUTHTOK, &old) != PAM_SUCCESS ||
+         old == NULL))
+        return PAM_AUTHTOK_RECOVERY_ERR;
+    if (!ctx->opts.use_authtok) {
+        struct pwr_policy pol;
+        pwr_config_policy(&ctx->cfg, &pol);
+        pwr_policy_summary(&pol, summary, sizeof(summary));
+        mod_info(ctx, summary);
+    }
+    for (i = 0; i < ctx->opts.retry; i++) {
+        rc = try_once(ctx, rec, admin_change(ctx) ? NULL : old);
+        if (rc != PAM_TRY_AGAIN || ctx->opts.use_authtok)
+            break;
+    }
+    if (rc == PAM_SUCCESS)
+        mod_info(ctx, "Your password has been changed.");
+    return rc == PAM_TRY_AGAIN ? PAM_MAXTRIES : rc;
+}
+
+int mod_chauthtok(struct mod_ctx *ctx)
+{
+    struct pwr_record rec;
+    int rc, found;
+
+    rc = mod_get_user(ctx);
+    if (rc != PAM_SUCCESS)
+        return rc;
+    found = mod_lookup(ctx, &rec);
+    if (found < 0) {
+        mod_error_msg(ctx, "The password store cannot be read: contact your "
+                           "administrator.");
+        return PAM_AUTHTOK_RECOVERY_ERR;
+    }
+    if (found == 0)
+        return PAM_USER_UNKNOWN;
+    rc = eligible(ctx, &rec);
+    if (rc == PAM_SUCCESS && (ctx->flags & PAM_PRELIM_CHECK))
+        rc = prelim(ctx, &rec);
+    else if (rc == PAM_SUCCESS && (ctx->flags & PAM_UPDATE_AUTHTOK))
+        rc = update(ctx, &rec);
+    else if (rc == PAM_SUCCESS)
+        rc = PAM_SERVICE_ERR;
+    pwr_record_wipe(&rec);
+    return rc;
+}
