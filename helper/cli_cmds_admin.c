@@ -1,0 +1,220 @@
+/* cli_cmds_admin.c - one-account admin commands: set-password (SPEC F1,
+ * F2), temp-password (F3), delete (F9), logout (F12).
+ * SPDX-License-Identifier: BSD-3-Clause
+ *
+ * The irreversible ones name their target and ask for confirmation first
+ * (unless --yes); secrets are read only after that, and wiped after use.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "pwr_secret.h"
+
+static int one_user(const struct cli_cmd *cmd, int argc, char **argv,
+                    int first, const char **user)
+{
+    if (argc - first != 1)
+        return cli_usage_error(cmd, "name exactly one user");
+    *user = argv[first];
+    return cli_check_login(*user);
+}
+
+static int add(struct pwr_msg *req, const char *key, const char *value)
+{
+    struct pwr_err err;
+
+    if (pwr_msg_add(req, key, value, &err) == 0)
+        return PWR_OK;
+    cli_err("%s", err.msg);
+    return PWR_E_INTERNAL;
+}
+
+static int add_flags(const struct cli *cli, struct pwr_msg *req)
+{
+    int rc = PWR_OK;
+
+    if (cli->must_change >= 0)
+        rc = add(req, "must_change", cli->must_change ? "1" : "0");
+    if (rc == PWR_OK && cli->logout)
+        rc = add(req, "logout", "1");
+    if (rc == PWR_OK)
+        rc = cli_add_ttl(cli, req);
+    return rc;
+}
+
+/* The helper's message; after a change made with --logout, also how the
+ * sessions were ended (the logout op's own message already says it). */
+static void print_result(const struct pwr_msg *rep, int sessions_line)
+{
+    const char *msg = pwr_msg_get(rep, "message");
+    const char *method = pwr_msg_get(rep, "method");
+
+    printf("%s\n", msg != NULL ? msg : "done");
+    if (sessions_line && method != NULL &&
+        pwr_msg_get(rep, "processes") != NULL)
+        printf("sessions ended through %s; %s process(es) signalled\n",
+               method, pwr_msg_get(rep, "processes"));
+}
+
+static int send_password(struct cli *cli, const char *user, const char *pw)
+{
+    struct pwr_msg req, rep;
+    int rc = cli_request(cli, &req, "set_password");
+
+    if (rc == PWR_OK)
+        rc = add(&req, "user", user);
+    if (rc == PWR_OK)
+        rc = add(&req, "password", pw);
+    if (rc == PWR_OK && cli->temporary)
+        rc = add(&req, "temporary", "1");
+    if (rc == PWR_OK)
+        rc = add_flags(cli, &req);
+    if (rc == PWR_OK) {
+        rc = cli_call(cli, &req, &rep);
+        if (rc == PWR_OK)
+            print_result(&rep, 1);
+        pwr_msg_free(&rep);
+    }
+    pwr_msg_free(&req);
+    return rc;
+}
+
+int cli_cmd_set_password(struct cli *cli, int argc, char **argv)
+{
+    const struct cli_cmd *cmd = cli_find("set-password");
+    char pw[CLI_SECRET_MAX], prompt[PWR_LOGIN_MAX + 32];
+    const char *user = NULL;
+    int first, rc;
+
+    first = cli_parse(cli, cmd, "temporary must-change no-must-change ttl "
+                                "stdin logout yes", argc, argv);
+    if (first < 0)
+        return PWR_E_USAGE;
+    rc = one_user(cmd, argc, argv, first, &user);
+    if (rc != PWR_OK)
+        return rc;
+    if (cli->ttl != NULL && !cli->temporary)
+        return cli_usage_error(cmd, "--ttl applies to --temporary passwords");
+    rc = cli_confirm(cli, "set a new password", user);
+    if (rc != PWR_OK)
+        return rc;
+    snprintf(prompt, sizeof(prompt), "New password for %s: ", user);
+    rc = cli_read_secret(cli, prompt, "Retype the new password: ", pw,
+                         sizeof(pw));
+    if (rc == PWR_OK)
+        rc = send_password(cli, user, pw);
+    pwr_wipe(pw, sizeof(pw));
+    return rc;
+}
+
+static void print_temp(const struct cli *cli, const char *user,
+                       const struct pwr_msg *rep)
+{
+    const char *secret = pwr_msg_get(rep, "secret");
+    int64_t expires = cli_num(pwr_msg_get(rep, "expires"));
+    char when[64];
+
+    if (cli->json) {
+        fputs("{", stdout);
+        cli_json_kv(stdout, "user", user, 0);
+        cli_json_kv(stdout, "password", secret, 1);
+        cli_json_time(stdout, "expires", expires, 1);
+        fputs("}\n", stdout);
+        return;
+    }
+    printf("Temporary password for %s: %s\n", user,
+           secret != NULL ? secret : "?");
+    cli_time(expires, when, sizeof(when));
+    printf("It is shown only this once%s%s.\n",
+           expires != 0 ? "; it expires " : "", expires != 0 ? when : "");
+    if (pwr_msg_get(rep, "processes") != NULL)
+        printf("sessions ended through %s; %s process(es) signalled\n",
+               pwr_msg_get(rep, "method"), pwr_msg_get(rep, "processes"));
+}
+
+int cli_cmd_temp_password(struct cli *cli, int argc, char **argv)
+{
+    const struct cli_cmd *cmd = cli_find("temp-password");
+    struct pwr_msg req, rep;
+    const char *user = NULL;
+    int first, rc;
+
+    first = cli_parse(cli, cmd,
+                      "ttl must-change no-must-change logout yes json", argc,
+                      argv);
+    if (first < 0)
+        return PWR_E_USAGE;
+    rc = one_user(cmd, argc, argv, first, &user);
+    if (rc == PWR_OK)
+        rc = cli_confirm(cli, "replace the password with a temporary one",
+                         user);
+    if (rc != PWR_OK)
+        return rc;
+    rc = cli_request(cli, &req, "temp_password");
+    if (rc == PWR_OK)
+        rc = add(&req, "user", user);
+    if (rc == PWR_OK)
+        rc = add_flags(cli, &req);
+    if (rc == PWR_OK) {
+        rc = cli_call(cli, &req, &rep);
+        if (rc == PWR_OK)
+            print_temp(cli, user, &rep);
+        pwr_msg_free(&rep);
+    }
+    pwr_msg_free(&req);
+    return rc;
+}
+
+/* Send a one-user request with optional reason/logout; print the result. */
+static int simple(struct cli *cli, const char *op, const char *user)
+{
+    struct pwr_msg req, rep;
+    int rc = cli_request(cli, &req, op);
+
+    if (rc == PWR_OK)
+        rc = add(&req, "user", user);
+    if (rc == PWR_OK && cli->reason != NULL)
+        rc = add(&req, "reason", cli->reason);
+    if (rc == PWR_OK && cli->logout)
+        rc = add(&req, "logout", "1");
+    if (rc == PWR_OK) {
+        rc = cli_call(cli, &req, &rep);
+        if (rc == PWR_OK)
+            print_result(&rep, strcmp(op, "logout") != 0);
+        pwr_msg_free(&rep);
+    }
+    pwr_msg_free(&req);
+    return rc;
+}
+
+int cli_cmd_delete(struct cli *cli, int argc, char **argv)
+{
+    const struct cli_cmd *cmd = cli_find("delete");
+    const char *user = NULL;
+    int first, rc;
+
+    first = cli_parse(cli, cmd, "reason logout yes", argc, argv);
+    if (first < 0)
+        return PWR_E_USAGE;
+    rc = one_user(cmd, argc, argv, first, &user);
+    if (rc == PWR_OK)
+        rc = cli_confirm(cli, "delete the account (its password is wiped)",
+                         user);
+    return rc == PWR_OK ? simple(cli, "delete", user) : rc;
+}
+
+int cli_cmd_logout(struct cli *cli, int argc, char **argv)
+{
+    const struct cli_cmd *cmd = cli_find("logout");
+    const char *user = NULL;
+    int first, rc;
+
+    first = cli_parse(cli, cmd, "", argc, argv);
+    if (first < 0)
+        return PWR_E_USAGE;
+    rc = one_user(cmd, argc, argv, first, &user);
+    return rc == PWR_OK ? simple(cli, "logout", user) : rc;
+}

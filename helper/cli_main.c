@@ -1,0 +1,139 @@
+/* cli_main.c - pwreset: global options and the command table.
+ * SPDX-License-Identifier: BSD-3-Clause
+ *
+ * pwreset [--config FILE] [--helper PATH] COMMAND [ARGS]
+ * Exit statuses are the pwr_code values (pwr_err.h, pwreset(8)).
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+#ifndef PWR_HELPER_PATH
+#error "PWR_HELPER_PATH must be defined by the build"
+#endif
+
+static const struct cli_cmd cmds[] = {
+    { "enrol", cli_cmd_enrol, "USER... [--pending] [--ttl DURATION] [--json]",
+      "put existing system users into the store (F6, F17)" },
+    { "import", cli_cmd_import, "[USER...] [--shadow FILE]",
+      "carry password hashes over from /etc/shadow (F17)" },
+    { "set-password", cli_cmd_set_password,
+      "USER [--temporary] [--no-must-change] [--ttl DURATION] [--stdin] "
+      "[--logout] [--yes]",
+      "set a user's password (F1, F2)" },
+    { "temp-password", cli_cmd_temp_password,
+      "USER [--ttl DURATION] [--no-must-change] [--logout] [--yes] [--json]",
+      "set a generated temporary password, printed once (F3)" },
+    { "force-reset", cli_cmd_force_reset,
+      "USER... | --group GROUP | --all [--clear] [--dry-run]",
+      "make users choose a new password at next login (F4)" },
+    { "reset-code", cli_cmd_reset_code, "USER... [--ttl DURATION] [--json]",
+      "issue single-use reset codes (F5)" },
+    { "block", cli_cmd_status_change, "USER... [--reason TEXT]",
+      "deny login: security hold (F8)" },
+    { "unblock", cli_cmd_status_change, "USER... [--reason TEXT]",
+      "lift a block (F8)" },
+    { "deactivate", cli_cmd_status_change, "USER... [--reason TEXT]",
+      "deny login: account deactivated (F8)" },
+    { "activate", cli_cmd_status_change, "USER... [--reason TEXT]",
+      "reactivate a deactivated account (F8)" },
+    { "delete", cli_cmd_delete, "USER [--reason TEXT] [--logout] [--yes]",
+      "wipe the password and keep a tombstone (F9)" },
+    { "logout", cli_cmd_logout, "USER", "end a user's sessions (F12)" },
+    { "passwd", cli_cmd_passwd, "[--stdin]",
+      "change your own password (F7)" },
+    { "status", cli_cmd_status, "[USER...] [--json]",
+      "show accounts and whether they could log in (F18)" },
+    { "audit", cli_cmd_audit,
+      "[--user U] [--event E] [--since TIME] [--format table|csv|json] "
+      "[FILE...]",
+      "read pwreset's audit events from syslog (F14)" },
+};
+
+const struct cli_cmd *cli_find(const char *name)
+{
+    size_t i;
+
+    for (i = 0; i < PWR_ARRAY_SIZE(cmds); i++)
+        if (strcmp(cmds[i].name, name) == 0)
+            return &cmds[i];
+    return NULL;
+}
+
+static void usage(FILE *f)
+{
+    size_t i;
+
+    fprintf(f, "usage: pwreset [--config FILE] [--helper PATH] COMMAND "
+               "[ARGS]\n\ncommands:\n");
+    for (i = 0; i < PWR_ARRAY_SIZE(cmds); i++)
+        fprintf(f, "  %-14s %s\n", cmds[i].name, cmds[i].summary);
+    fprintf(f, "\n\"pwreset COMMAND --help\" describes a command; "
+               "see pwreset(8).\n");
+}
+
+/* Leading global options, before the command name. */
+static int global_options(struct cli *cli, int argc, char **argv, int *next)
+{
+    int i = 1;
+
+    while (i < argc && argv[i][0] == '-') {
+        const char *a = argv[i];
+
+        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+            usage(stdout);
+            exit(PWR_OK);
+        } else if (strcmp(a, "--version") == 0) {
+            printf("pwreset %s\n", PACKAGE_VERSION);
+            exit(PWR_OK);
+        } else if ((strcmp(a, "--config") == 0 || strcmp(a, "--helper") == 0) &&
+                   i + 1 < argc) {
+            if (a[2] == 'c' && cli_set_config(cli, argv[i + 1]) != PWR_OK)
+                return PWR_E_CONFIG;
+            if (a[2] == 'h')
+                cli->helper = argv[i + 1];
+            i += 2;
+        } else {
+            cli_err("unknown or incomplete option '%s' (see pwreset --help)",
+                    a);
+            return PWR_E_USAGE;
+        }
+    }
+    *next = i;
+    return PWR_OK;
+}
+
+int main(int argc, char **argv)
+{
+    struct cli cli;
+    const struct cli_cmd *cmd;
+    const char *env_helper = getenv("PWRESET_HELPER");
+    int first = 0, rc;
+
+    memset(&cli, 0, sizeof(cli));
+    cli.must_change = -1;
+    cli.helper = env_helper != NULL && env_helper[0] != '\0' ? env_helper
+                                                             : PWR_HELPER_PATH;
+    rc = global_options(&cli, argc, argv, &first);
+    if (rc != PWR_OK)
+        return rc;
+    if (first >= argc) {
+        usage(stderr);
+        return PWR_E_USAGE;
+    }
+    cmd = cli_find(argv[first]);
+    if (cmd == NULL) {
+        cli_err("unknown command '%s' (see pwreset --help)", argv[first]);
+        return PWR_E_USAGE;
+    }
+    rc = cmd->run(&cli, argc - first, argv + first);
+    if (fflush(stdout) != 0 && rc == PWR_OK) {
+        cli_err("cannot write the output");
+        rc = PWR_E_INTERNAL;
+    }
+    return rc;
+}

@@ -1,0 +1,155 @@
+/* cli_status.c - pwreset status: what the store holds about accounts and,
+ * in plain words, whether a login would succeed and why not (SPEC F18).
+ * SPDX-License-Identifier: BSD-3-Clause
+ *
+ * --json prints one array of objects with at least: user, status,
+ * must_change, temporary, temporary_expires, code_pending, code_expires,
+ * last_change, login_allowed, reason (times ISO 8601 UTC or null).
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+
+struct acct {
+    const char *user, *status, *flags, *reason, *login, *login_reason,
+        *login_message;
+    int64_t changed, temp_expires, code_expires, status_changed, created;
+    int code, has_password, must_change, temporary;
+};
+
+static void read_acct(const struct pwr_msg *rep, size_t i, size_t j,
+                      struct acct *a)
+{
+    const char *flags = cli_group_get(rep, i, j, "flags");
+
+    memset(a, 0, sizeof(*a));
+    a->user = rep->fields[i].value;
+    a->status = cli_group_get(rep, i, j, "status");
+    a->flags = flags != NULL ? flags : "";
+    a->reason = cli_group_get(rep, i, j, "reason");
+    a->login = cli_group_get(rep, i, j, "login");
+    a->login_reason = cli_group_get(rep, i, j, "login_reason");
+    a->login_message = cli_group_get(rep, i, j, "login_message");
+    a->changed = cli_num(cli_group_get(rep, i, j, "changed"));
+    a->temp_expires = cli_num(cli_group_get(rep, i, j, "temp_expires"));
+    a->code_expires = cli_num(cli_group_get(rep, i, j, "code_expires"));
+    a->status_changed = cli_num(cli_group_get(rep, i, j, "status_changed"));
+    a->created = cli_num(cli_group_get(rep, i, j, "created"));
+    a->code = cli_num(cli_group_get(rep, i, j, "code")) != 0;
+    a->has_password = cli_num(cli_group_get(rep, i, j, "has_password")) != 0;
+    a->must_change = strstr(a->flags, "must_change") != NULL;
+    a->temporary = strstr(a->flags, "temporary") != NULL;
+    if (a->status == NULL)
+        a->status = "?";
+    if (a->login == NULL)
+        a->login = "deny";
+}
+
+static void print_json(const struct acct *a, int first)
+{
+    fputs(first ? "  {" : ",\n  {", stdout);
+    cli_json_kv(stdout, "user", a->user, 0);
+    cli_json_kv(stdout, "status", a->status, 1);
+    cli_json_bool(stdout, "must_change", a->must_change, 1);
+    cli_json_bool(stdout, "temporary", a->temporary, 1);
+    cli_json_time(stdout, "temporary_expires",
+                  a->temporary ? a->temp_expires : 0, 1);
+    cli_json_bool(stdout, "code_pending", a->code, 1);
+    cli_json_time(stdout, "code_expires", a->code ? a->code_expires : 0, 1);
+    cli_json_time(stdout, "last_change", a->changed, 1);
+    cli_json_bool(stdout, "has_password", a->has_password, 1);
+    cli_json_bool(stdout, "login_allowed", strcmp(a->login, "deny") != 0, 1);
+    cli_json_kv(stdout, "login", a->login, 1);
+    cli_json_kv(stdout, "reason", a->login_reason, 1);
+    cli_json_kv(stdout, "message", a->login_message, 1);
+    cli_json_kv(stdout, "status_reason", a->reason != NULL && a->reason[0]
+                                              ? a->reason : NULL, 1);
+    cli_json_time(stdout, "status_changed", a->status_changed, 1);
+    cli_json_time(stdout, "created", a->created, 1);
+    fputs("}", stdout);
+}
+
+static const char *login_words(const struct acct *a)
+{
+    if (strcmp(a->login, "allow") == 0)
+        return "would be allowed";
+    if (strcmp(a->login, "change") == 0)
+        return "allowed only after choosing a new password";
+    return "would be denied";
+}
+
+static void print_text(const struct acct *a)
+{
+    char t[64];
+
+    printf("%s: %s%s%s%s\n", a->user, a->status, a->flags[0] ? " (" : "",
+           a->flags, a->flags[0] ? ")" : "");
+    cli_time(a->changed, t, sizeof(t));
+    printf("  last password change: %s%s\n", t,
+           a->has_password ? "" : " (no usable password)");
+    if (a->temporary && a->temp_expires != 0) {
+        cli_time(a->temp_expires, t, sizeof(t));
+        printf("  temporary password expires: %s\n", t);
+    }
+    if (a->code) {
+        cli_time(a->code_expires, t, sizeof(t));
+        printf("  reset code pending until: %s\n", t);
+    }
+    if (a->reason != NULL && a->reason[0] != '\0') {
+        cli_time(a->status_changed, t, sizeof(t));
+        printf("  %s since %s: %s\n", a->status, t, a->reason);
+    }
+    printf("  login: %s (%s)\n", login_words(a),
+           a->login_reason != NULL ? a->login_reason : "?");
+    if (a->login_message != NULL && a->login_message[0] != '\0')
+        printf("         %s\n", a->login_message);
+}
+
+static void print_all(const struct cli *cli, const struct pwr_msg *rep)
+{
+    size_t i, j;
+    int first = 1;
+
+    if (cli->json)
+        fputs("[\n", stdout);
+    for (i = cli_group_next(rep, 0); i < rep->n; i = j) {
+        struct acct a;
+
+        j = cli_group_next(rep, i + 1);
+        read_acct(rep, i, j, &a);
+        if (cli->json)
+            print_json(&a, first);
+        else
+            print_text(&a);
+        first = 0;
+    }
+    if (cli->json)
+        fputs(first ? "]\n" : "\n]\n", stdout);
+    if (pwr_msg_get(rep, "truncated") != NULL)
+        cli_err("warning: list truncated: too many accounts for one reply; "
+                "name the accounts");
+}
+
+int cli_cmd_status(struct cli *cli, int argc, char **argv)
+{
+    const struct cli_cmd *cmd = cli_find("status");
+    struct pwr_msg req, rep;
+    int first = cli_parse(cli, cmd, "json", argc, argv), rc;
+
+    if (first < 0)
+        return PWR_E_USAGE;
+    rc = cli_request(cli, &req, "status");
+    if (rc == PWR_OK)
+        rc = cli_add_users(&req, argc - first, argv + first);
+    if (rc == PWR_OK) {
+        rc = cli_call(cli, &req, &rep);
+        if (rc == PWR_OK)
+            print_all(cli, &rep);
+        pwr_msg_free(&rep);
+    }
+    pwr_msg_free(&req);
+    return rc;
+}

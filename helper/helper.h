@@ -1,0 +1,212 @@
+/* helper.h - the one internal header of pwreset-helper: the per-run context
+ * and what each helper file provides.
+ * SPDX-License-Identifier: BSD-3-Clause
+ *
+ * Files: helper_main.c (start-up order, the MUST list, dispatch),
+ * helper_setup.c (setuid hygiene), helper_auth.c (who the caller is, what
+ * they may do), helper_reply.c (reply and audit plumbing), helper_batch.c
+ * (targets and one-transaction bulk changes), helper_ratelimit.c (failed
+ * self-verifications), helper_policy.c (new-password policy),
+ * helper_ops_self.c, helper_ops_pw.c, helper_ops_flags.c,
+ * helper_ops_status.c, helper_ops_enrol.c, helper_ops_query.c (one
+ * function per op), helper_logout.c (F12).
+ */
+#ifndef PWR_HELPER_H
+#define PWR_HELPER_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "pwr_audit.h"
+#include "pwr_config.h"
+#include "pwr_err.h"
+#include "pwr_proto.h"
+#include "pwr_record.h"
+#include "pwr_secret.h"
+#include "pwr_store.h"
+
+#define HX_MESSAGE_MAX 2048
+#define HX_NOTE_MAX 160
+#define HX_DEFAULT_SETUP_TTL (7 * 24 * 3600)
+
+/* Everything one run of the helper knows. */
+struct hx {
+    struct pwr_config cfg;
+    const struct pwr_msg *req;
+    struct pwr_msg out; /* op-specific reply keys, after result and message */
+    char message[HX_MESSAGE_MAX];
+    const char *op;
+    uid_t caller_uid;
+    gid_t caller_gid;
+    char caller[PWR_LOGIN_MAX + 16]; /* login, or "#UID" without one */
+    int caller_has_login;
+    int is_root;      /* real uid 0 */
+    int privileged;   /* set-uid: effective uid 0, real uid not 0 */
+    int is_admin;     /* member of cfg.admin_group */
+    int path_allowed; /* caller-supplied paths may be used */
+    const char *service, *rhost, *tty;
+    struct pwr_store *store;
+    int audit_failed;
+    int64_t now;
+};
+
+/* ---- helper_setup.c ---- */
+/* Every start-up step of the MUST list that needs no request; exits the
+ * process with PWR_E_INTERNAL when one cannot be done. */
+void hx_setup_process(int argc, char **argv);
+/* Block the terminal signals for the rest of the run (transactions). */
+void hx_block_signals(void);
+/* Make sure a caller's RLIMIT_FSIZE cannot truncate a store write. */
+int hx_lift_fsize(struct pwr_err *err);
+
+/* ---- helper_auth.c ---- */
+void hx_identify(struct hx *hx);
+/* 1 if login (with primary group gid) belongs to cfg.admin_group. */
+int hx_in_admin_group(const struct pwr_config *cfg, const char *login,
+                      gid_t gid);
+/* Admin action on login: may this caller touch it?  0, or -1 with
+ * PWR_E_PERM (audited) / PWR_E_NOENT / PWR_E_USAGE. */
+int hx_may_manage(struct hx *hx, const char *login, struct pwr_err *err);
+/* 1 if login is protected from admin-group members (SPEC F11). */
+int hx_protected(const struct hx *hx, const char *login);
+/* Own account only (or root): 0 or -1 PWR_E_PERM (audited). */
+int hx_may_self(struct hx *hx, const char *login, struct pwr_err *err);
+/* Root or admin-group member: 0 or -1 PWR_E_PERM (audited). */
+int hx_require_admin(struct hx *hx, const char *user, struct pwr_err *err);
+/* Audit and return a permission refusal. */
+int hx_deny(struct hx *hx, const char *user, const char *reason,
+            struct pwr_err *err, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+
+/* ---- helper_reply.c ---- */
+void hx_set_message(struct hx *hx, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+int hx_out(struct hx *hx, const char *key, const char *value,
+           struct pwr_err *err);
+int hx_outf(struct hx *hx, const char *key, struct pwr_err *err,
+            const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+/* Per-account groups of reply keys must fit in one message: remember where
+ * a group starts; when it made the reply too large, drop it again and say
+ * "truncated 1" (returns 1), else 0. */
+size_t hx_out_mark(const struct hx *hx);
+int hx_out_overflow(struct hx *hx, size_t mark, struct pwr_err *err);
+/* Start an event with user (may be NULL), actor, actor_uid and the
+ * request's service/rhost/tty. */
+void hx_audit_begin(struct hx *hx, struct pwr_audit *a, const char *event,
+                    const char *user);
+void hx_audit_send(struct hx *hx, const struct pwr_audit *a, int warn);
+/* A validated optional request value: NULL if absent; -1 if present but
+ * not printable UTF-8 of at most max bytes. */
+int hx_req_text(struct hx *hx, const char *key, size_t max, const char **out,
+                struct pwr_err *err);
+/* A request flag "0"/"1" (absent: dflt). */
+int hx_req_flag(struct hx *hx, const char *key, int dflt, int *out,
+                struct pwr_err *err);
+/* A request duration (absent: dflt). */
+int hx_req_duration(struct hx *hx, const char *key, int64_t dflt,
+                    int64_t *out, struct pwr_err *err);
+/* The single "user" of a one-account op, validated. */
+int hx_req_one_user(struct hx *hx, const char **user, struct pwr_err *err);
+/* Open cfg.store (create: enrol/import may make a new store). */
+int hx_open_store(struct hx *hx, int create, struct pwr_err *err);
+/* "2026-11-22T14:03:00Z" (for audit values). */
+void hx_format_iso(int64_t t, char *out, size_t outsz);
+/* GECOS full name of login ("" if none). */
+void hx_full_name(const char *login, char *out, size_t outsz);
+
+/* ---- helper_batch.c ---- */
+struct hx_acct {
+    char login[PWR_LOGIN_MAX + 1];
+    const char *outcome; /* changed unchanged skipped would_change */
+    char note[HX_NOTE_MAX];
+    char secret[PWR_SECRET_MAX]; /* generated code or password: wiped */
+    int64_t expires;
+    enum pwr_status old_status;
+    unsigned old_flags;
+};
+
+struct hx_batch {
+    struct hx_acct *a;
+    size_t n, cap;
+};
+
+enum hx_target_kind { HX_T_USERS, HX_T_GROUP, HX_T_ALL };
+
+struct hx_targets {
+    enum hx_target_kind kind;
+    char (*logins)[PWR_LOGIN_MAX + 1];
+    size_t n;
+    char group[PWR_LOGIN_MAX + 1];
+};
+
+/* Decide one account of a bulk op.  explicit: the caller named it.
+ * Returns 1 to write rec, 0 to leave it, -1 to fail the whole op. */
+typedef int (*hx_acct_fn)(struct hx *hx, struct pwr_record *rec,
+                          struct hx_acct *acct, int explicit_target,
+                          void *arg, struct pwr_err *err);
+
+/* Read the targets of a bulk op: "user" lines, or "group", or "all 1";
+ * allow_bulk 0 means only "user" lines.  Checks permission for every
+ * named account. */
+int hx_targets_read(struct hx *hx, int allow_bulk, struct hx_targets *t,
+                    struct pwr_err *err);
+void hx_targets_free(struct hx_targets *t);
+/* One store transaction over the targets; nothing written when dry_run or
+ * when any fn fails. */
+int hx_batch_run(struct hx *hx, const struct hx_targets *t, hx_acct_fn fn,
+                 void *arg, int dry_run, struct hx_batch *b,
+                 struct pwr_err *err);
+void hx_batch_free(struct hx_batch *b);
+/* Append an account (outcome "unchanged") for ops that build their own
+ * transaction (enrol, import). */
+struct hx_acct *hx_batch_add(struct hx_batch *b, const char *login,
+                             struct pwr_err *err);
+/* Add user/outcome/note reply keys for every account of b. */
+int hx_batch_reply(struct hx *hx, const struct hx_batch *b,
+                   struct pwr_err *err);
+size_t hx_batch_changed(const struct hx_batch *b);
+
+/* ---- helper_policy.c ---- */
+/* 0 if pw may become login's password; else -1: PWR_E_POLICY (audited as
+ * policy_rejected, reply key "violations"), or PWR_E_CONFIG when a rule
+ * cannot be checked. */
+int hx_check_policy(struct hx *hx, const char *login, const char *pw,
+                    const char *current_hash, int allow_reuse,
+                    struct pwr_err *err);
+
+/* ---- helper_ratelimit.c ---- */
+/* 1 if login has too many recent failures, else 0. */
+int hx_rate_limited(struct hx *hx, const char *login);
+void hx_rate_fail(struct hx *hx, const char *login);
+void hx_rate_clear(struct hx *hx, const char *login);
+/* The failure delay for non-root callers. */
+void hx_fail_delay(struct hx *hx);
+
+/* ---- helper_logout.c ---- */
+/* End login's sessions; reply keys method and processes; audits
+ * sessions_revoked.  Refuses uid 0. */
+int hx_revoke_sessions(struct hx *hx, const char *login, struct pwr_err *err);
+/* The same after a committed change (--logout): a failure only adds the
+ * reply keys "logout failed" and "logout_message". */
+void hx_logout_after(struct hx *hx, const char *login);
+
+/* ---- ops: each returns 0 or -1 with err ---- */
+int hx_op_verify(struct hx *hx, struct pwr_err *err);
+int hx_op_chauthtok(struct hx *hx, struct pwr_err *err);
+int hx_op_code_failed(struct hx *hx, struct pwr_err *err);
+int hx_op_set_password(struct hx *hx, struct pwr_err *err);
+int hx_op_temp_password(struct hx *hx, struct pwr_err *err);
+int hx_op_force_reset(struct hx *hx, struct pwr_err *err);
+int hx_op_reset_code(struct hx *hx, struct pwr_err *err);
+int hx_op_block(struct hx *hx, struct pwr_err *err);
+int hx_op_unblock(struct hx *hx, struct pwr_err *err);
+int hx_op_deactivate(struct hx *hx, struct pwr_err *err);
+int hx_op_activate(struct hx *hx, struct pwr_err *err);
+int hx_op_delete(struct hx *hx, struct pwr_err *err);
+int hx_op_enrol(struct hx *hx, struct pwr_err *err);
+int hx_op_import(struct hx *hx, struct pwr_err *err);
+int hx_op_status(struct hx *hx, struct pwr_err *err);
+int hx_op_logout(struct hx *hx, struct pwr_err *err);
+
+#endif

@@ -1,0 +1,224 @@
+/* helper_main.c - pwreset-helper: the setuid-root program that is the only
+ * writer of the store (SPEC section 2; protocol in pwr_proto.h and
+ * pwreset-helper(8)).
+ * SPDX-License-Identifier: BSD-3-Clause
+ *
+ * pwreset-helper MUST, in this order:
+ *  1. refuse to run with argv[0] missing or with any argument
+ *     (hx_setup_process);
+ *  2. make sure fds 0, 1 and 2 are open (/dev/null on closed ones) and
+ *     close every other fd it inherited (hx_setup_process);
+ *  3. throw the caller's environment away (clearenv): nothing it holds -
+ *     PATH, IFS, LD_*, locale, TZ, MALLOC_* - may steer the helper; the
+ *     dynamic loader already ignores LD_PRELOAD in a set-uid process;
+ *  4. set umask 077, reset every signal to its default, ignore SIGPIPE (a
+ *     caller that goes away makes the reply write fail, it never kills the
+ *     helper), and block SIGINT, SIGQUIT, SIGTSTP and SIGHUP for the whole
+ *     run so a terminal cannot stop it inside a transaction;
+ *  5. turn core dumps off (PR_SET_DUMPABLE 0, RLIMIT_CORE 0): its memory
+ *     holds secrets; and raise RLIMIT_FSIZE (and the other limits a caller
+ *     could shrink to make a write fail half-way) - or, when that is not
+ *     allowed, refuse to write at all (hx_lift_fsize);
+ *  6. refuse a terminal on stdin: it is driven by programs over a pipe;
+ *  7. identify the caller by the REAL uid only (getuid), never by a name,
+ *     an environment variable or a request field;
+ *  8. read exactly one request from stdin, at most PWR_PROTO_MAX bytes, and
+ *     reject an unknown op or a key the op does not take;
+ *  9. use a caller-supplied path ("config", "shadow") only when the real
+ *     uid is 0 or when it runs without privilege (as in the test suite);
+ *     while privileged such a request is refused and audited;
+ * 10. authorize every op against the caller (helper_auth.c): root does
+ *     everything; admin_group members act on ordinary accounts only; others
+ *     verify, change or read only their own account; every refusal is
+ *     audited as permission_denied;
+ * 11. change the store only through pwr_store_transact, once per request;
+ * 12. write exactly the documented audit events, never a secret or hash;
+ * 13. write exactly one reply to stdout and exit with its pwr_code;
+ * 14. wipe every secret it held (request values, generated secrets, hashes
+ *     in records) before exit, on every path.
+ * It never executes anything but loginctl, by absolute path, with a fixed
+ * environment (helper_logout.c), and it never writes to stderr after
+ * start-up (the caller sends stderr to /dev/null).
+ */
+#include "config.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "helper.h"
+#include "pwr_secret.h"
+
+#ifndef PWR_CONFIG_PATH
+#error "PWR_CONFIG_PATH must be defined by the build"
+#endif
+
+#define COMMON_KEYS "op config service rhost tty "
+
+struct op_entry {
+    const char *name;
+    int (*fn)(struct hx *hx, struct pwr_err *err);
+    int self_service; /* also for callers who are neither root nor admin */
+    const char *keys; /* keys this op takes besides COMMON_KEYS */
+};
+
+static const struct op_entry ops[] = {
+    { "verify", hx_op_verify, 1, "user password" },
+    { "chauthtok", hx_op_chauthtok, 1, "user new proof" },
+    { "code_failed", hx_op_code_failed, 1, "user" },
+    { "status", hx_op_status, 1, "user" },
+    { "set_password", hx_op_set_password, 0,
+      "user password temporary must_change ttl logout allow_reuse" },
+    { "temp_password", hx_op_temp_password, 0, "user ttl must_change logout" },
+    { "force_reset", hx_op_force_reset, 0, "user group all clear dry_run" },
+    { "reset_code", hx_op_reset_code, 0, "user ttl" },
+    { "block", hx_op_block, 0, "user reason" },
+    { "unblock", hx_op_unblock, 0, "user reason" },
+    { "deactivate", hx_op_deactivate, 0, "user reason" },
+    { "activate", hx_op_activate, 0, "user reason" },
+    { "delete", hx_op_delete, 0, "user logout reason" },
+    { "enrol", hx_op_enrol, 0, "user pending ttl" },
+    { "import", hx_op_import, 0, "user shadow" },
+    { "logout", hx_op_logout, 0, "user" },
+};
+
+/* 1 if key is a word of the space-separated list. */
+static int key_in(const char *key, const char *list)
+{
+    size_t klen = strlen(key);
+    const char *p = list;
+
+    while (*p != '\0') {
+        size_t wlen = strcspn(p, " ");
+
+        if (wlen == klen && memcmp(p, key, klen) == 0)
+            return 1;
+        p += wlen;
+        p += strspn(p, " ");
+    }
+    return 0;
+}
+
+static int check_keys(const struct pwr_msg *req, const struct op_entry *op,
+                      struct pwr_err *err)
+{
+    size_t i;
+
+    for (i = 0; i < req->n; i++) {
+        const char *k = req->fields[i].key;
+
+        if (strcmp(k, "user") != 0 && pwr_msg_count(req, k) > 1)
+            return pwr_fail(err, PWR_E_USAGE, "key '%s' given twice", k);
+        if (!key_in(k, COMMON_KEYS) && !key_in(k, op->keys))
+            return pwr_fail(err, PWR_E_USAGE, "op '%s' takes no key '%s'",
+                            op->name, k);
+    }
+    return 0;
+}
+
+static const struct op_entry *find_op(const char *name)
+{
+    size_t i;
+
+    for (i = 0; name != NULL && i < PWR_ARRAY_SIZE(ops); i++)
+        if (strcmp(ops[i].name, name) == 0)
+            return &ops[i];
+    return NULL;
+}
+
+/* The compiled-in config always; a requested one only when allowed.  The
+ * default is read even when the request's is refused, so the refusal is
+ * audited where the administrator looks. */
+static int load_config(struct hx *hx, struct pwr_err *err)
+{
+    const char *asked = pwr_msg_get(hx->req, "config");
+
+    pwr_config_defaults(&hx->cfg);
+    if (asked != NULL && hx->path_allowed)
+        return pwr_config_load(&hx->cfg, asked, 1, err);
+    if (pwr_config_load(&hx->cfg, PWR_CONFIG_PATH, 0, err) < 0)
+        return -1;
+    if (asked != NULL)
+        return hx_deny(hx, NULL, "caller_config", err,
+                       "a configuration path is honoured only for root");
+    return 0;
+}
+
+static int run_request(struct hx *hx, struct pwr_err *err)
+{
+    const struct op_entry *op = find_op(pwr_msg_get(hx->req, "op"));
+
+    if (load_config(hx, err) < 0)
+        return -1;
+    hx->is_admin = hx->caller_has_login &&
+                   hx_in_admin_group(&hx->cfg, hx->caller, hx->caller_gid);
+    if (op == NULL)
+        return pwr_fail(err, PWR_E_USAGE, "unknown or missing op");
+    hx->op = op->name;
+    if (check_keys(hx->req, op, err) < 0)
+        return -1;
+    if (hx_req_text(hx, "service", 255, &hx->service, err) < 0 ||
+        hx_req_text(hx, "rhost", 255, &hx->rhost, err) < 0 ||
+        hx_req_text(hx, "tty", 255, &hx->tty, err) < 0)
+        return -1;
+    if (!op->self_service &&
+        hx_require_admin(hx, pwr_msg_get(hx->req, "user"), err) < 0)
+        return -1;
+    if (pwr_crypto_init(err) < 0)
+        return -1;
+    return op->fn(hx, err);
+}
+
+/* result and message first, then the op's own keys (only on success or
+ * when the op left keys that explain a failure, e.g. policy violations). */
+static void send_reply(struct hx *hx, enum pwr_code code, const char *msg)
+{
+    struct pwr_msg rep;
+    struct pwr_err err;
+    size_t i;
+    int rc;
+
+    pwr_msg_init(&rep);
+    rc = pwr_msg_add(&rep, "result", pwr_code_name(code), &err);
+    if (rc == 0)
+        rc = pwr_msg_add(&rep, "message", msg, &err);
+    if (rc == 0 && hx->audit_failed)
+        rc = pwr_msg_add(&rep, "audit", "failed", &err);
+    for (i = 0; rc == 0 && i < hx->out.n; i++)
+        rc = pwr_msg_add(&rep, hx->out.fields[i].key, hx->out.fields[i].value,
+                         &err);
+    if (rc == 0)
+        (void)pwr_msg_write(STDOUT_FILENO, &rep, &err);
+    pwr_msg_free(&rep);
+}
+
+int main(int argc, char **argv)
+{
+    struct hx hx;
+    struct pwr_msg req;
+    struct pwr_err err;
+    enum pwr_code code = PWR_OK;
+
+    hx_setup_process(argc, argv);
+    memset(&hx, 0, sizeof(hx));
+    pwr_msg_init(&hx.out);
+    pwr_msg_init(&req);
+    pwr_err_clear(&err);
+    hx.req = &req;
+    hx.now = pwr_now();
+    hx_identify(&hx);
+    if (pwr_msg_read(STDIN_FILENO, &req, &err) < 0 ||
+        run_request(&hx, &err) < 0) {
+        code = err.code == PWR_OK ? PWR_E_INTERNAL : err.code;
+        send_reply(&hx, code, err.msg);
+    } else {
+        send_reply(&hx, PWR_OK, hx.message);
+    }
+    pwr_store_close(hx.store);
+    pwr_msg_free(&hx.out);
+    pwr_msg_free(&req);
+    pwr_wipe(&hx, sizeof(hx));
+    return (int)code;
+}

@@ -1,0 +1,168 @@
+/* helper_ops_status.c - account status changes: block / unblock,
+ * deactivate / activate (SPEC F8) and delete (F9), with a reason.
+ * SPDX-License-Identifier: BSD-3-Clause
+ *
+ * Transitions (anything else fails the whole op, nothing written):
+ *   block       active, pending, inactive -> blocked  (blocked: unchanged)
+ *   unblock     blocked -> active or pending      (active/pending: unchanged)
+ *   deactivate  active, pending, blocked -> inactive (inactive: unchanged)
+ *   activate    inactive -> active or pending     (active/pending: unchanged)
+ *   delete      anything but deleted -> deleted: hash, code, flags wiped
+ * "active or pending": pending again when the account never got a password
+ * and still holds its setup code.  Unblocking needs "unblock": "activate"
+ * never lifts a security hold.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "helper.h"
+#include "pwr_hash.h"
+
+struct transition {
+    const char *verb;
+    const char *event;
+    unsigned from;           /* bit per status that may change */
+    unsigned same;           /* bit per status already "there" */
+    enum pwr_status to;      /* PWR_ST_ACTIVE means active-or-pending */
+    const char *reason;
+};
+
+#define BIT(st) (1u << (st))
+
+static enum pwr_status reopened(const struct pwr_record *rec)
+{
+    if (rec->changed == 0 && !pwr_hash_usable(rec->hash) &&
+        rec->code_hash[0] != '\0')
+        return PWR_ST_PENDING;
+    return PWR_ST_ACTIVE;
+}
+
+static int change_one(struct hx *hx, struct pwr_record *rec, struct hx_acct *a,
+                      int explicit_target, void *arg, struct pwr_err *err)
+{
+    const struct transition *tr = arg;
+
+    (void)explicit_target;
+    if (tr->same & BIT(rec->status)) {
+        snprintf(a->note, sizeof(a->note), "already %s",
+                 pwr_status_name(rec->status));
+        return 0;
+    }
+    if (!(tr->from & BIT(rec->status)))
+        return pwr_fail(err, PWR_E_INELIGIBLE, "cannot %s '%s': account is %s",
+                        tr->verb, rec->login, pwr_status_name(rec->status));
+    rec->status = tr->to == PWR_ST_ACTIVE ? reopened(rec) : tr->to;
+    rec->status_changed = hx->now;
+    (void)pwr_strlcpy(rec->reason, tr->reason != NULL ? tr->reason : "",
+                      sizeof(rec->reason));
+    if (rec->status == PWR_ST_DELETED) {
+        pwr_wipe(rec->hash, sizeof(rec->hash));
+        pwr_wipe(rec->code_hash, sizeof(rec->code_hash));
+        rec->code_expires = 0;
+        rec->code_tries = 0;
+        rec->flags = 0;
+        rec->temp_expires = 0;
+    }
+    a->outcome = "changed";
+    snprintf(a->note, sizeof(a->note), "now %s", pwr_status_name(rec->status));
+    return 1;
+}
+
+static void audit_changes(struct hx *hx, const struct hx_batch *b,
+                          const struct transition *tr)
+{
+    size_t i;
+
+    for (i = 0; i < b->n; i++) {
+        struct pwr_audit a;
+
+        if (strcmp(b->a[i].outcome, "changed") != 0)
+            continue;
+        hx_audit_begin(hx, &a, tr->event, b->a[i].login);
+        if (tr->reason != NULL && tr->reason[0] != '\0')
+            pwr_audit_add(&a, "reason", tr->reason);
+        hx_audit_send(hx, &a, 0);
+    }
+}
+
+static int run_transition(struct hx *hx, struct transition *tr,
+                          struct pwr_err *err)
+{
+    struct hx_targets t;
+    struct hx_batch b = { NULL, 0, 0 };
+    int rc;
+
+    if (hx_req_text(hx, "reason", PWR_REASON_MAX - 1, &tr->reason, err) < 0 ||
+        hx_targets_read(hx, 0, &t, err) < 0)
+        return -1;
+    rc = hx_batch_run(hx, &t, change_one, tr, 0, &b, err);
+    if (rc == 0) {
+        audit_changes(hx, &b, tr);
+        rc = hx_batch_reply(hx, &b, err);
+    }
+    if (rc == 0)
+        hx_set_message(hx, "%s: %zu account(s) changed", tr->verb,
+                       hx_batch_changed(&b));
+    hx_batch_free(&b);
+    hx_targets_free(&t);
+    return rc;
+}
+
+int hx_op_block(struct hx *hx, struct pwr_err *err)
+{
+    struct transition tr = {
+        "block", "account_blocked",
+        BIT(PWR_ST_ACTIVE) | BIT(PWR_ST_PENDING) | BIT(PWR_ST_INACTIVE),
+        BIT(PWR_ST_BLOCKED), PWR_ST_BLOCKED, NULL };
+
+    return run_transition(hx, &tr, err);
+}
+
+int hx_op_unblock(struct hx *hx, struct pwr_err *err)
+{
+    struct transition tr = {
+        "unblock", "account_unblocked", BIT(PWR_ST_BLOCKED),
+        BIT(PWR_ST_ACTIVE) | BIT(PWR_ST_PENDING), PWR_ST_ACTIVE, NULL };
+
+    return run_transition(hx, &tr, err);
+}
+
+int hx_op_deactivate(struct hx *hx, struct pwr_err *err)
+{
+    struct transition tr = {
+        "deactivate", "account_deactivated",
+        BIT(PWR_ST_ACTIVE) | BIT(PWR_ST_PENDING) | BIT(PWR_ST_BLOCKED),
+        BIT(PWR_ST_INACTIVE), PWR_ST_INACTIVE, NULL };
+
+    return run_transition(hx, &tr, err);
+}
+
+int hx_op_activate(struct hx *hx, struct pwr_err *err)
+{
+    struct transition tr = {
+        "activate", "account_activated", BIT(PWR_ST_INACTIVE),
+        BIT(PWR_ST_ACTIVE) | BIT(PWR_ST_PENDING), PWR_ST_ACTIVE, NULL };
+
+    return run_transition(hx, &tr, err);
+}
+
+int hx_op_delete(struct hx *hx, struct pwr_err *err)
+{
+    struct transition tr = {
+        "delete", "account_deleted",
+        BIT(PWR_ST_ACTIVE) | BIT(PWR_ST_PENDING) | BIT(PWR_ST_BLOCKED) |
+            BIT(PWR_ST_INACTIVE),
+        0, PWR_ST_DELETED, NULL };
+    int logout, rc;
+
+    if (hx_req_flag(hx, "logout", 0, &logout, err) < 0)
+        return -1;
+    if (pwr_msg_count(hx->req, "user") != 1)
+        return pwr_fail(err, PWR_E_USAGE, "delete takes exactly one user");
+    rc = run_transition(hx, &tr, err);
+    if (rc == 0 && logout)
+        hx_logout_after(hx, pwr_msg_get(hx->req, "user"));
+    return rc;
+}
