@@ -19,28 +19,48 @@ struct opt_def {
     const char *name;
     int has_arg;
     int id;
+    const char *help; /* one line for --help */
 };
 
 static const struct opt_def opt_defs[] = {
-    { "json", no_argument, OPT_JSON },
-    { "yes", no_argument, OPT_YES },
-    { "stdin", no_argument, OPT_STDIN },
-    { "logout", no_argument, OPT_LOGOUT },
-    { "dry-run", no_argument, OPT_DRY_RUN },
-    { "clear", no_argument, OPT_CLEAR },
-    { "all", no_argument, OPT_ALL },
-    { "pending", no_argument, OPT_PENDING },
-    { "temporary", no_argument, OPT_TEMPORARY },
-    { "must-change", no_argument, OPT_MUST_CHANGE },
-    { "no-must-change", no_argument, OPT_NO_MUST_CHANGE },
-    { "group", required_argument, OPT_GROUP },
-    { "ttl", required_argument, OPT_TTL },
-    { "reason", required_argument, OPT_REASON },
-    { "user", required_argument, OPT_USER },
-    { "event", required_argument, OPT_EVENT },
-    { "since", required_argument, OPT_SINCE },
-    { "format", required_argument, OPT_FORMAT },
-    { "shadow", required_argument, OPT_SHADOW },
+    { "json", no_argument, OPT_JSON,
+      "print the result as JSON" },
+    { "yes", no_argument, OPT_YES,
+      "do not ask for confirmation (needed without a terminal)" },
+    { "stdin", no_argument, OPT_STDIN,
+      "read the secret as one line from standard input" },
+    { "logout", no_argument, OPT_LOGOUT,
+      "also end the user's running sessions" },
+    { "dry-run", no_argument, OPT_DRY_RUN,
+      "show what would change, change nothing" },
+    { "clear", no_argument, OPT_CLEAR,
+      "remove the flag instead of setting it" },
+    { "all", no_argument, OPT_ALL,
+      "every eligible account in the store" },
+    { "pending", no_argument, OPT_PENDING,
+      "enrol as pending and print a setup code" },
+    { "temporary", no_argument, OPT_TEMPORARY,
+      "mark the password temporary (must change, may expire)" },
+    { "must-change", no_argument, OPT_MUST_CHANGE,
+      "make the user choose a new password at next login" },
+    { "no-must-change", no_argument, OPT_NO_MUST_CHANGE,
+      "do not force a change at next login" },
+    { "group", required_argument, OPT_GROUP,
+      "every member of GROUP who is in the store" },
+    { "ttl", required_argument, OPT_TTL,
+      "lifetime, e.g. 90m, 24h, 7d" },
+    { "reason", required_argument, OPT_REASON,
+      "why (recorded in the store and the audit trail)" },
+    { "user", required_argument, OPT_USER,
+      "only events about this login" },
+    { "event", required_argument, OPT_EVENT,
+      "only this event (e.g. password_set_by_admin)" },
+    { "since", required_argument, OPT_SINCE,
+      "only events since TIME: \"2026-11-22 14:00\", or 2h, 7d ago" },
+    { "format", required_argument, OPT_FORMAT,
+      "table (default), csv or json" },
+    { "shadow", required_argument, OPT_SHADOW,
+      "read hashes from FILE instead of /etc/shadow (root only)" },
 };
 
 void cli_err(const char *fmt, ...)
@@ -140,6 +160,21 @@ static void build_table(const char *allowed, struct option *tab)
     tab[n] = (struct option){ NULL, 0, NULL, 0 };
 }
 
+static void print_help(const struct cli_cmd *cmd, const char *allowed)
+{
+    size_t i;
+
+    printf("usage: pwreset %s %s\n%s\n\noptions:\n", cmd->name, cmd->usage,
+           cmd->summary);
+    for (i = 0; i < PWR_ARRAY_SIZE(opt_defs); i++)
+        if (word_in(opt_defs[i].name, allowed))
+            printf("  --%-16s %s\n", opt_defs[i].name, opt_defs[i].help);
+    printf("  --%-16s %s\n  --%-16s %s\n", "config FILE",
+           "configuration file (root only with the setuid helper)",
+           "help", "show this help");
+    printf("\nSee pwreset(8) for exit codes and examples.\n");
+}
+
 static int check_ttl(const struct cli_cmd *cmd, const char *ttl)
 {
     struct pwr_err err;
@@ -164,8 +199,7 @@ int cli_parse(struct cli *cli, const struct cli_cmd *cmd, const char *allowed,
     opterr = 0;
     while ((c = getopt_long(argc, argv, "", tab, NULL)) != -1) {
         if (c == OPT_HELP) {
-            printf("usage: pwreset %s %s\n%s\n", cmd->name, cmd->usage,
-                   cmd->summary);
+            print_help(cmd, allowed);
             exit(PWR_OK);
         }
         if (c == '?' || c == ':') {
