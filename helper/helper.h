@@ -95,6 +95,10 @@ int hx_out_overflow(struct hx *hx, size_t mark, struct pwr_err *err);
  * request's service/rhost/tty. */
 void hx_audit_begin(struct hx *hx, struct pwr_audit *a, const char *event,
                     const char *user);
+/* The same, naming someone other than the caller as the actor. */
+void hx_audit_begin_actor(struct hx *hx, struct pwr_audit *a,
+                          const char *event, const char *user,
+                          const char *actor, long long actor_uid);
 void hx_audit_send(struct hx *hx, const struct pwr_audit *a, int warn);
 /* A validated optional request value: NULL if absent; -1 if present but
  * not printable UTF-8 of at most max bytes. */

@@ -10,6 +10,7 @@
  */
 #include "config.h"
 
+#include <pwd.h>
 #include <string.h>
 
 #include "helper.h"
@@ -188,12 +189,13 @@ struct change {
     char hash[PWR_HASH_MAX];
 };
 
+/* Did what the proof and the policy were checked against stay the same?
+ * Flags are left out on purpose: a bulk force-reset or --clear landing
+ * meanwhile must not make a user's forced change fail. */
 static int same_state(const struct pwr_record *a, const struct pwr_record *b)
 {
-    return a->status == b->status && a->flags == b->flags &&
-           strcmp(a->hash, b->hash) == 0 &&
-           strcmp(a->code_hash, b->code_hash) == 0 &&
-           a->temp_expires == b->temp_expires;
+    return a->status == b->status && strcmp(a->hash, b->hash) == 0 &&
+           strcmp(a->code_hash, b->code_hash) == 0;
 }
 
 static int change_txn(struct pwr_txn *txn, void *arg, struct pwr_err *err)
@@ -223,6 +225,23 @@ static int change_txn(struct pwr_txn *txn, void *arg, struct pwr_err *err)
     return rc;
 }
 
+/* A change proved with the account's own secret is the user's own act,
+ * whatever program carried it (sshd, login and su run the helper as root). */
+static void begin_change_event(struct hx *hx, struct pwr_audit *a,
+                               const char *event, const char *login,
+                               enum pwr_auth_method method)
+{
+    const struct passwd *pw;
+
+    if (method == PWR_AM_NONE) {
+        hx_audit_begin(hx, a, event, login);
+        return;
+    }
+    pw = getpwnam(login);
+    hx_audit_begin_actor(hx, a, event, login, login,
+                         pw != NULL ? (long long)pw->pw_uid : -1LL);
+}
+
 static void audit_change(struct hx *hx, const struct pwr_record *old,
                          enum pwr_auth_method method)
 {
@@ -232,13 +251,14 @@ static void audit_change(struct hx *hx, const struct pwr_record *old,
                     (old->flags & (PWR_F_MUST_CHANGE | PWR_F_TEMPORARY));
 
     if (method == PWR_AM_CODE) {
-        hx_audit_begin(hx, &a, "reset_code_used", old->login);
+        begin_change_event(hx, &a, "reset_code_used", old->login, method);
         if (old->status == PWR_ST_PENDING)
             pwr_audit_add(&a, "detail", "setup");
         hx_audit_send(hx, &a, 0);
     }
-    hx_audit_begin(hx, &a, completed ? "password_reset_completed"
-                                     : "password_changed", old->login);
+    begin_change_event(hx, &a, completed ? "password_reset_completed"
+                                         : "password_changed",
+                       old->login, method);
     if (method != PWR_AM_NONE)
         pwr_audit_add(&a, "method", pwr_auth_method_name(method));
     hx_audit_send(hx, &a, 0);

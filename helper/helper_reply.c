@@ -49,11 +49,19 @@ int hx_outf(struct hx *hx, const char *key, struct pwr_err *err,
 void hx_audit_begin(struct hx *hx, struct pwr_audit *a, const char *event,
                     const char *user)
 {
+    hx_audit_begin_actor(hx, a, event, user, hx->caller,
+                         (long long)hx->caller_uid);
+}
+
+void hx_audit_begin_actor(struct hx *hx, struct pwr_audit *a,
+                          const char *event, const char *user,
+                          const char *actor, long long actor_uid)
+{
     pwr_audit_begin(a, event);
     if (user != NULL)
         pwr_audit_add(a, "user", user);
-    pwr_audit_add(a, "actor", hx->caller);
-    pwr_audit_add_int(a, "actor_uid", (long long)hx->caller_uid);
+    pwr_audit_add(a, "actor", actor);
+    pwr_audit_add_int(a, "actor_uid", actor_uid);
     if (hx->service != NULL)
         pwr_audit_add(a, "service", hx->service);
     if (hx->rhost != NULL)

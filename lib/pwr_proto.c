@@ -385,6 +385,11 @@ exec_child(const char *path, int in_fd, int out_fd, int maxfd)
     if (devnull < 0 || dup2(devnull, 2) < 0)
         _exit(127);
     close_from_3(maxfd);
+    /* A set-uid root caller (su, passwd) already holds root: the helper
+     * must see that, not the invoking user's real uid, or it would refuse
+     * the change that caller verified on a user's behalf. */
+    if (geteuid() == 0 && getuid() != 0 && setresuid(0, 0, 0) < 0)
+        _exit(127);
     execve(path, argv, envp);
     _exit(127);
 }
