@@ -1,0 +1,58 @@
+#!/bin/sh
+# tests/e2e/console_su.sh - "su - USER" typed by an ordinary user (su is
+# set-uid root; PAM service "su-l"): the target's password from the store
+# works, another does not, a blocked target is refused with the message.
+# The forced change through su is console_su_forced.sh.
+# SPDX-License-Identifier: BSD-3-Clause
+. "${top_srcdir:-$(dirname "$0")/../..}/tests/e2e/world.sh"
+world_run "$@"
+world_need su setpriv
+
+A_OLD='Blue-Harbour-7391'
+B_PW='Copper-Lantern-2846'
+world_account alice "Alice Liddell" "$A_OLD"
+world_account bob "Bob Builder" "$B_PW"
+world_user carol "Carol Ordinary"
+admin_ok block bob
+
+# as_carol NAME ARGS...: su, run by carol on a terminal.
+as_carol() {
+    n=$1
+    shift
+    converse "$n" setpriv --reuid=carol --regid=carol --init-groups \
+        env -i HOME="$W/home/carol" PATH=/usr/bin:/bin TERM=dumb "$@"
+}
+
+audit_mark
+as_carol normal su - alice -c 'echo who=$(id -un)' <<EOD
+expect Password:
+send $A_OLD
+expect who=alice
+EOD
+expect_rc $? 0 "carol's su - alice"
+audit_has event=login_allowed user=alice result=success method=password service=su-l
+store_is alice status=active must_change=false
+as_carol wrong su - alice -c 'echo who=$(id -un)' <<EOD
+expect Password:
+send Not-Her-Password-1234
+expect Authentication failure
+EOD
+expect_rc $? 1 "carol's su - alice with a wrong password"
+not_saw "who=alice"
+audit_has event=login_denied user=alice reason=bad_credentials service=su-l
+ok "su - USER by an ordinary user checks the target's password in the store"
+
+audit_mark
+as_carol blocked su - bob -c 'echo who=$(id -un)' <<EOD
+expect Password:
+send $B_PW
+expect Your account is blocked.
+EOD
+expect_rc $? 1 "carol's su - bob (blocked)"
+not_saw "who=bob"
+audit_has event=login_denied user=bob reason=blocked service=su-l
+store_is bob status=blocked
+ok "su to a blocked user is refused with the message"
+
+no_secret_logged "$A_OLD" "$B_PW"
+ok "no password appears in syslog or the store"

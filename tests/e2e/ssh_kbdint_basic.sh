@@ -1,0 +1,102 @@
+#!/bin/sh
+# tests/e2e/ssh_kbdint_basic.sh - ssh with keyboard-interactive
+# authentication: a normal login, a wrong password, a user who is not in the
+# store falling through to pam_unix, blocked and deactivated users refused
+# with their message (only after the right password), and the configured
+# failure delay.
+# SPDX-License-Identifier: BSD-3-Clause
+. "${top_srcdir:-$(dirname "$0")/../..}/tests/e2e/world.sh"
+world_run "$@"
+
+A_PW='Blue-Harbour-7391'
+B_PW='Copper-Lantern-2846'
+D_PW='Quiet-Meadow-5820'
+U_PW='Unix-Only-Pass-4471'
+world_account alice "Alice Liddell" "$A_PW"
+world_account bob "Bob Builder" "$B_PW"
+world_account dora "Dora Explorer" "$D_PW"
+world_user uma "Uma Unix"
+world_unix_password uma "$U_PW"
+admin_ok block --reason "security hold" bob
+admin_ok deactivate --reason "seasonal" dora
+world_sshd PasswordAuthentication no
+
+# login USER PASSWORD NAME: ssh USER@HOST 'echo who=$(id -un)', typing PASSWORD.
+login() {
+    converse "$3" "$SSH_KBD" "$1@$HOST" 'echo who=$(id -un)' <<EOD
+expect Password:
+send $2
+EOD
+}
+
+# --- a normal login ---------------------------------------------------------
+audit_mark
+login alice "$A_PW" normal
+expect_rc $? 0 "alice's login"
+saw "who=alice"
+not_saw "new password"
+audit_has event=login_allowed user=alice result=success method=password service=sshd rhost=127.0.0.1
+store_is alice status=active must_change=false login_allowed=true
+ok "an active user logs in with her password over keyboard-interactive"
+
+# --- a wrong password -----------------------------------------------------
+audit_mark
+login alice "Not-Her-Password-1234" wrong
+expect_rc $? 255 "alice's login with a wrong password"
+saw "Permission denied"
+not_saw "who=alice"
+audit_has event=login_denied user=alice reason=bad_credentials result=failure service=sshd
+audit_none event=login_allowed user=alice
+ok "a wrong password is refused"
+
+# --- not in the store: pam_unix decides, as before ---------------------------
+audit_mark
+login uma "$U_PW" unix
+expect_rc $? 0 "uma's login (not in the store)"
+saw "who=uma"
+audit_none user=uma
+login uma "$A_PW" unix_wrong
+expect_rc $? 255 "uma's login with alice's password"
+ok "a user who is not in the store is left to pam_unix"
+
+# --- blocked: refused with the message, after the right password only --------
+audit_mark
+login bob "$B_PW" blocked
+expect_rc $? 255 "bob's login (blocked)"
+saw "Your account is blocked. Contact the e2e help desk."
+not_saw "who=bob"
+audit_has event=login_denied user=bob reason=blocked result=failure service=sshd rhost=127.0.0.1
+login bob "Wrong-Guess-For-Bob-11" blocked_wrong
+expect_rc $? 255 "bob's login with a wrong password"
+not_saw "blocked"
+audit_has event=login_denied user=bob reason=bad_credentials
+store_is bob status=blocked login_allowed=false reason=blocked
+ok "a blocked user is refused with his message, shown only after the right password"
+
+# --- deactivated --------------------------------------------------------------
+audit_mark
+login dora "$D_PW" inactive
+expect_rc $? 255 "dora's login (deactivated)"
+saw "Your account is deactivated. Contact the e2e help desk."
+not_saw "who=dora"
+audit_has event=login_denied user=dora reason=inactive result=failure service=sshd
+store_is dora status=inactive login_allowed=false
+ok "a deactivated user is refused with her message"
+
+# --- the failure delay is the configured one ------------------------------------
+ms() { echo $(($(date +%s%N) / 1000000)); }
+t0=$(ms); login alice "Not-Her-Password-5678" nodelay; t1=$(ms)
+world_conf fail_delay=2000
+t2=$(ms); login alice "Not-Her-Password-5678" delay; rc=$?; t3=$(ms)
+expect_rc $rc 255 "a wrong password with fail_delay = 2000"
+say "wrong password: $((t1 - t0)) ms with fail_delay = 0, $((t3 - t2)) ms with fail_delay = 2000"
+# Linux-PAM waits a random 50% to 150% of the delay asked for.
+[ $((t3 - t2 - (t1 - t0))) -ge 900 ] || fail "fail_delay = 2000 did not slow a wrong password down"
+t4=$(ms); login alice "$A_PW" fast; rc=$?; t5=$(ms)
+expect_rc $rc 0 "alice's login with fail_delay = 2000"
+[ $((t5 - t4)) -lt $((t3 - t2)) ] || fail "a right password was as slow as a wrong one"
+world_conf
+ok "a wrong password costs the configured fail_delay; a right one does not"
+
+no_secret_logged "$A_PW" "$B_PW" "$D_PW" "$U_PW"
+ok "no password appears in syslog, the sshd log or the store"
