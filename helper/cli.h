@@ -32,6 +32,7 @@ struct cli {
     int yes;                      /* --yes */
     int use_stdin;                /* --stdin */
     int logout;                   /* --logout */
+    int keep_sessions;            /* --keep-sessions (issue 8) */
     int dry_run;                  /* --dry-run */
     int clear;                    /* --clear */
     int all;                      /* --all */
@@ -46,6 +47,8 @@ struct cli {
     const char *since;            /* audit --since */
     const char *format;           /* audit --format */
     const char *shadow;           /* import --shadow */
+    int allow_reuse;              /* set-password --allow-reuse (issue 9) */
+    int verify;                   /* audit --verify (issue 9) */
 };
 
 /* A command: parse its own options from argv (argv[0] is its name). */
@@ -62,6 +65,8 @@ enum cli_opt {
     OPT_LOGOUT, OPT_DRY_RUN, OPT_CLEAR, OPT_ALL, OPT_PENDING, OPT_TEMPORARY,
     OPT_MUST_CHANGE, OPT_NO_MUST_CHANGE, OPT_GROUP, OPT_TTL, OPT_REASON,
     OPT_USER, OPT_EVENT, OPT_SINCE, OPT_FORMAT, OPT_SHADOW,
+    OPT_ALLOW_REUSE, OPT_VERIFY, /* issue 9 */
+    OPT_KEEP_SESSIONS, /* issue 8 */
 };
 
 /* ---- cli_main.c ---- */

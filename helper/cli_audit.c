@@ -195,11 +195,15 @@ int cli_cmd_audit(struct cli *cli, int argc, char **argv)
     const struct cli_cmd *cmd = cli_find("audit");
     struct filter f = { NULL, NULL, -1, 0, 0 };
     struct aud_out o = { AUD_TABLE, 0 };
-    int first = cli_parse(cli, cmd, "user event since format", argc, argv);
+    int first = cli_parse(cli, cmd, "user event since format verify", argc,
+                          argv);
     int i, rc = PWR_OK;
 
     if (first < 0)
         return PWR_E_USAGE;
+    if (cli->verify) /* issue 9: the seq/mac chain */
+        return first < argc ? cli_audit_verify(cli, argc - first, argv + first)
+                            : cli_usage_error(cmd, "--verify needs FILE...");
     f.now = pwr_now();
     f.user = cli->user_filter;
     f.event = cli->event_filter;

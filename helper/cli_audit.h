@@ -41,4 +41,8 @@ void aud_out_begin(struct aud_out *o);
 void aud_out_event(struct aud_out *o, const struct aud_event *ev);
 void aud_out_end(struct aud_out *o);
 
+/* cli_audit_verify.c (issue 9): pwreset audit --verify FILE... */
+struct cli;
+int cli_audit_verify(struct cli *cli, int nfiles, char **files);
+
 #endif

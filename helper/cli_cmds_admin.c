@@ -70,6 +70,8 @@ static int send_password(struct cli *cli, const char *user, const char *pw)
         rc = add(&req, "password", pw);
     if (rc == PWR_OK && cli->temporary)
         rc = add(&req, "temporary", "1");
+    if (rc == PWR_OK && cli->allow_reuse)
+        rc = add(&req, "allow_reuse", "1");
     if (rc == PWR_OK)
         rc = add_flags(cli, &req);
     if (rc == PWR_OK) {
@@ -90,7 +92,7 @@ int cli_cmd_set_password(struct cli *cli, int argc, char **argv)
     int first, rc;
 
     first = cli_parse(cli, cmd, "temporary must-change no-must-change ttl "
-                                "stdin logout yes", argc, argv);
+                                "stdin logout yes allow-reuse", argc, argv);
     if (first < 0)
         return PWR_E_USAGE;
     rc = one_user(cmd, argc, argv, first, &user);
@@ -180,6 +182,8 @@ static int simple(struct cli *cli, const char *op, const char *user)
         rc = add(&req, "reason", cli->reason);
     if (rc == PWR_OK && cli->logout)
         rc = add(&req, "logout", "1");
+    if (rc == PWR_OK && cli->keep_sessions)
+        rc = add(&req, "keep_sessions", "1");
     if (rc == PWR_OK) {
         rc = cli_call(cli, &req, &rep);
         if (rc == PWR_OK)
@@ -196,7 +200,7 @@ int cli_cmd_delete(struct cli *cli, int argc, char **argv)
     const char *user = NULL;
     int first, rc;
 
-    first = cli_parse(cli, cmd, "reason logout yes", argc, argv);
+    first = cli_parse(cli, cmd, "reason logout keep-sessions yes", argc, argv);
     if (first < 0)
         return PWR_E_USAGE;
     rc = one_user(cmd, argc, argv, first, &user);

@@ -187,7 +187,11 @@ int cli_cmd_status_change(struct cli *cli, int argc, char **argv)
 {
     const struct cli_cmd *cmd = cli_find(argv[0]);
     struct pwr_msg req;
-    int first = cli_parse(cli, cmd, "reason", argc, argv), rc;
+    /* block and deactivate end the sessions unless --keep-sessions */
+    int ends = strcmp(cmd->name, "block") == 0 ||
+               strcmp(cmd->name, "deactivate") == 0;
+    int first = cli_parse(cli, cmd, ends ? "reason keep-sessions" : "reason",
+                          argc, argv), rc;
 
     if (first < 0)
         return PWR_E_USAGE;
@@ -196,6 +200,8 @@ int cli_cmd_status_change(struct cli *cli, int argc, char **argv)
     rc = start(cli, cmd->name, &req, argc, argv, first);
     if (rc == PWR_OK && cli->reason != NULL)
         rc = add(&req, "reason", cli->reason);
+    if (rc == PWR_OK && cli->keep_sessions)
+        rc = add(&req, "keep_sessions", "1");
     if (rc != PWR_OK) {
         pwr_msg_free(&req);
         return rc;

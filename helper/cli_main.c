@@ -23,7 +23,7 @@ static const struct cli_cmd cmds[] = {
       "carry password hashes over from /etc/shadow" },
     { "set-password", cli_cmd_set_password,
       "USER [--temporary] [--no-must-change] [--ttl DURATION] [--stdin] "
-      "[--logout] [--yes]",
+      "[--logout] [--allow-reuse] [--yes]",
       "set a user's password" },
     { "temp-password", cli_cmd_temp_password,
       "USER [--ttl DURATION] [--no-must-change] [--logout] [--yes] [--json]",
@@ -33,15 +33,17 @@ static const struct cli_cmd cmds[] = {
       "make users choose a new password at next login" },
     { "reset-code", cli_cmd_reset_code, "USER... [--ttl DURATION] [--json]",
       "issue single-use reset codes" },
-    { "block", cli_cmd_status_change, "USER... [--reason TEXT]",
+    { "block", cli_cmd_status_change, "USER... [--reason TEXT] [--keep-sessions]",
       "deny login: security hold" },
     { "unblock", cli_cmd_status_change, "USER... [--reason TEXT]",
       "lift a block" },
-    { "deactivate", cli_cmd_status_change, "USER... [--reason TEXT]",
+    { "deactivate", cli_cmd_status_change,
+      "USER... [--reason TEXT] [--keep-sessions]",
       "deny login: account deactivated" },
     { "activate", cli_cmd_status_change, "USER... [--reason TEXT]",
       "reactivate a deactivated account" },
-    { "delete", cli_cmd_delete, "USER [--reason TEXT] [--logout] [--yes]",
+    { "delete", cli_cmd_delete,
+      "USER [--reason TEXT] [--keep-sessions] [--yes]",
       "wipe the password and keep a tombstone" },
     { "logout", cli_cmd_logout, "USER", "end a user's sessions" },
     { "passwd", cli_cmd_passwd, "[--stdin]",
@@ -50,7 +52,7 @@ static const struct cli_cmd cmds[] = {
       "show accounts and whether they could log in" },
     { "audit", cli_cmd_audit,
       "[--user U] [--event E] [--since TIME] [--format table|csv|json] "
-      "[FILE...]",
+      "[FILE...] | --verify FILE...",
       "read pwreset's audit events from syslog" },
 };
 

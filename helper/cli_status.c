@@ -17,6 +17,8 @@ struct acct {
     const char *user, *status, *flags, *reason, *login, *login_reason,
         *login_message;
     int64_t changed, temp_expires, code_expires, status_changed, created;
+    int64_t password_expires; /* issue 9: max_age */
+    const char *notice;
     int code, has_password, must_change, temporary;
 };
 
@@ -38,6 +40,9 @@ static void read_acct(const struct pwr_msg *rep, size_t i, size_t j,
     a->code_expires = cli_num(cli_group_get(rep, i, j, "code_expires"));
     a->status_changed = cli_num(cli_group_get(rep, i, j, "status_changed"));
     a->created = cli_num(cli_group_get(rep, i, j, "created"));
+    a->password_expires =
+        cli_num(cli_group_get(rep, i, j, "password_expires"));
+    a->notice = cli_group_get(rep, i, j, "notice");
     a->code = cli_num(cli_group_get(rep, i, j, "code")) != 0;
     a->has_password = cli_num(cli_group_get(rep, i, j, "has_password")) != 0;
     a->must_change = strstr(a->flags, "must_change") != NULL;
@@ -60,6 +65,9 @@ static void print_json(const struct acct *a, int first)
     cli_json_bool(stdout, "code_pending", a->code, 1);
     cli_json_time(stdout, "code_expires", a->code ? a->code_expires : 0, 1);
     cli_json_time(stdout, "last_change", a->changed, 1);
+    cli_json_time(stdout, "password_expires", a->password_expires, 1);
+    cli_json_kv(stdout, "notice_pending", a->notice != NULL && a->notice[0]
+                                              ? a->notice : NULL, 1);
     cli_json_bool(stdout, "has_password", a->has_password, 1);
     cli_json_bool(stdout, "login_allowed", strcmp(a->login, "deny") != 0, 1);
     cli_json_kv(stdout, "login", a->login, 1);
@@ -90,6 +98,12 @@ static void print_text(const struct acct *a)
     cli_time(a->changed, t, sizeof(t));
     printf("  last password change: %s%s\n", t,
            a->has_password ? "" : " (no usable password)");
+    if (a->password_expires != 0) {
+        cli_time(a->password_expires, t, sizeof(t));
+        printf("  password expires (max_age): %s\n", t);
+    }
+    if (a->notice != NULL && a->notice[0] != '\0')
+        printf("  notice for the next login: %s\n", a->notice);
     if (a->temporary && a->temp_expires != 0) {
         cli_time(a->temp_expires, t, sizeof(t));
         printf("  temporary password expires: %s\n", t);

@@ -53,15 +53,20 @@ static void untrap_signals(const struct sigaction *old)
         raise(caught);
 }
 
+/* Set by read_line when it refused a line for holding a NUL byte. */
+static int line_had_nul;
+
 /* Read one line from fd into buf (NUL-terminated, no LF).  PWR_OK,
- * PWR_E_USAGE when it is longer than the buffer, PWR_E_CANCEL on EOF
- * before any byte or on a signal. */
+ * PWR_E_USAGE when it is longer than the buffer or holds a NUL byte (a
+ * secret must never be cut short at one), PWR_E_CANCEL on EOF before any
+ * byte or on a signal. */
 static int read_line(int fd, char *buf, size_t bufsz)
 {
     size_t n = 0;
     int too_long = 0;
     char c;
 
+    line_had_nul = 0;
     for (;;) {
         ssize_t r = read(fd, &c, 1);
 
@@ -73,6 +78,8 @@ static int read_line(int fd, char *buf, size_t bufsz)
         }
         if (r == 0 || c == '\n')
             break;
+        if (c == '\0')
+            line_had_nul = 1;
         if (n + 1 < bufsz)
             buf[n++] = c;
         else
@@ -82,7 +89,7 @@ static int read_line(int fd, char *buf, size_t bufsz)
     buf[n] = '\0';
     if (n > 0 && buf[n - 1] == '\r')
         buf[--n] = '\0';
-    if (too_long) {
+    if (too_long || line_had_nul) {
         pwr_wipe(buf, bufsz);
         return PWR_E_USAGE;
     }
@@ -132,7 +139,9 @@ int cli_stdin_line(char *buf, size_t bufsz)
 {
     int rc = read_line(STDIN_FILENO, buf, bufsz);
 
-    if (rc == PWR_E_USAGE)
+    if (rc == PWR_E_USAGE && line_had_nul)
+        cli_err("the line on stdin holds a NUL byte");
+    else if (rc == PWR_E_USAGE)
         cli_err("the line on stdin is longer than %zu bytes", bufsz - 1);
     else if (rc != PWR_OK)
         cli_err("nothing to read on stdin");
@@ -159,7 +168,9 @@ static int from_tty(const char *prompt, const char *confirm, char *buf,
         pwr_wipe(again, sizeof(again));
     }
     close(tty);
-    if (rc == PWR_E_USAGE && buf[0] == '\0')
+    if (rc == PWR_E_USAGE && buf[0] == '\0' && line_had_nul)
+        cli_err("the entry holds a NUL byte");
+    else if (rc == PWR_E_USAGE && buf[0] == '\0')
         cli_err("the entry is longer than %zu bytes", bufsz - 1);
     return rc;
 }

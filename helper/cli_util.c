@@ -31,6 +31,8 @@ static const struct opt_def opt_defs[] = {
       "read the secret as one line from standard input" },
     { "logout", no_argument, OPT_LOGOUT,
       "also end the user's running sessions" },
+    { "keep-sessions", no_argument, OPT_KEEP_SESSIONS,
+      "leave the user's sessions and sudo ticket (ended by default)" },
     { "dry-run", no_argument, OPT_DRY_RUN,
       "show what would change, change nothing" },
     { "clear", no_argument, OPT_CLEAR,
@@ -61,6 +63,10 @@ static const struct opt_def opt_defs[] = {
       "table (default), csv or json" },
     { "shadow", required_argument, OPT_SHADOW,
       "read hashes from FILE instead of /etc/shadow (root only)" },
+    { "allow-reuse", no_argument, OPT_ALLOW_REUSE,
+      "accept the current or a recently used password (audited)" },
+    { "verify", no_argument, OPT_VERIFY,
+      "check the files' seq/mac chain instead of listing (root)" },
 };
 
 void cli_err(const char *fmt, ...)
@@ -124,6 +130,7 @@ static int set_option(struct cli *cli, int id, const char *arg)
     case OPT_YES: cli->yes = 1; break;
     case OPT_STDIN: cli->use_stdin = 1; break;
     case OPT_LOGOUT: cli->logout = 1; break;
+    case OPT_KEEP_SESSIONS: cli->keep_sessions = 1; break;
     case OPT_DRY_RUN: cli->dry_run = 1; break;
     case OPT_CLEAR: cli->clear = 1; break;
     case OPT_ALL: cli->all = 1; break;
@@ -139,6 +146,8 @@ static int set_option(struct cli *cli, int id, const char *arg)
     case OPT_SINCE: cli->since = arg; break;
     case OPT_FORMAT: cli->format = arg; break;
     case OPT_SHADOW: cli->shadow = arg; break;
+    case OPT_ALLOW_REUSE: cli->allow_reuse = 1; break;
+    case OPT_VERIFY: cli->verify = 1; break;
     case OPT_HELPER: cli->helper = arg; break;
     case OPT_CONFIG: return cli_set_config(cli, arg);
     default: return PWR_E_USAGE;

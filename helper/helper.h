@@ -9,7 +9,8 @@
  * self-verifications), helper_policy.c (new-password policy),
  * helper_ops_self.c, helper_ops_pw.c, helper_ops_flags.c,
  * helper_ops_status.c, helper_ops_enrol.c, helper_ops_query.c (one
- * function per op), helper_logout.c (F12).
+ * function per op), helper_logout.c (F12); issue 8: helper_ops_grace.c
+ * (grace_used, breach_flag), helper_sudots.c (sudo tickets).
  */
 #ifndef PWR_HELPER_H
 #define PWR_HELPER_H
@@ -212,5 +213,35 @@ int hx_op_enrol(struct hx *hx, struct pwr_err *err);
 int hx_op_import(struct hx *hx, struct pwr_err *err);
 int hx_op_status(struct hx *hx, struct pwr_err *err);
 int hx_op_logout(struct hx *hx, struct pwr_err *err);
+/* helper_ops_grace.c (issue 8) */
+int hx_op_grace_used(struct hx *hx, struct pwr_err *err);
+int hx_op_breach_flag(struct hx *hx, struct pwr_err *err);
+
+/* ---- helper_sudots.c ---- */
+/* Remove /run/sudo/ts/LOGIN safely: 1 removed, 0 none, -1 could not. */
+int hx_remove_sudo_ts(const char *login);
+
+/* ---- helper_history.c (issue 9, SPEC F22) ---- */
+/* 0, or -1 PWR_E_POLICY (audited policy_rejected reason=reused_recently,
+ * reply key violations) when pw matches a hash of history (unless
+ * allow_reuse or history = 0). */
+int hx_check_history(struct hx *hx, const char *login, const char *pw,
+                     const char *history, int allow_reuse,
+                     struct pwr_err *err);
+/* Inside a transaction, before rec->hash is replaced: keep the old one. */
+void hx_history_keep(struct hx *hx, struct pwr_record *rec);
+
+/* ---- helper_notice.c (issue 9, SPEC F20) ---- */
+/* Inside an admin op's transaction: remember to tell the user, at the next
+ * login, that event (password_set temp_password force_reset reset_code
+ * unblocked activated) was done by the caller now. */
+void hx_notice_set(struct hx *hx, struct pwr_record *rec, const char *event);
+/* After the commit: mail the user when notify_mail is on.  Never fails
+ * the op; a failure is audited as notify_failed. */
+void hx_notice_mail(struct hx *hx, const char *login, const char *event);
+int hx_op_notice_seen(struct hx *hx, struct pwr_err *err);
+
+/* ---- helper_linuxaudit.c (issue 9): the auditd copy of an event ---- */
+void hx_linuxaudit(struct hx *hx, const struct pwr_audit *a);
 
 #endif

@@ -1,7 +1,8 @@
 /* helper_logout.c - end a user's running sessions (SPEC F12): through
  * logind ("loginctl terminate-user") where systemd runs, then SIGTERM and,
  * after a grace period, SIGKILL to every remaining process whose real uid
- * is the user's.  Never for uid 0.
+ * is the user's.  Never for uid 0.  The user's sudo timestamp record goes
+ * too (helper_sudots.c), so no sudo ticket outlives the sessions.
  * SPDX-License-Identifier: BSD-3-Clause
  *
  * loginctl runs by absolute path with a fixed environment and fully root
@@ -179,6 +180,11 @@ static int sweep(uid_t uid)
     return count;
 }
 
+static const char *ts_word(int ts)
+{
+    return ts > 0 ? "removed" : ts == 0 ? "none" : "failed";
+}
+
 int hx_revoke_sessions(struct hx *hx, const char *login, struct pwr_err *err)
 {
     struct passwd *pw = getpwnam(login);
@@ -186,7 +192,7 @@ int hx_revoke_sessions(struct hx *hx, const char *login, struct pwr_err *err)
     const char *method = "signal";
     struct pwr_audit a;
     uid_t uid;
-    int count;
+    int count, ts;
 
     if (pw == NULL)
         return pwr_fail(err, PWR_E_NOENT, "no such user '%s'", login);
@@ -197,12 +203,15 @@ int hx_revoke_sessions(struct hx *hx, const char *login, struct pwr_err *err)
     if (loginctl != NULL && run_loginctl(loginctl, login) == 0)
         method = "logind";
     count = sweep(uid);
+    ts = hx_remove_sudo_ts(login);
     hx_audit_begin(hx, &a, "sessions_revoked", login);
     pwr_audit_add(&a, "method", method);
     pwr_audit_add_int(&a, "count", count);
+    pwr_audit_add(&a, "sudo_ts", ts_word(ts));
     hx_audit_send(hx, &a, 0);
     if (hx_out(hx, "method", method, err) < 0 ||
-        hx_outf(hx, "processes", err, "%d", count) < 0)
+        hx_outf(hx, "processes", err, "%d", count) < 0 ||
+        hx_out(hx, "sudo_ts", ts_word(ts), err) < 0)
         return -1;
     return 0;
 }

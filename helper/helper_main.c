@@ -36,8 +36,9 @@
  * 13. write exactly one reply to stdout and exit with its pwr_code;
  * 14. wipe every secret it held (request values, generated secrets, hashes
  *     in records) before exit, on every path.
- * It never executes anything but loginctl, by absolute path, with a fixed
- * environment (helper_logout.c), and it never writes to stderr after
+ * It never executes anything but loginctl (helper_logout.c) and, with
+ * notify_mail on, the configured sendmail (helper_notice.c, issue 9), by
+ * absolute path, with a fixed environment, and it never writes to stderr after
  * start-up (the caller sends stderr to /dev/null).
  */
 #include "config.h"
@@ -74,14 +75,19 @@ static const struct op_entry ops[] = {
     { "temp_password", hx_op_temp_password, 0, "user ttl must_change logout" },
     { "force_reset", hx_op_force_reset, 0, "user group all clear dry_run" },
     { "reset_code", hx_op_reset_code, 0, "user ttl" },
-    { "block", hx_op_block, 0, "user reason" },
+    { "block", hx_op_block, 0, "user reason keep_sessions" },
     { "unblock", hx_op_unblock, 0, "user reason" },
-    { "deactivate", hx_op_deactivate, 0, "user reason" },
+    { "deactivate", hx_op_deactivate, 0, "user reason keep_sessions" },
     { "activate", hx_op_activate, 0, "user reason" },
-    { "delete", hx_op_delete, 0, "user logout reason" },
+    { "delete", hx_op_delete, 0, "user logout reason keep_sessions" },
     { "enrol", hx_op_enrol, 0, "user pending ttl" },
     { "import", hx_op_import, 0, "user shadow" },
     { "logout", hx_op_logout, 0, "user" },
+    /* login-time ops of the module; root only, checked by the op */
+    { "grace_used", hx_op_grace_used, 1, "user" },
+    { "breach_flag", hx_op_breach_flag, 1, "user" },
+    /* issue 9: the module showed the admin-action notice (own account) */
+    { "notice_seen", hx_op_notice_seen, 1, "user" },
 };
 
 /* 1 if key is a word of the space-separated list. */

@@ -13,6 +13,7 @@
 
 #include "helper.h"
 #include "pwr_decide.h"
+#include "pwr_notice.h"
 #include "pwr_secret.h"
 
 /* Codes are returned in one reply, so their number is bounded. */
@@ -50,6 +51,9 @@ static int force_one(struct hx *hx, struct pwr_record *rec, struct hx_acct *a,
         rec->flags &= ~PWR_F_MUST_CHANGE;
     else
         rec->flags |= PWR_F_MUST_CHANGE;
+    if (!clear)
+        hx_notice_set(hx, rec, PWR_NOTICE_FORCE_RESET);
+    rec->grace_used = 0; /* each flagging gives the full grace again */
     a->outcome = "changed";
     return 1;
 }
@@ -71,6 +75,10 @@ static void audit_batch(struct hx *hx, const struct hx_batch *b,
             pwr_audit_add(&a, "expires", when);
         }
         hx_audit_send(hx, &a, 0);
+        if (strcmp(event, "force_password_reset_set") == 0)
+            hx_notice_mail(hx, b->a[i].login, PWR_NOTICE_FORCE_RESET);
+        else if (strcmp(event, "reset_code_issued") == 0)
+            hx_notice_mail(hx, b->a[i].login, PWR_NOTICE_RESET_CODE);
     }
 }
 
@@ -123,6 +131,7 @@ static int code_one(struct hx *hx, struct pwr_record *rec, struct hx_acct *a,
         return -1;
     rec->code_expires = hx->now + ca->ttl;
     rec->code_tries = 0;
+    hx_notice_set(hx, rec, PWR_NOTICE_RESET_CODE);
     a->expires = rec->code_expires;
     a->outcome = "changed";
     if (had)

@@ -15,6 +15,7 @@
 #include "helper.h"
 #include "pwr_decide.h"
 #include "pwr_hash.h"
+#include "pwr_notice.h"
 #include "pwr_secret.h"
 
 struct admin_pw {
@@ -27,6 +28,11 @@ struct admin_pw {
     int64_t expires;
 };
 
+static const char *notice_event(const struct admin_pw *ap)
+{
+    return ap->temporary ? PWR_NOTICE_TEMP_PASSWORD : PWR_NOTICE_PASSWORD_SET;
+}
+
 static int set_txn(struct pwr_txn *txn, void *arg, struct pwr_err *err)
 {
     struct admin_pw *ap = arg;
@@ -38,8 +44,11 @@ static int set_txn(struct pwr_txn *txn, void *arg, struct pwr_err *err)
                                          "'%s' is not in the store", ap->user);
     rc = pwr_reset_eligible(&rec, err);
     if (rc == 0) {
+        hx_history_keep(ap->hx, &rec);
+        hx_notice_set(ap->hx, &rec, notice_event(ap));
         memcpy(rec.hash, ap->hash, sizeof(rec.hash));
         rec.flags &= ~(PWR_F_TEMPORARY | PWR_F_MUST_CHANGE);
+        rec.grace_used = 0;
         rec.flags |= (ap->temporary ? PWR_F_TEMPORARY : 0) |
                      (ap->must_change ? PWR_F_MUST_CHANGE : 0);
         rec.temp_expires = ap->expires;
@@ -73,6 +82,9 @@ static int precheck(struct admin_pw *ap, const char *typed,
     if (rc == 0 && typed != NULL)
         rc = hx_check_policy(ap->hx, ap->user, typed, rec.hash,
                              ap->allow_reuse, err);
+    if (rc == 0 && typed != NULL)
+        rc = hx_check_history(ap->hx, ap->user, typed, rec.history,
+                              ap->allow_reuse, err);
     pwr_record_wipe(&rec);
     return rc;
 }
@@ -89,9 +101,13 @@ static void audit_set(struct admin_pw *ap)
         hx_format_iso(ap->expires, when, sizeof(when));
         pwr_audit_add(&a, "expires", when);
     }
-    if (ap->must_change)
-        pwr_audit_add(&a, "detail", "must_change");
+    if (ap->must_change || ap->allow_reuse) /* allow_reuse: issue 9 */
+        pwr_audit_add(&a, "detail",
+                      !ap->allow_reuse  ? "must_change"
+                      : ap->must_change ? "must_change,allow_reuse"
+                                        : "allow_reuse");
     hx_audit_send(ap->hx, &a, 0);
+    hx_notice_mail(ap->hx, ap->user, notice_event(ap));
 }
 
 /* Hash pw, write it, audit, then end sessions if asked. */

@@ -15,6 +15,7 @@
 #include "helper.h"
 #include "pwr_decide.h"
 #include "pwr_hash.h"
+#include "pwr_rotate.h"
 
 static void login_decision(struct hx *hx, const struct pwr_record *rec,
                            struct pwr_acct_result *ar)
@@ -54,6 +55,20 @@ static int put_int(struct hx *hx, const char *key, long long v,
     return hx_outf(hx, key, err, "%lld", v);
 }
 
+/* issue 9: when the password reaches max_age (0: no rotation), and the
+ * admin-action notice still waiting for the next login. */
+static int rotation_keys(struct hx *hx, const struct pwr_record *rec,
+                         struct pwr_err *err)
+{
+    int64_t expires;
+
+    (void)pwr_rotate_check(rec, &hx->cfg, hx->now, &expires);
+    if (put_int(hx, "password_expires", expires, err) < 0 ||
+        hx_out(hx, "notice", rec->notice, err) < 0)
+        return -1;
+    return 0;
+}
+
 static int account_keys(struct hx *hx, const struct pwr_record *rec,
                         struct pwr_err *err)
 {
@@ -80,7 +95,7 @@ static int account_keys(struct hx *hx, const struct pwr_record *rec,
         hx_out(hx, "login_reason", ar.reason, err) < 0 ||
         hx_out(hx, "login_message", ar.message, err) < 0)
         return -1;
-    return 0;
+    return rotation_keys(hx, rec, err);
 }
 
 /* 1 to stop (reply full), 0 to go on, -1 error. */

@@ -211,8 +211,10 @@ static int change_txn(struct pwr_txn *txn, void *arg, struct pwr_err *err)
         return pwr_fail(err, PWR_E_BUSY, "the account changed while the new "
                                          "password was checked; try again");
     }
+    hx_history_keep(c->hx, &rec);
     memcpy(rec.hash, c->hash, sizeof(rec.hash));
     rec.flags &= ~(PWR_F_MUST_CHANGE | PWR_F_TEMPORARY);
+    rec.grace_used = 0; /* a new password starts a new grace count */
     rec.temp_expires = 0;
     clear_code(&rec);
     rec.changed = c->hx->now;
@@ -275,7 +277,8 @@ static int change_checked(struct hx *hx, const struct pwr_record *rec,
         return pwr_fail(err, PWR_E_INELIGIBLE,
                         "account '%s' is %s: its password cannot be changed",
                         rec->login, pwr_status_name(rec->status));
-    if (hx_check_policy(hx, rec->login, newpw, rec->hash, 0, err) < 0)
+    if (hx_check_policy(hx, rec->login, newpw, rec->hash, 0, err) < 0 ||
+        hx_check_history(hx, rec->login, newpw, rec->history, 0, err) < 0)
         return -1;
     memset(&c, 0, sizeof(c));
     c.hx = hx;
@@ -310,15 +313,19 @@ int hx_op_chauthtok(struct hx *hx, struct pwr_err *err)
     proof = pwr_msg_get(hx->req, "proof");
     if (newpw == NULL)
         return pwr_fail(err, PWR_E_USAGE, "chauthtok needs a new password");
-    if (proof == NULL && !hx->is_root)
-        return pwr_fail(err, PWR_E_USAGE, "the current password, temporary "
-                                          "password or reset code is needed");
     if (rate_check(hx, user, err) < 0)
         return -1;
     memset(&rec, 0, sizeof(rec));
     memset(&res, 0, sizeof(res));
     rc = lookup_for_proof(hx, user, proof, &rec, &res, err);
-    if (rc > 0 && proof != NULL && res.outcome != PWR_AUTH_OK)
+    /* No proof: root, or a key-only account setting its first password
+     * (pwr_record_passwordless; reasoning in pam_pwreset(8)). */
+    if (rc > 0 && proof == NULL && !hx->is_root &&
+        !pwr_record_passwordless(&rec, hx->now,
+                                 hx->cfg.reset_code_max_attempts))
+        rc = pwr_fail(err, PWR_E_USAGE, "the current password, temporary "
+                                        "password or reset code is needed");
+    else if (rc > 0 && proof != NULL && res.outcome != PWR_AUTH_OK)
         rc = proof_failed(hx, user, &res, err);
     else if (rc > 0)
         rc = change_checked(hx, &rec, newpw, res.method, err);

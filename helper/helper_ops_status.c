@@ -19,6 +19,7 @@
 
 #include "helper.h"
 #include "pwr_hash.h"
+#include "pwr_notice.h"
 
 struct transition {
     const char *verb;
@@ -27,6 +28,7 @@ struct transition {
     unsigned same;           /* bit per status already "there" */
     enum pwr_status to;      /* PWR_ST_ACTIVE means active-or-pending */
     const char *reason;
+    int logout; /* end the sessions of every changed account (issue 8) */
 };
 
 #define BIT(st) (1u << (st))
@@ -57,8 +59,13 @@ static int change_one(struct hx *hx, struct pwr_record *rec, struct hx_acct *a,
     rec->status_changed = hx->now;
     (void)pwr_strlcpy(rec->reason, tr->reason != NULL ? tr->reason : "",
                       sizeof(rec->reason));
+    if (tr->to == PWR_ST_ACTIVE) /* issue 9: tell the user at next login */
+        hx_notice_set(hx, rec, strcmp(tr->verb, "unblock") == 0
+                                   ? PWR_NOTICE_UNBLOCKED
+                                   : PWR_NOTICE_ACTIVATED);
     if (rec->status == PWR_ST_DELETED) {
         pwr_wipe(rec->hash, sizeof(rec->hash));
+        pwr_wipe(rec->history, sizeof(rec->history));
         pwr_wipe(rec->code_hash, sizeof(rec->code_hash));
         rec->code_expires = 0;
         rec->code_tries = 0;
@@ -84,7 +91,36 @@ static void audit_changes(struct hx *hx, const struct hx_batch *b,
         if (tr->reason != NULL && tr->reason[0] != '\0')
             pwr_audit_add(&a, "reason", tr->reason);
         hx_audit_send(hx, &a, 0);
+        if (tr->to == PWR_ST_ACTIVE)
+            hx_notice_mail(hx, b->a[i].login,
+                           strcmp(tr->verb, "unblock") == 0
+                               ? PWR_NOTICE_UNBLOCKED
+                               : PWR_NOTICE_ACTIVATED);
     }
+}
+
+/* A blocked, deactivated or deleted user keeps neither a shell nor a sudo
+ * ticket: the change is committed first, so a failure here never undoes
+ * it (it only adds "logout failed" to the reply). */
+static void logout_changed(struct hx *hx, const struct hx_batch *b)
+{
+    size_t i;
+
+    for (i = 0; i < b->n; i++)
+        if (strcmp(b->a[i].outcome, "changed") == 0)
+            hx_logout_after(hx, b->a[i].login);
+}
+
+/* Sessions end unless the request says keep_sessions 1. */
+static int want_logout(struct hx *hx, struct transition *tr,
+                       struct pwr_err *err)
+{
+    int keep;
+
+    if (hx_req_flag(hx, "keep_sessions", 0, &keep, err) < 0)
+        return -1;
+    tr->logout = !keep;
+    return 0;
 }
 
 static int run_transition(struct hx *hx, struct transition *tr,
@@ -105,6 +141,8 @@ static int run_transition(struct hx *hx, struct transition *tr,
     if (rc == 0)
         hx_set_message(hx, "%s: %zu account(s) changed", tr->verb,
                        hx_batch_changed(&b));
+    if (rc == 0 && tr->logout)
+        logout_changed(hx, &b);
     hx_batch_free(&b);
     hx_targets_free(&t);
     return rc;
@@ -115,8 +153,10 @@ int hx_op_block(struct hx *hx, struct pwr_err *err)
     struct transition tr = {
         "block", "account_blocked",
         BIT(PWR_ST_ACTIVE) | BIT(PWR_ST_PENDING) | BIT(PWR_ST_INACTIVE),
-        BIT(PWR_ST_BLOCKED), PWR_ST_BLOCKED, NULL };
+        BIT(PWR_ST_BLOCKED), PWR_ST_BLOCKED, NULL, 0 };
 
+    if (want_logout(hx, &tr, err) < 0)
+        return -1;
     return run_transition(hx, &tr, err);
 }
 
@@ -124,7 +164,7 @@ int hx_op_unblock(struct hx *hx, struct pwr_err *err)
 {
     struct transition tr = {
         "unblock", "account_unblocked", BIT(PWR_ST_BLOCKED),
-        BIT(PWR_ST_ACTIVE) | BIT(PWR_ST_PENDING), PWR_ST_ACTIVE, NULL };
+        BIT(PWR_ST_ACTIVE) | BIT(PWR_ST_PENDING), PWR_ST_ACTIVE, NULL, 0 };
 
     return run_transition(hx, &tr, err);
 }
@@ -134,8 +174,10 @@ int hx_op_deactivate(struct hx *hx, struct pwr_err *err)
     struct transition tr = {
         "deactivate", "account_deactivated",
         BIT(PWR_ST_ACTIVE) | BIT(PWR_ST_PENDING) | BIT(PWR_ST_BLOCKED),
-        BIT(PWR_ST_INACTIVE), PWR_ST_INACTIVE, NULL };
+        BIT(PWR_ST_INACTIVE), PWR_ST_INACTIVE, NULL, 0 };
 
+    if (want_logout(hx, &tr, err) < 0)
+        return -1;
     return run_transition(hx, &tr, err);
 }
 
@@ -143,7 +185,7 @@ int hx_op_activate(struct hx *hx, struct pwr_err *err)
 {
     struct transition tr = {
         "activate", "account_activated", BIT(PWR_ST_INACTIVE),
-        BIT(PWR_ST_ACTIVE) | BIT(PWR_ST_PENDING), PWR_ST_ACTIVE, NULL };
+        BIT(PWR_ST_ACTIVE) | BIT(PWR_ST_PENDING), PWR_ST_ACTIVE, NULL, 0 };
 
     return run_transition(hx, &tr, err);
 }
@@ -154,15 +196,14 @@ int hx_op_delete(struct hx *hx, struct pwr_err *err)
         "delete", "account_deleted",
         BIT(PWR_ST_ACTIVE) | BIT(PWR_ST_PENDING) | BIT(PWR_ST_BLOCKED) |
             BIT(PWR_ST_INACTIVE),
-        0, PWR_ST_DELETED, NULL };
-    int logout, rc;
+        0, PWR_ST_DELETED, NULL, 0 };
+    int logout;
 
-    if (hx_req_flag(hx, "logout", 0, &logout, err) < 0)
+    /* "logout" is still accepted; sessions end anyway unless keep_sessions */
+    if (hx_req_flag(hx, "logout", 0, &logout, err) < 0 ||
+        want_logout(hx, &tr, err) < 0)
         return -1;
     if (pwr_msg_count(hx->req, "user") != 1)
         return pwr_fail(err, PWR_E_USAGE, "delete takes exactly one user");
-    rc = run_transition(hx, &tr, err);
-    if (rc == 0 && logout)
-        hx_logout_after(hx, pwr_msg_get(hx->req, "user"));
-    return rc;
+    return run_transition(hx, &tr, err);
 }

@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "helper.h"
+#include "pwr_chain.h"
 #include "pwr_secret.h"
 #include "pwr_util.h"
 
@@ -74,10 +75,16 @@ void hx_audit_begin_actor(struct hx *hx, struct pwr_audit *a,
  * so ("audit failed"), and pwreset warns on stderr. */
 void hx_audit_send(struct hx *hx, const struct pwr_audit *a, int warn)
 {
+    struct pwr_audit sealed = *a;
     struct pwr_err err;
 
-    if (pwr_audit_send(a, hx->cfg.audit_socket, warn, &err) < 0)
+    /* issue 9: seq= and mac= chain the helper's events (pwr_chain.h).  An
+     * event that cannot be sealed still goes out, without seq=: losing the
+     * event would be worse, and --verify counts unsealed lines. */
+    (void)pwr_chain_seal(&sealed, hx->cfg.store, &err);
+    if (pwr_audit_send(&sealed, hx->cfg.audit_socket, warn, &err) < 0)
         hx->audit_failed = 1;
+    hx_linuxaudit(hx, a); /* no-op unless built --with-libaudit */
 }
 
 /* Printable UTF-8: no C0 controls, no DEL. */

@@ -47,13 +47,17 @@ enum key_type {
     KT_DURATION,   /* pwr_parse_duration in [min, max], or 0 if zero_ok */
     KT_HASH,       /* pwr_hash_method_parse */
     KT_TEXT,       /* free UTF-8 text, not empty */
+    KT_BOOL,       /* yes/no, true/false, on/off, 1/0 */
 };
 
 enum key_id {
     K_STORE, K_ADMIN_GROUP, K_PROTECTED_USERS, K_MIN_LENGTH, K_MAX_LENGTH,
     K_BLOCKLIST, K_BREACHED_LIST, K_HASH, K_HASH_COST, K_RESET_CODE_TTL,
     K_RESET_CODE_MAX_ATTEMPTS, K_TEMPORARY_PASSWORD_TTL, K_FAIL_DELAY,
-    K_LOCK_TIMEOUT, K_AUDIT_SOCKET, K_CONTACT, K_COUNT
+    K_LOCK_TIMEOUT, K_AUDIT_SOCKET, K_CONTACT,
+    K_GRACE_LOGINS, K_EXEMPT_SERVICES, K_BREACH_CHECK_AT_LOGIN,
+    K_HISTORY, K_MAX_AGE, K_WARN_AGE, K_NOTIFY_MAIL, K_MAIL_FROM, K_SENDMAIL,
+    K_COUNT
 };
 
 struct key_def {
@@ -120,6 +124,27 @@ static const struct key_def keys[K_COUNT] = {
                          FIELD(audit_socket), .def = "/dev/log" },
     [K_CONTACT] = { .name = "contact", .type = KT_TEXT, FIELD(contact),
                     .def = "your administrator" },
+    [K_GRACE_LOGINS] = { .name = "grace_logins", .type = KT_UINT,
+                         FIELD(grace_logins), .min = 0, .max = 1000,
+                         .def = "0" },
+    [K_EXEMPT_SERVICES] = { .name = "exempt_services", .type = KT_LOGIN_LIST,
+                            LIST(exempt_services, n_exempt), .def = "" },
+    [K_BREACH_CHECK_AT_LOGIN] = { .name = "breach_check_at_login",
+                                  .type = KT_BOOL,
+                                  FIELD(breach_check_at_login), .def = "no" },
+    /* issue 9 */
+    [K_HISTORY] = { .name = "history", .type = KT_UINT, FIELD(history),
+                    .min = 0, .max = PWR_HISTORY_MAX, .def = "0" },
+    [K_MAX_AGE] = { .name = "max_age", .type = KT_DURATION, FIELD(max_age),
+                    .min = DAY, .max = 3650 * DAY, .zero_ok = 1, .def = "0" },
+    [K_WARN_AGE] = { .name = "warn_age", .type = KT_DURATION, FIELD(warn_age),
+                     .min = DAY, .max = 365 * DAY, .zero_ok = 1, .def = "0" },
+    [K_NOTIFY_MAIL] = { .name = "notify_mail", .type = KT_BOOL,
+                        FIELD(notify_mail), .def = "no" },
+    [K_MAIL_FROM] = { .name = "mail_from", .type = KT_TEXT, FIELD(mail_from),
+                      .def = "root" },
+    [K_SENDMAIL] = { .name = "sendmail", .type = KT_PATH, FIELD(sendmail),
+                     .def = "/usr/sbin/sendmail" },
 };
 
 /* Where a value came from, for error messages: file NULL = pwr_config_set. */
@@ -308,6 +333,22 @@ static int parse_text(const struct key_def *k, const char *v,
     return 0;
 }
 
+static int parse_bool(const struct key_def *k, const char *v,
+                      struct pwr_config *cfg, struct pwr_err *e)
+{
+    static const char *const yes[] = { "yes", "true", "on", "1" };
+    static const char *const no[] = { "no", "false", "off", "0" };
+    size_t i;
+
+    for (i = 0; i < PWR_ARRAY_SIZE(yes); i++) {
+        if (strcmp(v, yes[i]) == 0 || strcmp(v, no[i]) == 0) {
+            *(unsigned *)field(cfg, k) = strcmp(v, yes[i]) == 0;
+            return 0;
+        }
+    }
+    return pwr_fail(e, PWR_E_CONFIG, "'%s' is not yes or no", v);
+}
+
 typedef int (*parse_fn)(const struct key_def *, const char *,
                         struct pwr_config *, struct pwr_err *);
 
@@ -317,6 +358,7 @@ static const parse_fn parsers[] = {
     [KT_PATH_LIST] = parse_list,   [KT_UINT] = parse_number,
     [KT_MSEC] = parse_number,      [KT_DURATION] = parse_duration,
     [KT_HASH] = parse_hash,        [KT_TEXT] = parse_text,
+    [KT_BOOL] = parse_bool,
 };
 
 /* Values end up in paths, terminal messages and syslog: whatever the key,
@@ -662,6 +704,18 @@ int pwr_config_is_protected(const struct pwr_config *cfg, const char *login)
         return 0;
     for (i = 0; i < cfg->n_protected && i < PWR_MAX_PROTECTED; i++)
         if (strcmp(cfg->protected_users[i], login) == 0)
+            return 1;
+    return 0;
+}
+
+int pwr_config_is_exempt(const struct pwr_config *cfg, const char *service)
+{
+    size_t i;
+
+    if (service == NULL)
+        return 0;
+    for (i = 0; i < cfg->n_exempt && i < PWR_MAX_EXEMPT; i++)
+        if (strcmp(cfg->exempt_services[i], service) == 0)
             return 1;
     return 0;
 }

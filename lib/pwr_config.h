@@ -18,7 +18,9 @@
 #include "pwr_util.h"
 
 #define PWR_MAX_PROTECTED 32
+#define PWR_MAX_EXEMPT 16
 #define PWR_TEXT_MAX 256
+#define PWR_HISTORY_MAX 10 /* most earlier passwords history = may keep */
 
 struct pwr_config {
     char store[PWR_PATH_MAX];                  /* store = path */
@@ -38,6 +40,18 @@ struct pwr_config {
     unsigned lock_timeout_ms;                  /* lock_timeout = 10000 (ms) */
     char audit_socket[PWR_PATH_MAX];           /* audit_socket = /dev/log */
     char contact[PWR_TEXT_MAX];                /* contact = "your administrator" */
+    /* issue 8: forced changes that strand no one */
+    unsigned grace_logins;                     /* grace_logins = 0 (off) */
+    char exempt_services[PWR_MAX_EXEMPT][PWR_LOGIN_MAX + 1];
+    size_t n_exempt;                           /* exempt_services = sudo, cron */
+    unsigned breach_check_at_login;            /* breach_check_at_login = no */
+    /* issue 9: rotation, history, telling the user */
+    unsigned history;                          /* history = 0 (off) */
+    int64_t max_age;                           /* max_age = 0 (off) */
+    int64_t warn_age;                          /* warn_age = 0 (off) */
+    unsigned notify_mail;                      /* notify_mail = no */
+    char mail_from[PWR_TEXT_MAX];              /* mail_from = root */
+    char sendmail[PWR_PATH_MAX];               /* sendmail = /usr/sbin/sendmail */
 };
 
 /* Compiled-in defaults (store path from configure). */
@@ -59,6 +73,9 @@ int pwr_config_is_key(const char *key);
 
 /* Fill a policy view of cfg (pointers into cfg; valid while cfg lives). */
 void pwr_config_policy(const struct pwr_config *cfg, struct pwr_policy *pol);
+
+/* 1 if service is in exempt_services. */
+int pwr_config_is_exempt(const struct pwr_config *cfg, const char *service);
 
 /* 1 if login is in protected_users. */
 int pwr_config_is_protected(const struct pwr_config *cfg, const char *login);

@@ -11,6 +11,7 @@
 
 #include "pwr_decide.h"
 #include "pwr_hash.h"
+#include "pwr_rotate.h"
 #include "pwr_secret.h"
 
 static int status_allows_code(const struct pwr_record *rec)
@@ -94,6 +95,32 @@ static void check_active(const struct pwr_record *rec,
         set_result(res, PWR_ACCT_ALLOW, "ok", "", NULL);
 }
 
+/* SPEC F21: an ordinary password past max_age must be changed; within
+ * warn_age the login is allowed with a warning (reason "expires_soon"). */
+static void check_age(const struct pwr_record *rec,
+                      const struct pwr_config *cfg, int64_t now,
+                      struct pwr_acct_result *res)
+{
+    int64_t expires;
+    char msg[96];
+
+    switch (pwr_rotate_check(rec, cfg, now, &expires)) {
+    case PWR_ROT_EXPIRED:
+        set_result(res, PWR_ACCT_CHANGE, "expired",
+                   "Your password has expired: choose a new password now.",
+                   NULL);
+        break;
+    case PWR_ROT_WARN:
+        snprintf(msg, sizeof(msg), "Your password expires in %lld day(s): "
+                 "choose a new one with passwd.",
+                 (long long)pwr_rotate_days_left(expires, now));
+        set_result(res, PWR_ACCT_ALLOW, "expires_soon", msg, NULL);
+        break;
+    default:
+        break;
+    }
+}
+
 static void check_pending(enum pwr_auth_method method,
                           struct pwr_acct_result *res, const char *contact)
 {
@@ -114,7 +141,6 @@ void pwr_account_check(const struct pwr_record *rec,
 {
     const char *contact = cfg->contact;
 
-    (void)now;
     switch (rec->status) {
     case PWR_ST_BLOCKED:
         set_result(res, PWR_ACCT_DENY, "blocked", "Your account is blocked.",
@@ -133,6 +159,8 @@ void pwr_account_check(const struct pwr_record *rec,
         return;
     case PWR_ST_ACTIVE:
         check_active(rec, method, res);
+        if (res->decision == PWR_ACCT_ALLOW)
+            check_age(rec, cfg, now, res);
         return;
     }
     set_result(res, PWR_ACCT_DENY, "corrupt", "Your account record is invalid.",
@@ -161,4 +189,11 @@ const char *pwr_auth_method_name(enum pwr_auth_method m)
         break;
     }
     return "none";
+}
+
+int pwr_record_passwordless(const struct pwr_record *rec, int64_t now,
+                            unsigned max_tries)
+{
+    return rec->status == PWR_ST_ACTIVE && !pwr_hash_usable(rec->hash) &&
+           !pwr_record_code_live(rec, now, max_tries);
 }

@@ -50,7 +50,9 @@ enum pwr_acct_decision {
 struct pwr_acct_result {
     enum pwr_acct_decision decision;
     const char *reason;  /* stable: ok blocked inactive deleted pending
-                            must_change temporary code */
+                            must_change temporary code; and (issue 9)
+                            expired (CHANGE), expires_soon (ALLOW with a
+                            warning in message) */
     char message[PWR_TEXT_MAX + 128]; /* sentence for the user; "" if none */
 };
 
@@ -66,5 +68,12 @@ void pwr_account_check(const struct pwr_record *rec,
 int pwr_reset_eligible(const struct pwr_record *rec, struct pwr_err *err);
 
 const char *pwr_auth_method_name(enum pwr_auth_method m);
+
+/* Issue 8, key-only users: 1 if rec is an active account with no password
+ * at all (no usable hash, no live code), which may therefore set its first
+ * password without a current one, as pam_unix allows for an empty password
+ * field.  Once it has one, the current password is always asked. */
+int pwr_record_passwordless(const struct pwr_record *rec, int64_t now,
+                            unsigned max_tries);
 
 #endif

@@ -55,6 +55,11 @@ static const struct field fields[] = {
     FIELD("status_changed", FK_TIME, status_changed),
     FIELD("reason", FK_TEXT, reason),
     FIELD("created", FK_TIME, created),
+    FIELD("grace_used", FK_COUNT, grace_used),
+    FIELD("history", FK_TEXT, history),
+    FIELD("notice", FK_TEXT, notice),
+    FIELD("notice_by", FK_TEXT, notice_by),
+    FIELD("notice_at", FK_TIME, notice_at),
 };
 
 static const char *const status_names[] = {

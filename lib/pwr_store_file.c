@@ -4,9 +4,17 @@
  *
  * Rules this file enforces:
  *  - MUST refuse a store that is not a regular file, is a symbolic link, has
- *    any group/other permission bit, or is not owned by root (by the caller
- *    when not running as root); and a store whose directory is group- or
+ *    any group/other permission bit, is not owned by root (by the caller
+ *    when not running as root), or has a second name (hard link) other than
+ *    its own backup; and a store whose directory is group- or
  *    world-writable, or (as root) not owned by root.
+ *  - MUST refuse a lock file that is not a regular file owned by the
+ *    effective user, private to it, with a single name: anyone else who can
+ *    open it can hold the lock.
+ *  - .tmp, .bak and .bak.tmp are write-only names: never opened through a
+ *    symbolic link, never read, never written through; whatever is planted
+ *    there is removed or atomically replaced (a directory makes the write
+ *    fail).
  *  - MUST fail closed (-1, PWR_E_STORE, naming the line) on anything that is
  *    not exactly the documented format: bad header, missing or wrong "end N"
  *    trailer, a bad record, a repeated or out-of-order login.
@@ -16,7 +24,9 @@
  *    entire current store before its callback sees it, and replace the store
  *    only by rename of a fully written and fsynced temporary file, keeping
  *    the previous copy as .bak.  It NEVER writes the store in place, never
- *    removes it, and writes nothing when anything fails.
+ *    removes it, and writes nothing when anything fails: a failure after
+ *    the new store was renamed in (the directory fsync) puts the old one
+ *    back, and no temporary file is left behind.
  *  - Heap and stack copies of record lines (they hold hashes) are wiped
  *    before they are freed.
  */
@@ -47,6 +57,7 @@ static const char header[] = "pwreset-store 1\n";
 #define MIN_RECORD_LINE 16 /* "a status=active\n" */
 #define LOCK_TIMEOUT_DEFAULT_MS 10000u
 #define LOCK_POLL_MAX_NS 10000000L
+#define LINK_SETTLE_MS 250
 
 struct fstore {
     char path[PWR_PATH_MAX];
@@ -205,13 +216,64 @@ static void unmap(struct snap *sn)
     memset(sn, 0, sizeof(*sn));
 }
 
+static int64_t now_ms(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* 1 if the file at path+suffix is the inode st describes. */
+static int same_inode(const struct fstore *fs, const char *suffix,
+                      const struct stat *st)
+{
+    char other[PWR_PATH_MAX + 16];
+    struct stat o;
+    int n = snprintf(other, sizeof(other), "%s%s", fs->path, suffix);
+
+    return n > 0 && (size_t)n < sizeof(other) && lstat(other, &o) == 0 &&
+           o.st_dev == st->st_dev && o.st_ino == st->st_ino;
+}
+
+/* A store has one name.  Its only legitimate other names are .bak and
+ * .bak.tmp, which share its inode while a commit (or a writer killed in
+ * one) is between linking the backup and renaming the new store in.  A
+ * reader does not hold the lock, so a commit may be moving those names
+ * while it looks, and the file system counts a new link before the name
+ * can be looked up: it looks again for a while before refusing. */
+static int check_links(const struct fstore *fs, int fd, struct stat *st,
+                       struct pwr_err *err)
+{
+    int64_t deadline = now_ms() + LINK_SETTLE_MS;
+    struct timespec pause = { 0, 1000000L };
+
+    for (;;) {
+        if (fstat(fd, st) < 0)
+            return pwr_fail_errno(err, PWR_E_STORE, errno, "%s: fstat",
+                                  fs->path);
+        /* 0: replaced since we opened it.  .bak.tmp first: a commit moves
+         * that name to .bak, so one of the two looks sees it. */
+        if (st->st_nlink <= 1 ||
+            st->st_nlink <= 1 + (nlink_t)same_inode(fs, ".bak.tmp", st) +
+                                (nlink_t)same_inode(fs, ".bak", st))
+            return 0;
+        if (now_ms() >= deadline)
+            break;
+        nanosleep(&pause, NULL);
+    }
+    return pwr_fail(err, PWR_E_STORE, "%s: has %lu hard links (refused: a "
+                    "store has a single name)", fs->path,
+                    (unsigned long)st->st_nlink);
+}
+
 static int check_owner(const struct fstore *fs, int fd, size_t *size,
                        struct pwr_err *err)
 {
     struct stat st;
 
-    if (fstat(fd, &st) < 0)
-        return pwr_fail_errno(err, PWR_E_STORE, errno, "%s: fstat", fs->path);
+    if (check_links(fs, fd, &st, err) < 0)
+        return -1;
     /* pwr_open_safely checks for root; without root the caller must own it. */
     if (geteuid() != 0 && st.st_uid != geteuid())
         return pwr_fail(err, PWR_E_STORE, "%s: owned by uid %u, not %u", fs->path,
@@ -837,7 +899,10 @@ static int write_tmp(const struct fstore *fs, int dfd, const char *buf,
         close(fd);
         return pwr_fail_errno(err, PWR_E_STORE, e, "%s.tmp: write", fs->path);
     }
-    if (close(fd) < 0)
+    /* Linux releases fd even when close() says EINTR, and the data is
+     * already on disk: that is not a failure, and retrying could close a
+     * descriptor another thread just got. */
+    if (close(fd) < 0 && errno != EINTR)
         return pwr_fail_errno(err, PWR_E_STORE, errno, "%s.tmp: close", fs->path);
     return 0;
 }
@@ -860,17 +925,34 @@ static int keep_backup(const struct fstore *fs, int dfd, struct pwr_err *err)
     return 0;
 }
 
+/* The new store is in place but its rename may not be durable: put the old
+ * one back (.bak is its inode), so a failed transaction never leaves a
+ * change that the caller is told did not happen, nor an unaudited one. */
+static void undo_replace(const struct fstore *fs, int dfd, int had_store)
+{
+    if (had_store)
+        (void)renameat(dfd, fs->bak, dfd, fs->base);
+    else
+        (void)unlinkat(dfd, fs->base, 0);
+    (void)fsync(dfd);
+}
+
 static int replace_store(const struct fstore *fs, int dfd, int had_store,
                          struct pwr_err *err)
 {
+    int e;
+
     if (had_store && keep_backup(fs, dfd, err) < 0)
         return -1;
     if (renameat(dfd, fs->tmp, dfd, fs->base) < 0)
         return pwr_fail_errno(err, PWR_E_STORE, errno, "%s: rename", fs->path);
-    if (fsync(dfd) < 0)
-        return pwr_fail_errno(err, PWR_E_STORE, errno,
-                              "%s: updated, but fsync of its directory failed",
+    if (fsync(dfd) < 0) {
+        e = errno;
+        undo_replace(fs, dfd, had_store);
+        return pwr_fail_errno(err, PWR_E_STORE, e,
+                              "%s: not changed: fsync of its directory failed",
                               fs->path);
+    }
     return 0;
 }
 
@@ -888,20 +970,14 @@ static int commit(const struct pwr_txn *txn, int dfd, struct pwr_err *err)
     free(buf);
     if (rc == 0)
         rc = replace_store(fs, dfd, !txn->sn->missing, err);
-    if (rc < 0)
-        (void)unlinkat(dfd, fs->tmp, 0); /* the old store stays as it was */
+    if (rc < 0) { /* the old store stays as it was, and no temp file */
+        (void)unlinkat(dfd, fs->tmp, 0);
+        (void)unlinkat(dfd, fs->baktmp, 0);
+    }
     return rc;
 }
 
 /* ---- the lock ------------------------------------------------------------------- */
-
-static int64_t now_ms(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* Poll, so a PAM module never needs signals or timers to give up. */
 static int wait_lock(const struct fstore *fs, int fd, struct pwr_err *err)
@@ -938,6 +1014,15 @@ static int take_lock(const struct fstore *fs, int dfd, int *lfd,
     if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
         close(fd);
         return pwr_fail(err, PWR_E_STORE, "%s.lock: not a regular file", fs->path);
+    }
+    /* Whoever else can open the lock can hold it forever. */
+    if (st.st_uid != geteuid() || (st.st_mode & 077) || st.st_nlink != 1) {
+        close(fd);
+        return pwr_fail(err, PWR_E_STORE, "%s.lock: not a private file of uid "
+                        "%u (owner %u, mode %04o, %lu links)", fs->path,
+                        (unsigned)geteuid(), (unsigned)st.st_uid,
+                        (unsigned)(st.st_mode & 07777),
+                        (unsigned long)st.st_nlink);
     }
     if (wait_lock(fs, fd, err) < 0) {
         close(fd);

@@ -5,7 +5,8 @@
  * Files: pam_pwreset.c (entry points only), mod_options.c (argument table),
  * mod_conv.c (talking to the user), mod_log.c (syslog and audit),
  * mod_lookup.c (reading an account: store or helper), mod_auth.c,
- * mod_account.c, mod_password.c, mod_session.c.
+ * mod_account.c, mod_password.c, mod_session.c; issue 8: mod_grace.c
+ * (grace logins, exempt services), mod_breach.c (breach check at login).
  */
 #ifndef PWR_MOD_H
 #define PWR_MOD_H
@@ -26,6 +27,7 @@
 /* pam_set_data names: what auth learned, for account/password later. */
 #define MOD_DATA_AUTH "pam_pwreset_auth"   /* struct mod_auth_info */
 #define MOD_DATA_PROOF "pam_pwreset_proof" /* the secret auth accepted (wiped) */
+#define MOD_DATA_BREACH "pam_pwreset_breach" /* auth flagged a breached password */
 
 struct mod_opts {
     int debug;
@@ -105,5 +107,18 @@ int mod_setcred(struct mod_ctx *ctx);
 int mod_account(struct mod_ctx *ctx);
 int mod_chauthtok(struct mod_ctx *ctx);
 int mod_open_session(struct mod_ctx *ctx);
+
+/* mod_grace.c (issue 8): a forced change is pending.  PAM_SUCCESS for an
+ * exempt service or a granted grace login, PAM_NEW_AUTHTOK_REQD when the
+ * grace is spent (with a how-to message), or -1: change now as usual. */
+int mod_pending_change(struct mod_ctx *ctx, enum pwr_auth_method method,
+                       const struct pwr_acct_result *ar);
+/* mod_breach.c (issue 8): breach_check_at_login after a correct password. */
+void mod_breach_at_login(struct mod_ctx *ctx, enum pwr_auth_method method,
+                         const char *pw);
+
+/* mod_notice.c (issue 9): show an admin-action notice once, then have the
+ * helper clear it (op notice_seen). */
+void mod_notice_show(struct mod_ctx *ctx, const char *text);
 
 #endif

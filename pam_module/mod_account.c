@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include "mod.h"
+#include "pwr_notice.h"
 
 static enum pwr_auth_method auth_method(struct mod_ctx *ctx)
 {
@@ -33,6 +34,7 @@ int mod_account(struct mod_ctx *ctx)
     struct pwr_record rec;
     enum pwr_auth_method method;
     enum pwr_status status;
+    char notice[2 * PWR_TEXT_MAX];
     int rc, found;
 
     rc = mod_get_user(ctx);
@@ -46,16 +48,23 @@ int mod_account(struct mod_ctx *ctx)
     method = auth_method(ctx);
     pwr_account_check(&rec, method, &ctx->cfg, pwr_now(), &ar);
     status = rec.status;
+    (void)pwr_notice_format(&rec, ctx->cfg.contact, notice, sizeof(notice));
     pwr_record_wipe(&rec);
+    if (ar.decision != PWR_ACCT_DENY)
+        mod_notice_show(ctx, notice); /* issue 9: once, after admin actions */
     switch (ar.decision) {
     case PWR_ACCT_DENY:
         return deny(ctx, status, &ar);
     case PWR_ACCT_CHANGE:
+        rc = mod_pending_change(ctx, method, &ar);
+        if (rc >= 0)
+            return rc;
         mod_error_msg(ctx, ar.message);
         mod_audit(ctx, "login_allowed", "result", "change_required", "reason",
                   ar.reason, "method", pwr_auth_method_name(method), NULL);
         return PAM_NEW_AUTHTOK_REQD;
     case PWR_ACCT_ALLOW:
+        mod_info(ctx, ar.message); /* e.g. the max_age warning */
         break;
     }
     mod_audit(ctx, "login_allowed", "result", "success", "method",

@@ -79,6 +79,7 @@ static int auth_outcome(struct mod_ctx *ctx, const struct pwr_auth_result *res,
     case PWR_AUTH_OK:
         mod_debug(ctx, "user %s authenticated by %s", ctx->user,
                   pwr_auth_method_name(res->method));
+        mod_breach_at_login(ctx, res->method, pw);
         return remember_auth(ctx, res->method, pw);
     case PWR_AUTH_TEMP_EXPIRED:
         snprintf(msg, sizeof(msg),

@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -94,6 +95,8 @@ static int record_from_reply(const struct pwr_msg *rep, const char *user,
         rec->flags |= PWR_F_MUST_CHANGE;
     if (flags != NULL && strstr(flags, "temporary"))
         rec->flags |= PWR_F_TEMPORARY;
+    if (pwr_msg_get(rep, "changed") != NULL) /* issue 9: max_age */
+        rec->changed = strtoll(pwr_msg_get(rep, "changed"), NULL, 10);
     return 0;
 }
 

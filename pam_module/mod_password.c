@@ -46,8 +46,12 @@ static int check_current(struct mod_ctx *ctx, const char *old)
     int found = mod_verify(ctx, old, &rec, &res);
 
     pwr_record_wipe(&rec);
-    if (found < 0)
+    if (found < 0) {
+        mod_error_msg(ctx, "Your current password could not be checked "
+                           "right now: try again later or contact your "
+                           "administrator.");
         return PAM_AUTHTOK_RECOVERY_ERR;
+    }
     if (found > 0 && res.outcome == PWR_AUTH_OK)
         return PAM_SUCCESS;
     if (found > 0 && res.outcome == PWR_AUTH_TEMP_EXPIRED)
@@ -59,6 +63,16 @@ static int check_current(struct mod_ctx *ctx, const char *old)
     return PAM_AUTH_ERR;
 }
 
+/* Key-only users (issue 8): an account with no password at all is never
+ * asked for a current one it never had; see pam_pwreset(8), KEY-ONLY
+ * ACCOUNTS, for why this is safe only while it has none. */
+static int passwordless(const struct mod_ctx *ctx,
+                        const struct pwr_record *rec)
+{
+    return pwr_record_passwordless(rec, pwr_now(),
+                                   ctx->cfg.reset_code_max_attempts);
+}
+
 static int prelim(struct mod_ctx *ctx, const struct pwr_record *rec)
 {
     const void *proof = NULL;
@@ -67,6 +81,11 @@ static int prelim(struct mod_ctx *ctx, const struct pwr_record *rec)
 
     if (admin_change(ctx))
         return PAM_SUCCESS;
+    if (passwordless(ctx, rec)) {
+        mod_info(ctx, "Your account has no password yet: choose one now "
+                      "(no current password is needed).");
+        return PAM_SUCCESS;
+    }
     if (pam_get_data(ctx->pamh, MOD_DATA_PROOF, &proof) == PAM_SUCCESS &&
         proof != NULL)
         return pam_set_item(ctx->pamh, PAM_OLDAUTHTOK, proof);
@@ -211,8 +230,12 @@ static int try_once(struct mod_ctx *ctx, const struct pwr_record *rec,
         return rc;
     }
     bad = check_policy(ctx, rec, pw);
-    if (bad < 0)
+    if (bad < 0) {
+        mod_error_msg(ctx, "The password rules cannot be checked right now, "
+                           "so no password was set: contact your "
+                           "administrator.");
         rc = PAM_AUTHTOK_ERR;
+    }
     else if (bad > 0)
         rc = PAM_TRY_AGAIN;
     else if ((rc = write_new(ctx, old, pw)) == PAM_SUCCESS)
@@ -228,10 +251,13 @@ static int update(struct mod_ctx *ctx, const struct pwr_record *rec)
     unsigned i;
     int rc = PAM_MAXTRIES;
 
-    if (!admin_change(ctx) &&
+    if (!admin_change(ctx) && !passwordless(ctx, rec) &&
         (pam_get_item(ctx->pamh, PAM_OLDAUTHTOK, &old) != PAM_SUCCESS ||
-         old == NULL))
+         old == NULL)) {
+        mod_error_msg(ctx, "The current password was not checked, so the "
+                           "password cannot be changed: run passwd again.");
         return PAM_AUTHTOK_RECOVERY_ERR;
+    }
     if (!ctx->opts.use_authtok) {
         struct pwr_policy pol;
         pwr_config_policy(&ctx->cfg, &pol);
@@ -245,6 +271,9 @@ static int update(struct mod_ctx *ctx, const struct pwr_record *rec)
     }
     if (rc == PAM_SUCCESS)
         mod_info(ctx, "Your password has been changed.");
+    else if (rc == PAM_TRY_AGAIN)
+        mod_error_msg(ctx, "No new password was set: too many tries. Your "
+                           "password is unchanged; run passwd to try again.");
     return rc == PAM_TRY_AGAIN ? PAM_MAXTRIES : rc;
 }
 

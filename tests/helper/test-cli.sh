@@ -330,7 +330,8 @@ check "... store unchanged" unchanged
 
 # ---- block / unblock / deactivate / activate (F8), eligibility (F10) -------
 run block "$U3" --reason "lost laptop"
-expect "block" 0 "account_blocked"
+# issue 8: block, deactivate and delete end the sessions too
+expect "block" 0 "account_blocked sessions_revoked"
 check "... the reason is in the event" ev_has 'reason="lost laptop"'
 run block "$U3"
 expect "blocking a blocked account changes nothing" 0 ""
@@ -357,9 +358,13 @@ run force-reset --all
 check "force-reset --all skips the blocked account" out_has "$U3: skipped (account is blocked)"
 run unblock "$U3"
 expect "unblock" 0 "account_unblocked"
+run deactivate "$U6" --keep-sessions
+expect "deactivate --keep-sessions leaves the sessions alone" 0 "account_deactivated"
+run activate "$U6"
+expect "activate again" 0 "account_activated"
 check "... back to active" grep -q "^$U3 status=active" "$T/store"
 run deactivate "$U2" --reason seasonal
-expect "deactivate" 0 "account_deactivated"
+expect "deactivate" 0 "account_deactivated sessions_revoked"
 run status --json "$U2"
 check "status --json says an inactive account may not log in" \
     sh -c "grep -q '\"login_allowed\": false' '$T/out' && grep -q '\"reason\": \"inactive\"' '$T/out'"
@@ -373,7 +378,7 @@ check "unblocking a never-set-up account makes it pending again" grep -q "^$U4 s
 run --no-tty delete "$U2"
 expect "delete without --yes and a terminal refuses" 9 ""
 run delete "$U2" --yes --reason "left the company"
-expect "delete" 0 "account_deleted"
+expect "delete" 0 "account_deleted sessions_revoked"
 check "... keeps a tombstone without a hash" sh -c "grep '^$U2 ' '$T/store' | grep -q 'status=deleted' && ! grep '^$U2 ' '$T/store' | grep -q 'hash='"
 snap
 run --in "$T/in" set-password "$U2" --stdin --yes

@@ -210,6 +210,15 @@ static void account_field(struct pwr_record *rec, const struct pwr_config *cfg,
             die("bad status %s", val);
     } else if (strcmp(key, "flags") == 0) {
         set_flags(rec, val);
+    } else if (strcmp(key, "changed") == 0) { /* issue 9: rotation */
+        rec->changed = rel_time(val);
+    } else if (strcmp(key, "notice") == 0) { /* issue 9: EVENT:BY */
+        char *by = strchr(val, ':');
+        if (by != NULL)
+            *by++ = '\0';
+        pwr_strlcpy(rec->notice, val, sizeof(rec->notice));
+        pwr_strlcpy(rec->notice_by, by ? by : "root", sizeof(rec->notice_by));
+        rec->notice_at = pwr_now();
     } else {
         die("unknown account field %s", key);
     }
@@ -585,6 +594,10 @@ static void check_record_field(const struct pwr_record *rec, const char *key,
     } else if (strcmp(key, "code_tries") == 0) {
         if (rec->code_tries != (unsigned)atoi(val))
             fail("%s: code_tries %u, expected %s", rec->login, rec->code_tries, val);
+    } else if (strcmp(key, "notice") == 0) { /* issue 9: none or EVENT */
+        const char *have = rec->notice[0] ? rec->notice : "none";
+        if (strcmp(have, val) != 0)
+            fail("%s: notice is %s, expected %s", rec->login, have, val);
     } else if (strcmp(key, "password") == 0 || strcmp(key, "not_password") == 0) {
         v = pwr_hash_verify(val, rec->hash, NULL);
         if (v != (key[0] == 'p'))

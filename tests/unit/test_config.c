@@ -105,7 +105,13 @@ static int cfg_same(const struct pwr_config *a, const struct pwr_config *b)
         a->fail_delay_ms != b->fail_delay_ms ||
         a->lock_timeout_ms != b->lock_timeout_ms ||
         strcmp(a->audit_socket, b->audit_socket) != 0 ||
-        strcmp(a->contact, b->contact) != 0)
+        strcmp(a->contact, b->contact) != 0 ||
+        a->grace_logins != b->grace_logins || a->n_exempt != b->n_exempt ||
+        a->breach_check_at_login != b->breach_check_at_login ||
+        a->history != b->history || a->max_age != b->max_age ||
+        a->warn_age != b->warn_age || a->notify_mail != b->notify_mail ||
+        strcmp(a->mail_from, b->mail_from) != 0 ||
+        strcmp(a->sendmail, b->sendmail) != 0) /* issue 9 */
         return 0;
     for (i = 0; i < a->n_protected; i++)
         if (strcmp(a->protected_users[i], b->protected_users[i]) != 0)
@@ -137,6 +143,9 @@ START_TEST(test_defaults_equal_documented_values)
     ck_assert_uint_eq(cfg.lock_timeout_ms, 10000);
     ck_assert_str_eq(cfg.audit_socket, "/dev/log");
     ck_assert_str_eq(cfg.contact, "your administrator");
+    ck_assert_uint_eq(cfg.grace_logins, 0);
+    ck_assert_uint_eq(cfg.n_exempt, 0);
+    ck_assert_uint_eq(cfg.breach_check_at_login, 0);
 }
 END_TEST
 
@@ -752,6 +761,38 @@ static char *read_source(const char *rel, size_t *len)
     return text;
 }
 
+/* issue 8: grace_logins, exempt_services, breach_check_at_login. */
+START_TEST(test_grace_exempt_and_breach_keys_parse_and_refuse_bad_values)
+{
+    static const char text[] = "grace_logins = 5\n"
+                               "exempt_services = sudo, cron\n"
+                               "breach_check_at_login = yes\n";
+    static const char *const bad[][2] = {
+        { "grace_logins", "1001" },       { "grace_logins", "-1" },
+        { "exempt_services", "su do/x" }, { "breach_check_at_login", "maybe" },
+        { "breach_check_at_login", "" },
+    };
+    struct pwr_config cfg;
+    struct pwr_err err;
+    size_t i;
+
+    ck_assert_msg(load_text(text, &cfg, &err) == 0, "%s", err.msg);
+    ck_assert_uint_eq(cfg.grace_logins, 5);
+    ck_assert_uint_eq(cfg.n_exempt, 2);
+    ck_assert(pwr_config_is_exempt(&cfg, "cron"));
+    ck_assert(pwr_config_is_exempt(&cfg, "sudo"));
+    ck_assert(!pwr_config_is_exempt(&cfg, "sshd"));
+    ck_assert(!pwr_config_is_exempt(&cfg, NULL));
+    ck_assert_uint_eq(cfg.breach_check_at_login, 1);
+    ck_assert_int_eq(pwr_config_set(&cfg, "breach_check_at_login", "off",
+                                    &err), 0);
+    ck_assert_uint_eq(cfg.breach_check_at_login, 0);
+    for (i = 0; i < PWR_ARRAY_SIZE(bad); i++)
+        ck_assert_msg(pwr_config_set(&cfg, bad[i][0], bad[i][1], &err) < 0,
+                      "%s=%s was accepted", bad[i][0], bad[i][1]);
+}
+END_TEST
+
 START_TEST(test_shipped_example_equals_the_defaults)
 {
     struct pwr_config cfg, def;
@@ -810,7 +851,8 @@ START_TEST(test_shipped_example_documents_every_key_with_its_default)
     free(out);
     free(text);
     free(man);
-    ck_assert_uint_eq(settings, 16); /* every key of the table */
+    ck_assert_uint_eq(settings, 16 + 3 + 6); /* every key (+3: issue 8,
+                                                  +6: issue 9) */
     pwr_config_defaults(&def);
     memcpy(&cfg, &def, sizeof(cfg));
     ck_assert_msg(pwr_config_load(&cfg, conf_path, 1, &err) == 0, "%s",
@@ -861,6 +903,7 @@ static Suite *config_suite(void)
     tcase_add_test(tc, test_writable_config_is_refused_when_root);
     tcase_add_test(tc, test_policy_view_points_into_the_config);
     tcase_add_test(tc, test_protected_users_and_key_names_are_recognised);
+    tcase_add_test(tc, test_grace_exempt_and_breach_keys_parse_and_refuse_bad_values);
     tcase_add_test(tc, test_shipped_example_equals_the_defaults);
     tcase_add_test(tc,
                    test_shipped_example_documents_every_key_with_its_default);

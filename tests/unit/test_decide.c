@@ -205,6 +205,30 @@ START_TEST(test_account_stage_requires_change_when_flagged_or_after_code)
 }
 END_TEST
 
+/* issue 8: only an active account with no password and no live code may
+ * set a password without a current one. */
+START_TEST(test_only_an_active_account_without_any_password_is_passwordless)
+{
+    struct pwr_record rec;
+    int64_t now = 1000000;
+
+    pwr_record_init(&rec, "kim");
+    ck_assert(pwr_record_passwordless(&rec, now, 5));
+    rec.flags = PWR_F_MUST_CHANGE;
+    ck_assert(pwr_record_passwordless(&rec, now, 5));
+    add_code(&rec, now + 60, 0);
+    ck_assert(!pwr_record_passwordless(&rec, now, 5));
+    add_code(&rec, now - 60, 0); /* an expired code is no secret */
+    ck_assert(pwr_record_passwordless(&rec, now, 5));
+    rec.status = PWR_ST_PENDING;
+    ck_assert(!pwr_record_passwordless(&rec, now, 5));
+    rec.status = PWR_ST_BLOCKED;
+    ck_assert(!pwr_record_passwordless(&rec, now, 5));
+    make(&rec, PWR_ST_ACTIVE, 0);
+    ck_assert(!pwr_record_passwordless(&rec, now, 5));
+}
+END_TEST
+
 START_TEST(test_only_active_and_pending_accounts_are_eligible_for_resets)
 {
     struct pwr_record rec;
@@ -241,6 +265,7 @@ int main(void)
     tcase_add_test(tc, test_account_stage_denies_each_closed_status_with_its_reason);
     tcase_add_test(tc, test_account_stage_requires_change_when_flagged_or_after_code);
     tcase_add_test(tc, test_only_active_and_pending_accounts_are_eligible_for_resets);
+    tcase_add_test(tc, test_only_an_active_account_without_any_password_is_passwordless);
     suite_add_tcase(s, tc);
     return pwr_test_run(s);
 }

@@ -107,6 +107,24 @@ START_TEST(test_each_field_alone_round_trips)
 }
 END_TEST
 
+/* issue 8: the grace login count is stored, and omitted when 0. */
+START_TEST(test_grace_used_round_trips_and_is_omitted_when_zero)
+{
+    struct pwr_record r;
+    char line[PWR_RECORD_LINE_MAX];
+
+    pwr_record_init(&r, "dora");
+    r.flags = PWR_F_MUST_CHANGE;
+    r.grace_used = 2;
+    ck_assert_int_gt(pwr_record_format(&r, line, sizeof(line)), 0);
+    ck_assert_ptr_nonnull(strstr(line, " grace_used=2"));
+    assert_round_trip(&r);
+    r.grace_used = 0;
+    ck_assert_int_gt(pwr_record_format(&r, line, sizeof(line)), 0);
+    ck_assert_ptr_null(strstr(line, "grace_used"));
+}
+END_TEST
+
 START_TEST(test_all_statuses_and_flag_sets_round_trip)
 {
     struct pwr_record r;
@@ -353,6 +371,7 @@ static Suite *record_suite(void)
     tcase_add_test(tc, test_default_fields_are_omitted_but_status_is_written);
     tcase_add_test(tc, test_every_field_round_trips);
     tcase_add_test(tc, test_each_field_alone_round_trips);
+    tcase_add_test(tc, test_grace_used_round_trips_and_is_omitted_when_zero);
     tcase_add_test(tc, test_all_statuses_and_flag_sets_round_trip);
     tcase_add_test(tc, test_hostile_reason_round_trips_on_one_line);
     tcase_add_test(tc, test_longest_values_and_extreme_numbers_round_trip);

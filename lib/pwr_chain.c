@@ -1,0 +1,291 @@
+/* pwr_chain.c - seal audit events into a MAC chain and read seals back
+ * (see pwr_chain.h).
+ * SPDX-License-Identifier: BSD-3-Clause
+ *
+ * The state is advanced (written and synced) before the sealed line leaves
+ * this file, so two events can never share a number.  The state line has a
+ * fixed width and is rewritten in place with one pwrite, well below a disk
+ * sector; a state that still reads as damaged restarts the chain at 1,
+ * which --verify reports as a restart rather than hiding it.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "pwr_chain.h"
+
+#define KEY_FILE "audit.key"
+#define STATE_FILE "audit.chain"
+#define STATE_FMT "pwreset-chain 1 %020" PRIu64 " %s\n"
+#define STATE_LEN (16 + 20 + 1 + 64 + 1)
+#define SEAL_ROOM (5 + 20 + 5 + 64 + 1) /* " seq=N mac=HEX" and NUL */
+#define TRUNC_MARK " truncated=1"
+
+int pwr_chain_paths(const char *store, char key[PWR_PATH_MAX],
+                    char state[PWR_PATH_MAX], struct pwr_err *err)
+{
+    const char *slash = strrchr(store, '/');
+    int dlen, n1, n2;
+
+    if (slash == NULL)
+        return pwr_fail(err, PWR_E_CONFIG, "store path '%s' is not absolute",
+                        store);
+    dlen = (int)(slash - store);
+    n1 = snprintf(key, PWR_PATH_MAX, "%.*s/%s", dlen, store, KEY_FILE);
+    n2 = snprintf(state, PWR_PATH_MAX, "%.*s/%s", dlen, store, STATE_FILE);
+    if (n1 < 0 || n1 >= PWR_PATH_MAX || n2 < 0 || n2 >= PWR_PATH_MAX)
+        return pwr_fail(err, PWR_E_CONFIG, "store path too long");
+    return 0;
+}
+
+static const struct pwr_file_rules private_file = {
+    .owner_root = 1, .forbid_mode = 077, .max_size = 4096,
+};
+
+static int read_key(int fd, unsigned char key[PWR_CHAIN_KEYBYTES],
+                    struct pwr_err *err)
+{
+    ssize_t n = pread(fd, key, PWR_CHAIN_KEYBYTES, 0);
+
+    if (n != PWR_CHAIN_KEYBYTES)
+        return pwr_fail(err, PWR_E_STORE, "audit key: short or unreadable");
+    return 0;
+}
+
+int pwr_chain_load_key(const char *store,
+                       unsigned char key[PWR_CHAIN_KEYBYTES],
+                       struct pwr_err *err)
+{
+    char kpath[PWR_PATH_MAX], spath[PWR_PATH_MAX];
+    struct pwr_file_rules rules = private_file;
+    int fd, rc;
+
+    rules.must_exist = 1;
+    if (pwr_chain_paths(store, kpath, spath, err) < 0)
+        return -1;
+    fd = pwr_open_safely(kpath, O_RDONLY, 0, &rules, err);
+    if (fd < 0)
+        return -1;
+    rc = read_key(fd, key, err);
+    close(fd);
+    return rc;
+}
+
+/* Under the state lock: read the key, or make it on first use. */
+static int key_for_sealing(const char *kpath,
+                           unsigned char key[PWR_CHAIN_KEYBYTES],
+                           struct pwr_err *err)
+{
+    int fd = pwr_open_safely(kpath, O_RDWR | O_CREAT, 0600, &private_file,
+                             err);
+    struct stat st;
+    int rc;
+
+    if (fd < 0)
+        return -1;
+    if (fstat(fd, &st) < 0) {
+        close(fd);
+        return pwr_fail(err, PWR_E_STORE, "audit key: %s", strerror(errno));
+    }
+    if (st.st_size == 0) {
+        randombytes_buf(key, PWR_CHAIN_KEYBYTES);
+        if (pwr_write_all(fd, key, PWR_CHAIN_KEYBYTES) < 0 || fsync(fd) < 0) {
+            close(fd);
+            return pwr_fail(err, PWR_E_STORE, "audit key: cannot write");
+        }
+        close(fd);
+        return 0;
+    }
+    rc = read_key(fd, key, err);
+    close(fd);
+    return rc;
+}
+
+static int is_hex64(const char *s)
+{
+    size_t i;
+
+    for (i = 0; i < 64; i++)
+        if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
+            return 0;
+    return 1;
+}
+
+/* Last seq and mac; an empty or damaged state starts a chain (0, ""). */
+static void read_state(int fd, uint64_t *seq, char prev[PWR_CHAIN_MACHEX])
+{
+    char buf[STATE_LEN + 1];
+    ssize_t n = pread(fd, buf, STATE_LEN, 0);
+
+    *seq = 0;
+    prev[0] = '\0';
+    if (n != STATE_LEN || memcmp(buf, "pwreset-chain 1 ", 16) != 0 ||
+        buf[36] != ' ' || buf[STATE_LEN - 1] != '\n' || !is_hex64(buf + 37))
+        return;
+    buf[36] = '\0';
+    if (sscanf(buf + 16, "%" SCNu64, seq) != 1) {
+        *seq = 0;
+        return;
+    }
+    memcpy(prev, buf + 37, 64);
+    prev[64] = '\0';
+}
+
+static int write_state(int fd, uint64_t seq, const char *mac,
+                       struct pwr_err *err)
+{
+    char buf[STATE_LEN + 1];
+    int n = snprintf(buf, sizeof(buf), STATE_FMT, seq, mac);
+
+    if (n != STATE_LEN || pwrite(fd, buf, STATE_LEN, 0) != STATE_LEN ||
+        fdatasync(fd) < 0)
+        return pwr_fail(err, PWR_E_STORE, "audit chain state: cannot write");
+    return 0;
+}
+
+void pwr_chain_mac(const unsigned char key[PWR_CHAIN_KEYBYTES],
+                   const char *prev_hex, const char *text, size_t len,
+                   char out[PWR_CHAIN_MACHEX])
+{
+    crypto_auth_hmacsha256_state st;
+    unsigned char mac[crypto_auth_hmacsha256_BYTES];
+
+    crypto_auth_hmacsha256_init(&st, key, PWR_CHAIN_KEYBYTES);
+    crypto_auth_hmacsha256_update(&st, (const unsigned char *)prev_hex,
+                                  strlen(prev_hex));
+    crypto_auth_hmacsha256_update(&st, (const unsigned char *)text, len);
+    crypto_auth_hmacsha256_final(&st, mac);
+    sodium_bin2hex(out, PWR_CHAIN_MACHEX, mac, sizeof(mac));
+    sodium_memzero(&st, sizeof(st));
+}
+
+/* Make room for the seal: cut whole trailing fields, say truncated=1. */
+static void make_room(struct pwr_audit *a)
+{
+    size_t limit = sizeof(a->line) - SEAL_ROOM - sizeof(TRUNC_MARK);
+    char *sp;
+
+    if (a->len + SEAL_ROOM <= sizeof(a->line))
+        return;
+    a->line[limit] = '\0';
+    sp = strrchr(a->line, ' ');
+    a->len = sp != NULL ? (size_t)(sp - a->line) : limit;
+    memcpy(a->line + a->len, TRUNC_MARK, sizeof(TRUNC_MARK));
+    a->len += sizeof(TRUNC_MARK) - 1;
+    a->truncated = 1;
+}
+
+static int seal_locked(struct pwr_audit *a, int fd, const char *kpath,
+                       struct pwr_err *err)
+{
+    unsigned char key[PWR_CHAIN_KEYBYTES];
+    char prev[PWR_CHAIN_MACHEX], mac[PWR_CHAIN_MACHEX];
+    struct pwr_audit out = *a;
+    uint64_t seq;
+    int n;
+
+    if (key_for_sealing(kpath, key, err) < 0)
+        return -1;
+    read_state(fd, &seq, prev);
+    seq++;
+    make_room(&out);
+    n = snprintf(out.line + out.len, sizeof(out.line) - out.len,
+                 " seq=%" PRIu64, seq);
+    out.len += (size_t)n;
+    pwr_chain_mac(key, prev, out.line, out.len, mac);
+    sodium_memzero(key, sizeof(key));
+    if (write_state(fd, seq, mac, err) < 0)
+        return -1;
+    n = snprintf(out.line + out.len, sizeof(out.line) - out.len, " mac=%s",
+                 mac);
+    out.len += (size_t)n;
+    *a = out;
+    return 0;
+}
+
+int pwr_chain_seal(struct pwr_audit *a, const char *store,
+                   struct pwr_err *err)
+{
+    char kpath[PWR_PATH_MAX], spath[PWR_PATH_MAX];
+    int fd, rc;
+
+    if (pwr_chain_paths(store, kpath, spath, err) < 0)
+        return -1;
+    fd = pwr_open_safely(spath, O_RDWR | O_CREAT, 0600, &private_file, err);
+    if (fd < 0)
+        return -1;
+    while ((rc = flock(fd, LOCK_EX)) < 0 && errno == EINTR)
+        ;
+    if (rc == 0)
+        rc = seal_locked(a, fd, kpath, err);
+    else
+        rc = pwr_fail(err, PWR_E_STORE, "audit chain lock: %s",
+                      strerror(errno));
+    close(fd); /* also drops the lock */
+    return rc;
+}
+
+/* ---- reading seals back ------------------------------------------------- */
+
+/* Start of "event=" after "pwreset: " or "pwreset[DIGITS]: ", or NULL. */
+static const char *find_event(const char *line, size_t len)
+{
+    const char *p = line, *end = line + len;
+
+    while ((p = memmem(p, (size_t)(end - p), ": event=", 8)) != NULL) {
+        const char *q = p;
+
+        if (q > line && q[-1] == ']') {
+            for (q--; q > line && q[-1] >= '0' && q[-1] <= '9'; q--)
+                ;
+            if (q == p - 1 || q == line || q[-1] != '[')
+                goto next;
+            q--;
+        }
+        if ((size_t)(q - line) >= 7 && memcmp(q - 7, "pwreset", 7) == 0 &&
+            (q - 7 == line || q[-8] == ' ' || q[-8] == '>'))
+            return p + 2;
+next:
+        p += 8;
+    }
+    return NULL;
+}
+
+int pwr_chain_split(const char *line, size_t len, const char **text,
+                    size_t *tlen, uint64_t *seq, char mac[PWR_CHAIN_MACHEX])
+{
+    const char *ev = find_event(line, len), *m, *s;
+    size_t n = len;
+    uint64_t v = 0;
+
+    while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r' ||
+                     line[n - 1] == ' '))
+        n--;
+    if (ev == NULL || n < 69 || (size_t)(ev - line) + 69 > n)
+        return 0;
+    m = line + n - 69;
+    if (memcmp(m, " mac=", 5) != 0 || !is_hex64(m + 5))
+        return 0;
+    for (s = m; s > ev && s[-1] >= '0' && s[-1] <= '9'; s--)
+        ;
+    if (s == m || (size_t)(s - ev) < 5 || memcmp(s - 5, " seq=", 5) != 0 ||
+        (*s == '0' && m - s > 1) || m - s > 19)
+        return 0;
+    for (; s < m; s++)
+        v = v * 10 + (uint64_t)(*s - '0');
+    memcpy(mac, m + 5, 64);
+    mac[64] = '\0';
+    *text = ev;
+    *tlen = (size_t)(m - ev);
+    *seq = v;
+    return 1;
+}
