@@ -50,6 +50,7 @@
 #include <unistd.h>
 
 #include "helper.h"
+#include "pwr_chain.h"
 #include "pwr_secret.h"
 
 #ifndef PWR_CONFIG_PATH
@@ -214,6 +215,7 @@ int main(int argc, char **argv)
     pwr_err_clear(&err);
     hx.req = &req;
     hx.now = pwr_now();
+    pwr_audit_keep_socket(1); /* bulk actions send one event per account */
     hx_identify(&hx);
     if (pwr_msg_read(STDIN_FILENO, &req, &err) < 0 ||
         run_request(&hx, &err) < 0) {
@@ -222,6 +224,8 @@ int main(int argc, char **argv)
     } else {
         send_reply(&hx, PWR_OK, hx.message);
     }
+    pwr_chain_close();
+    pwr_audit_keep_socket(0);
     pwr_store_close(hx.store);
     pwr_msg_free(&hx.out);
     pwr_msg_free(&req);

@@ -230,10 +230,25 @@ static int open_socket(int type)
     return fd;
 }
 
+/* A socket kept between sends, only where pwr_audit_keep_socket asked for
+ * it (the helper, for bulk actions); a PAM module must not leave an fd
+ * behind in the program that loaded it. */
+static int keep_socket;
+static int kept_fd = -1;
+
+void pwr_audit_keep_socket(int keep)
+{
+    keep_socket = keep;
+    if (!keep && kept_fd >= 0) {
+        close(kept_fd);
+        kept_fd = -1;
+    }
+}
+
 static int send_dgram(const struct sockaddr_un *addr, const char *msg,
                       size_t len)
 {
-    int fd = open_socket(SOCK_DGRAM), saved;
+    int fd = kept_fd >= 0 ? kept_fd : open_socket(SOCK_DGRAM), saved;
     ssize_t rc;
 
     if (fd < 0)
@@ -243,7 +258,10 @@ static int send_dgram(const struct sockaddr_un *addr, const char *msg,
                     sizeof(*addr));
     while (rc < 0 && errno == EINTR);
     saved = errno;
-    close(fd);
+    if (keep_socket)
+        kept_fd = fd;
+    else
+        close(fd);
     errno = saved;
     return rc == (ssize_t)len ? 0 : -1;
 }

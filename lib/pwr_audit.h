@@ -39,6 +39,11 @@ void pwr_audit_add_int(struct pwr_audit *a, const char *key, long long value);
 int pwr_audit_send(const struct pwr_audit *a, const char *socket_path,
                    int warn, struct pwr_err *err);
 
+/* Keep one datagram socket open between sends (1) or close it (0).  For
+ * programs that send many events in a row (the helper's bulk actions); never
+ * from a PAM module, which must not leave an fd in its host program. */
+void pwr_audit_keep_socket(int keep);
+
 /* Reader side, for pwreset audit: find "pwreset[PID]: event=..." or
  * "pwreset: event=..." in a syslog line and call fn for each key/value
  * (unescaped).  Returns 1 if the line is one of ours, 0 if not, -1 if it is

@@ -36,9 +36,14 @@ int pwr_chain_paths(const char *store, char key[PWR_PATH_MAX],
 
 /* Append " seq=N mac=HEX" to a (cutting trailing fields, marked
  * truncated=1, if the line is too long to take them).  Creates the key and
- * state files when missing.  -1 with err: a is left unsealed. */
+ * state files when missing.  The first seal of a process locks the chain
+ * until pwr_chain_close().  -1 with err: a is left unsealed. */
 int pwr_chain_seal(struct pwr_audit *a, const char *store,
                    struct pwr_err *err);
+
+/* Sync the chain state and drop its lock and key (the helper calls this
+ * before it exits; sealing again reopens). */
+void pwr_chain_close(void);
 
 /* The verifier's key (root only in practice: the file is 0600). */
 int pwr_chain_load_key(const char *store,
