@@ -207,7 +207,7 @@ static int load_key(struct cli *cli, unsigned char *key)
 static void summary(const struct chain *c, struct entry **s, size_t nfiles)
 {
     printf("%zu sealed event(s)", c->n);
-    if (c->n > 0)
+    if (c->n > 0 && s != NULL) /* s is NULL only when c->n is 0 */
         printf(" (seq %llu..%llu)", (unsigned long long)s[0]->seq,
                (unsigned long long)s[c->n - 1]->seq);
     printf(" in %zu file(s), %zu unsealed pwreset line(s): %s\n", nfiles,

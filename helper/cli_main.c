@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 
 #include "cli.h"
 
@@ -109,6 +111,17 @@ static int global_options(struct cli *cli, int argc, char **argv, int *next)
     return PWR_OK;
 }
 
+/* Passwords typed to us and generated ones we print must never land in a
+ * core file: no dumps, and (PR_SET_DUMPABLE 0) no ptrace by the same user.
+ * Best effort: a failure here is no reason to refuse to run. */
+static void no_core_dumps(void)
+{
+    struct rlimit none = { 0, 0 };
+
+    (void)setrlimit(RLIMIT_CORE, &none);
+    (void)prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+}
+
 int main(int argc, char **argv)
 {
     struct cli cli;
@@ -116,6 +129,7 @@ int main(int argc, char **argv)
     const char *env_helper = getenv("PWRESET_HELPER");
     int first = 0, rc;
 
+    no_core_dumps();
     memset(&cli, 0, sizeof(cli));
     cli.must_change = -1;
     cli.helper = env_helper != NULL && env_helper[0] != '\0' ? env_helper

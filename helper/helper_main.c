@@ -4,8 +4,8 @@
  * SPDX-License-Identifier: BSD-3-Clause
  *
  * pwreset-helper MUST, in this order:
- *  1. refuse to run with argv[0] missing or with any argument
- *     (hx_setup_process);
+ *  1. refuse to run with argv[0] missing or empty (argc 0, which Linux
+ *     turns into argv[0] == "") or with any argument (hx_setup_process);
  *  2. make sure fds 0, 1 and 2 are open (/dev/null on closed ones) and
  *     close every other fd it inherited (hx_setup_process);
  *  3. throw the caller's environment away (clearenv): nothing it holds -

@@ -16,6 +16,7 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
@@ -68,9 +69,17 @@ static int rate_open(const struct hx *hx, const char *login, int create)
     return fd;
 }
 
+/* Not sscanf: a number beyond long long would be undefined behaviour. */
+static int parse_ll(const char *p, char **end, long long *out)
+{
+    errno = 0;
+    *out = strtoll(p, end, 10);
+    return errno == 0 && *end != p && *p >= '0' && *p <= '9';
+}
+
 static void rate_read(int fd, struct rate_state *s)
 {
-    char buf[64];
+    char buf[64], *end;
     ssize_t n = pread(fd, buf, sizeof(buf) - 1, 0);
 
     s->fails = 0;
@@ -78,7 +87,8 @@ static void rate_read(int fd, struct rate_state *s)
     if (n <= 0)
         return;
     buf[n] = '\0';
-    if (sscanf(buf, "%lld %lld", &s->fails, &s->first) != 2 || s->fails < 0) {
+    if (!parse_ll(buf, &end, &s->fails) || *end != ' ' ||
+        !parse_ll(end + 1, &end, &s->first) || s->fails < 0) {
         s->fails = 0;
         s->first = 0;
     }

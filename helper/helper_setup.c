@@ -142,7 +142,9 @@ static void set_limits(void)
 void hx_setup_process(int argc, char **argv)
 {
     open_std_fds();
-    if (argc < 1 || argv == NULL || argv[0] == NULL)
+    /* Linux (5.18 and later) turns an execve with argv = { NULL } into
+     * argv = { "" }: an empty name is the same attack (CVE-2021-4034). */
+    if (argc < 1 || argv == NULL || argv[0] == NULL || argv[0][0] == '\0')
         die(PWR_E_USAGE, "started without a program name");
     if (argc > 1)
         die(PWR_E_USAGE, "takes no arguments; it is run by pwreset(8) and "

@@ -14,6 +14,7 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
@@ -81,6 +82,20 @@ int pwr_chain_load_key(const char *store,
     return rc;
 }
 
+/* Both files are written in place: a second name (a hard link planted in
+ * the store's directory) would have us write through it into another file. */
+static int single_name(int fd, const char *what, struct pwr_err *err)
+{
+    struct stat st;
+
+    if (fstat(fd, &st) < 0)
+        return pwr_fail(err, PWR_E_STORE, "%s: %s", what, strerror(errno));
+    if (st.st_nlink != 1)
+        return pwr_fail(err, PWR_E_STORE, "%s: has %lu hard links (refused)",
+                        what, (unsigned long)st.st_nlink);
+    return 0;
+}
+
 /* Under the state lock: read the key, or make it on first use. */
 static int key_for_sealing(const char *kpath,
                            unsigned char key[PWR_CHAIN_KEYBYTES],
@@ -93,6 +108,10 @@ static int key_for_sealing(const char *kpath,
 
     if (fd < 0)
         return -1;
+    if (single_name(fd, "audit key", err) < 0) {
+        close(fd);
+        return -1;
+    }
     if (fstat(fd, &st) < 0) {
         close(fd);
         return pwr_fail(err, PWR_E_STORE, "audit key: %s", strerror(errno));
@@ -124,8 +143,9 @@ static int is_hex64(const char *s)
 /* Last seq and mac; an empty or damaged state starts a chain (0, ""). */
 static void read_state(int fd, uint64_t *seq, char prev[PWR_CHAIN_MACHEX])
 {
-    char buf[STATE_LEN + 1];
+    char buf[STATE_LEN + 1], *end;
     ssize_t n = pread(fd, buf, STATE_LEN, 0);
+    unsigned long long v;
 
     *seq = 0;
     prev[0] = '\0';
@@ -133,10 +153,12 @@ static void read_state(int fd, uint64_t *seq, char prev[PWR_CHAIN_MACHEX])
         buf[36] != ' ' || buf[STATE_LEN - 1] != '\n' || !is_hex64(buf + 37))
         return;
     buf[36] = '\0';
-    if (sscanf(buf + 16, "%" SCNu64, seq) != 1) {
-        *seq = 0;
+    /* Not sscanf: a number beyond uint64_t would be undefined behaviour. */
+    errno = 0;
+    v = strtoull(buf + 16, &end, 10);
+    if (errno != 0 || end != buf + 36 || buf[16] < '0' || buf[16] > '9')
         return;
-    }
+    *seq = (uint64_t)v;
     memcpy(prev, buf + 37, 64);
     prev[64] = '\0';
 }
@@ -254,6 +276,10 @@ static int open_chain(const char *store, struct pwr_err *err)
     fd = pwr_open_safely(spath, O_RDWR | O_CREAT, 0600, &private_file, err);
     if (fd < 0)
         return -1;
+    if (single_name(fd, "audit chain", err) < 0) {
+        close(fd);
+        return -1;
+    }
     if (lock_chain(fd, err) < 0 || key_for_sealing(kpath, chain.key, err) < 0) {
         close(fd);
         sodium_memzero(chain.key, sizeof(chain.key));

@@ -16,7 +16,8 @@ static void set_msg(struct pwr_err *err, enum pwr_code code, const char *fmt,
     vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
 }
 
-int pwr_fail(struct pwr_err *err, enum pwr_code code, const char *fmt, ...)
+/* (pwr_fail): the name in parentheses is never the analyzer's macro. */
+int (pwr_fail)(struct pwr_err *err, enum pwr_code code, const char *fmt, ...)
 {
     va_list ap;
 
@@ -28,8 +29,8 @@ int pwr_fail(struct pwr_err *err, enum pwr_code code, const char *fmt, ...)
     return -1;
 }
 
-int pwr_fail_errno(struct pwr_err *err, enum pwr_code code, int errnum,
-                   const char *fmt, ...)
+int (pwr_fail_errno)(struct pwr_err *err, enum pwr_code code, int errnum,
+                     const char *fmt, ...)
 {
     va_list ap;
     size_t len;
