@@ -128,6 +128,15 @@ int mod_lookup(struct mod_ctx *ctx, struct pwr_record *rec)
     return lookup_helper(ctx, rec);
 }
 
+static int code_shaped(const char *typed)
+{
+    char norm[PWR_SECRET_MAX];
+    int shaped = pwr_code_normalize(typed, norm);
+
+    pwr_wipe(norm, sizeof(norm));
+    return shaped;
+}
+
 /* Tell the helper about a wrong code try so the store counts it. */
 static void report_code_try(struct mod_ctx *ctx)
 {
@@ -200,7 +209,10 @@ int mod_verify(struct mod_ctx *ctx, const char *typed,
         return -1;
     }
     pwr_auth_check(found ? rec : NULL, typed, &ctx->cfg, pwr_now(), res);
-    if (res->code_try)
+    /* Every wrong code-shaped answer goes to the helper, live code or not,
+     * known account or not: only the helper's answer differs, so the time
+     * a guess takes does not tell whether a reset is pending. */
+    if (res->outcome == PWR_AUTH_WRONG && code_shaped(typed))
         report_code_try(ctx);
     return found;
 }
