@@ -117,3 +117,21 @@ unchanged() {
 secret() {
     printf '%s\n' "$1" >>"$T/secrets"
 }
+
+# The test user, its primary group (the suites' admin_group), and the
+# ordinary system accounts an admin of that group may act on: not the test
+# user, not members of its group.  Prints them, one per line.
+whoami_or_skip() {
+    ME=$(id -un 2>/dev/null) || skip_all "the test user has no name"
+    MYGROUP=$(id -gn 2>/dev/null) || skip_all "the test user's group has no name"
+}
+mygroups() { id -Gn "$1" 2>/dev/null | tr ' ' '\n'; }
+ordinary_accounts() {
+    for u in daemon bin sys games man lp mail news uucp proxy www-data backup \
+             list irc; do
+        getent passwd "$u" >/dev/null 2>&1 || continue
+        [ "$u" = "$ME" ] && continue
+        mygroups "$u" | grep -qx "$MYGROUP" && continue
+        echo "$u"
+    done
+}

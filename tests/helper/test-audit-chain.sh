@@ -34,17 +34,8 @@ T=$(mktemp -d "${TMPDIR:-/tmp}/pwrchain.XXXXXX") || hard_error "mktemp"
 trap 'rm -rf "$T"' EXIT INT TERM
 chmod 700 "$T"
 
-ME=$(id -un 2>/dev/null) || skip_all "the test user has no name"
-MYGROUP=$(id -gn 2>/dev/null) || skip_all "the test user's group has no name"
-mygroups() { id -Gn "$1" 2>/dev/null | tr ' ' '\n'; }
-targets=
-for u in daemon bin sys games man lp mail news uucp proxy www-data backup \
-         list irc; do
-    getent passwd "$u" >/dev/null 2>&1 || continue
-    [ "$u" = "$ME" ] && continue
-    mygroups "$u" | grep -qx "$MYGROUP" && continue
-    targets="$targets $u"
-done
+whoami_or_skip
+targets=$(ordinary_accounts | tr '\n' ' ')
 # shellcheck disable=SC2086
 set -- $targets
 [ $# -ge 3 ] || skip_all "need 3 ordinary system accounts, found: $targets"
