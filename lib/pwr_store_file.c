@@ -19,7 +19,8 @@
  *    not exactly the documented format: bad header, missing or wrong "end N"
  *    trailer, a bad record, a repeated or out-of-order login.
  *  - A lookup MUST stay O(log n): it checks header and trailer, then binary
- *    searches the mapped file and parses only the line it finds.
+ *    searches the file through a few small reads and parses only the line
+ *    it finds (anything odd: the whole file is mapped to say what).
  *  - A transaction MUST hold the lock file for its whole run, validate the
  *    entire current store before its callback sees it, and replace the store
  *    only by rename of a fully written and fsynced temporary file, keeping
@@ -284,21 +285,31 @@ static int check_owner(const struct fstore *fs, int fd, size_t *size,
     return 0;
 }
 
-/* Map the store read-only (-1 PWR_E_NOENT when there is none). */
-static int map_store(const struct fstore *fs, struct snap *sn, struct pwr_err *err)
+/* Open the store read-only and check it (-1 PWR_E_NOENT when there is
+ * none); the fd and its size. */
+static int open_store(const struct fstore *fs, int *fd, size_t *size,
+                      struct pwr_err *err)
 {
     static const struct pwr_file_rules rules = { .owner_root = 1,
                                                  .forbid_mode = 077 };
-    int fd = pwr_open_safely(fs->path, O_RDONLY, 0, &rules, err);
-    void *map;
 
-    memset(sn, 0, sizeof(*sn));
-    if (fd < 0)
+    *fd = pwr_open_safely(fs->path, O_RDONLY, 0, &rules, err);
+    if (*fd < 0)
         return -1;
-    if (check_owner(fs, fd, &sn->size, err) < 0) {
-        close(fd);
+    if (check_owner(fs, *fd, size, err) < 0) {
+        close(*fd);
+        *fd = -1;
         return -1;
     }
+    return 0;
+}
+
+/* Map the open store read-only; closes fd. */
+static int map_fd(const struct fstore *fs, int fd, struct snap *sn,
+                  struct pwr_err *err)
+{
+    void *map;
+
     if (sn->size == 0) {
         close(fd);
         return 0; /* reported by check_frame */
@@ -309,6 +320,17 @@ static int map_store(const struct fstore *fs, struct snap *sn, struct pwr_err *e
         return pwr_fail_errno(err, PWR_E_STORE, errno, "%s: mmap", fs->path);
     sn->map = map;
     return 0;
+}
+
+/* Map the store read-only (-1 PWR_E_NOENT when there is none). */
+static int map_store(const struct fstore *fs, struct snap *sn, struct pwr_err *err)
+{
+    int fd;
+
+    memset(sn, 0, sizeof(*sn));
+    if (open_store(fs, &fd, &sn->size, err) < 0)
+        return -1;
+    return map_fd(fs, fd, sn, err);
 }
 
 /* "end N" with N a plain decimal. */
@@ -460,6 +482,167 @@ static int search(const struct fstore *fs, const struct snap *sn,
     return 0;
 }
 
+/* ---- lookup: binary search with small reads ------------------------------------
+ *
+ * A login reads a handful of small windows with pread instead of mapping
+ * the whole file: a mapping costs page-table set-up, faults and tear-down
+ * that grow with the file, on a path that runs right after a hash has
+ * flushed the caches.  The store is never written in place, so an open fd
+ * reads one consistent version.  Anything unexpected (a bad frame, an odd
+ * line, a short read) is PROBE_ODD: the caller then maps the file and the
+ * mapped search above says exactly what is wrong, with its line number. */
+
+#define PROBE_ODD 2
+#define WIN_SIZE 16384                      /* also the last, in-memory step */
+#define PROBE_HALF 512                      /* first try around a probe */
+#define LINE_REACH (LINE_CONTENT_MAX + 1)   /* how far a line may extend */
+
+struct win {
+    int fd;
+    size_t size;    /* of the file */
+    size_t off;     /* file offset of buf[0] */
+    size_t len;     /* bytes held */
+    size_t touched; /* high-water mark of buf, wiped at the end */
+    char buf[WIN_SIZE];
+};
+
+/* Hold bytes [from, to) of the file (to - from <= WIN_SIZE). */
+static int win_read(struct win *w, size_t from, size_t to)
+{
+    size_t got = 0;
+
+    if (from >= w->off && to <= w->off + w->len)
+        return 0;
+    w->len = 0;
+    while (got < to - from) {
+        ssize_t n = pread(w->fd, w->buf + got, to - from - got,
+                          (off_t)(from + got));
+
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return -1;
+        got += (size_t)n;
+    }
+    w->off = from;
+    w->len = got;
+    if (got > w->touched)
+        w->touched = got;
+    return 0;
+}
+
+static const char *win_at(const struct win *w, size_t off)
+{
+    return w->buf + (off - w->off);
+}
+
+/* Header and "end N" as check_frame() wants them: the body in [*lo, *hi). */
+static int win_frame(struct win *w, size_t *lo, size_t *hi)
+{
+    size_t from = w->size > TRAILER_MAX ? w->size - TRAILER_MAX : 0, t, count;
+    const char *nl;
+
+    if (w->size <= HEADER_LEN || win_read(w, 0, HEADER_LEN) < 0 ||
+        memcmp(w->buf, header, HEADER_LEN) != 0 ||
+        win_read(w, from, w->size) < 0 || *win_at(w, w->size - 1) != '\n')
+        return -1;
+    nl = memrchr(win_at(w, from), '\n', w->size - 1 - from);
+    if (nl == NULL)
+        return -1;
+    t = from + (size_t)(nl - win_at(w, from)) + 1;
+    if (t < HEADER_LEN ||
+        parse_trailer(win_at(w, t), w->size - 1 - t, &count) < 0 ||
+        (count == 0) != (t == HEADER_LEN) ||
+        count > (t - HEADER_LEN) / MIN_RECORD_LINE)
+        return -1;
+    *lo = HEADER_LEN;
+    *hi = t;
+    return 0;
+}
+
+/* Start and LF of the line holding byte mid of [lo, hi). */
+static int win_line(struct win *w, size_t lo, size_t hi, size_t mid, size_t *s,
+                    size_t *e)
+{
+    size_t half = PROBE_HALF;
+
+    for (;;) {
+        size_t a = mid - lo > half ? mid - half : lo;
+        size_t b = hi - mid > half ? mid + half : hi;
+        const char *nl, *lf;
+
+        if (win_read(w, a, b) < 0)
+            return -1;
+        nl = memrchr(win_at(w, a), '\n', mid - a);
+        if (nl != NULL || a == lo) {
+            *s = nl != NULL ? a + (size_t)(nl - win_at(w, a)) + 1 : lo;
+            lf = memchr(win_at(w, *s), '\n',
+                        b - *s < LINE_REACH ? b - *s : LINE_REACH);
+            if (lf != NULL) {
+                *e = *s + (size_t)(lf - win_at(w, *s));
+                return 0;
+            }
+        }
+        if (half == LINE_REACH)
+            return -1; /* a line longer than a record may be */
+        half = LINE_REACH;
+    }
+}
+
+/* 1 and the line's extent, 0 absent, -1 odd. */
+static int win_search(struct win *w, const char *login, size_t lo, size_t hi,
+                      size_t *start, size_t *len)
+{
+    size_t klen = strlen(login);
+
+    while (lo < hi) {
+        size_t s = 0, e = 0, toklen = 0;
+        int c;
+
+        if (hi - lo <= WIN_SIZE && win_read(w, lo, hi) < 0)
+            return -1;
+        if (win_line(w, lo, hi, lo + (hi - lo) / 2, &s, &e) < 0 ||
+            probe_login(win_at(w, s), e - s, &toklen) < 0)
+            return -1;
+        c = cmp_login(login, klen, win_at(w, s), toklen);
+        if (c == 0) {
+            *start = s;
+            *len = e - s;
+            return 1;
+        }
+        if (c < 0)
+            hi = s;
+        else
+            lo = e + 1;
+    }
+    return 0;
+}
+
+/* 1 found (out parsed), 0 absent, PROBE_ODD when the full path must look. */
+static int probe_lookup(int fd, size_t size, const char *login,
+                        struct pwr_record *out)
+{
+    struct win *w = malloc(sizeof(*w));
+    struct pwr_err ignored;
+    size_t lo = 0, hi = 0, s = 0, len = 0;
+    int rc = PROBE_ODD;
+
+    if (w == NULL)
+        return PROBE_ODD;
+    w->fd = fd;
+    w->size = size;
+    w->off = w->len = w->touched = 0;
+    if (win_frame(w, &lo, &hi) == 0) {
+        rc = win_search(w, login, lo, hi, &s, &len);
+        if (rc < 0 || (rc == 1 && pwr_record_parse(win_at(w, s), len, out,
+                                                    &ignored) < 0))
+            rc = PROBE_ODD;
+    }
+    sodium_memzero(w->buf, w->touched); /* record lines hold hashes */
+    free(w);
+    return rc;
+}
+
 /* ---- full validation (foreach and transact) ---------------------------------- */
 
 static int check_order(const struct fstore *fs, const struct snap *sn,
@@ -584,17 +767,19 @@ static void file_close(void *ctx)
     free(ctx);
 }
 
-/* Check the directory, then map the store; 1 mapped, 0 no store, -1 error. */
-static int open_for_reading(const struct fstore *fs, struct snap *sn,
+/* Check the directory, then open the store: 1 open (*fd, *size), 0 no
+ * store, -1 error. */
+static int open_for_reading(const struct fstore *fs, int *fd, size_t *size,
                             struct pwr_err *err)
 {
     int dfd = -1;
     int rc = open_dir(fs, &dfd, err);
 
-    memset(sn, 0, sizeof(*sn));
+    *fd = -1;
+    *size = 0;
     if (rc == 0) {
         close(dfd); /* only checked: reads go by path */
-        rc = map_store(fs, sn, err);
+        rc = open_store(fs, fd, size, err);
     }
     if (rc < 0 && err->code == PWR_E_NOENT) {
         pwr_err_clear(err);
@@ -603,19 +788,33 @@ static int open_for_reading(const struct fstore *fs, struct snap *sn,
     return rc < 0 ? -1 : 1;
 }
 
-static int file_lookup(void *ctx, const char *login, struct pwr_record *out,
-                       struct pwr_err *err)
+/* Check the directory, then map the store; 1 mapped, 0 no store, -1 error. */
+static int map_for_reading(const struct fstore *fs, struct snap *sn,
+                           struct pwr_err *err)
 {
-    const struct fstore *fs = ctx;
+    int fd, rc;
+
+    memset(sn, 0, sizeof(*sn));
+    rc = open_for_reading(fs, &fd, &sn->size, err);
+
+    if (rc <= 0)
+        return rc;
+    return map_fd(fs, fd, sn, err) < 0 ? -1 : 1;
+}
+
+/* The whole file mapped: exact messages for whatever the probe found odd. */
+static int mapped_lookup(const struct fstore *fs, int fd, size_t size,
+                         const char *login, struct pwr_record *out,
+                         struct pwr_err *err)
+{
     struct snap sn;
     size_t s = 0, len = 0;
     int rc;
 
-    if (!pwr_login_valid(login))
-        return 0; /* such a name can never be in the store */
-    rc = open_for_reading(fs, &sn, err);
-    if (rc <= 0)
-        return rc;
+    memset(&sn, 0, sizeof(sn));
+    sn.size = size;
+    if (map_fd(fs, fd, &sn, err) < 0)
+        return -1;
     rc = check_frame(fs, &sn, err);
     if (rc == 0)
         rc = search(fs, &sn, login, &s, &len, err);
@@ -625,13 +824,33 @@ static int file_lookup(void *ctx, const char *login, struct pwr_record *out,
     return rc;
 }
 
+static int file_lookup(void *ctx, const char *login, struct pwr_record *out,
+                       struct pwr_err *err)
+{
+    const struct fstore *fs = ctx;
+    size_t size;
+    int fd, rc;
+
+    if (!pwr_login_valid(login))
+        return 0; /* such a name can never be in the store */
+    rc = open_for_reading(fs, &fd, &size, err);
+    if (rc <= 0)
+        return rc;
+    rc = probe_lookup(fd, size, login, out);
+    if (rc != PROBE_ODD) {
+        close(fd);
+        return rc;
+    }
+    return mapped_lookup(fs, fd, size, login, out, err);
+}
+
 static int file_foreach(void *ctx, pwr_store_visit_fn fn, void *arg,
                         struct pwr_err *err)
 {
     const struct fstore *fs = ctx;
     struct pwr_record rec;
     struct snap sn;
-    int rc = open_for_reading(fs, &sn, err);
+    int rc = map_for_reading(fs, &sn, err);
 
     if (rc <= 0)
         return rc;

@@ -337,6 +337,42 @@ START_TEST(test_lookup_finds_every_record_of_stores_of_0_to_40)
 }
 END_TEST
 
+/* Lines of every length a record may have, in a store far larger than one
+ * read: a look-up reads small windows and must widen them as needed. */
+START_TEST(test_lookup_finds_records_with_lines_of_any_length)
+{
+    const size_t n = 300;
+    size_t cap = 64 + n * PWR_RECORD_LINE_MAX, used, len;
+    char *buf = malloc(cap), line[PWR_RECORD_LINE_MAX], login[16];
+    struct pwr_err err = { 0 };
+    struct pwr_record r;
+
+    ck_assert_ptr_nonnull(buf);
+    used = (size_t)snprintf(buf, cap, "%s", HDR);
+    for (size_t i = 0; i < n; i++) {
+        snprintf(login, sizeof(login), "w%03zu", i);
+        pwr_record_init(&r, login);
+        len = (i * 7919) % (sizeof(r.reason) - 1); /* 0 .. the longest */
+        memset(r.reason, ' ', len); /* written escaped: up to 3 bytes each */
+        r.reason[len] = '\0';
+        ck_assert_int_gt(pwr_record_format(&r, line, sizeof(line)), 0);
+        used += (size_t)snprintf(buf + used, cap - used, "%s", line);
+    }
+    used += (size_t)snprintf(buf + used, cap - used, "end %zu\n", n);
+    ck_assert_uint_lt(used, cap);
+    write_file(spath, buf, used, 0600);
+    free(buf);
+    for (size_t i = 0; i < n; i++) {
+        snprintf(login, sizeof(login), "w%03zu", i);
+        ck_assert_msg(lookup(spath, login, &r, &err) == 1, "%s: %s", login,
+                      err.msg);
+        ck_assert_uint_eq(strlen(r.reason), (i * 7919) % (sizeof(r.reason) - 1));
+        snprintf(login, sizeof(login), "w%03zu_", i);
+        ck_assert_int_eq(lookup(spath, login, &r, &err), 0);
+    }
+}
+END_TEST
+
 START_TEST(test_lookup_of_an_invalid_login_is_not_found)
 {
     struct pwr_record r;
@@ -1236,6 +1272,7 @@ static Suite *store_suite(void)
     tcase_add_test(tc, test_created_store_has_exact_format_and_mode_0600);
     tcase_add_test(tc, test_create_without_puts_writes_an_empty_store);
     tcase_add_test(tc, test_lookup_finds_every_record_of_stores_of_0_to_40);
+    tcase_add_test(tc, test_lookup_finds_records_with_lines_of_any_length);
     tcase_add_test(tc, test_lookup_of_an_invalid_login_is_not_found);
     tcase_add_test(tc, test_txn_get_sees_the_transactions_own_puts);
     tcase_add_test(tc, test_txn_foreach_walks_old_and_new_records_in_login_order);
