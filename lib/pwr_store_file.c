@@ -20,7 +20,7 @@
  *    trailer, a bad record, a repeated or out-of-order login.
  *  - A lookup MUST stay O(log n): it checks header and trailer, then binary
  *    searches the file through a few small reads and parses only the line
- *    it finds (anything odd: the whole file is mapped to say what).
+ *    it finds (on anything odd it validates the whole file to say what).
  *  - A transaction MUST hold the lock file for its whole run, validate the
  *    entire current store before its callback sees it, and replace the store
  *    only by rename of a fully written and fsynced temporary file, keeping
@@ -402,7 +402,29 @@ static int check_frame(const struct fstore *fs, struct snap *sn,
     return check_trailer(fs, sn, err);
 }
 
-/* ---- lookup: binary search over the mapped file ------------------------------ */
+/* ---- lookup: binary search with small reads ------------------------------------
+ *
+ * A login reads a handful of small windows with pread instead of mapping
+ * the whole file: a mapping costs page-table set-up, faults and tear-down
+ * that grow with the file, on a path that runs right after a hash has
+ * flushed the caches.  The store is never written in place, so an open fd
+ * reads one consistent version.  Anything unexpected (a bad frame, an odd
+ * line, a short read) is PROBE_ODD: the caller then validates the whole
+ * file, which says exactly what is wrong and on which line. */
+
+#define PROBE_ODD 2
+#define WIN_SIZE 16384                      /* also the last, in-memory step */
+#define PROBE_HALF 512                      /* first try around a probe */
+#define LINE_REACH (LINE_CONTENT_MAX + 1)   /* how far a line may extend */
+
+struct win {
+    int fd;
+    size_t size;    /* of the file */
+    size_t off;     /* file offset of buf[0] */
+    size_t len;     /* bytes held */
+    size_t touched; /* high-water mark of buf, wiped at the end */
+    char buf[WIN_SIZE];
+};
 
 /* Check the login that starts a probed line of len bytes; 0 and its length
  * in *toklen, or -1. */
@@ -418,93 +440,6 @@ static int probe_login(const char *line, size_t len, size_t *toklen)
     login[*toklen] = '\0';
     return pwr_login_valid(login) ? 0 : -1;
 }
-
-/* Start and end (its LF) of the line holding byte mid; lo is a line start. */
-static int line_around(const struct fstore *fs, const struct snap *sn,
-                       size_t lo, size_t hi, size_t mid, size_t *s, size_t *e,
-                       struct pwr_err *err)
-{
-    size_t w = mid - lo > LINE_CONTENT_MAX + 1 ? mid - LINE_CONTENT_MAX - 1 : lo;
-    const char *nl = memrchr(sn->map + w, '\n', mid - w);
-    const char *lf;
-
-    if (nl == NULL && w != lo)
-        return at_line(fs, sn, mid, err, "line too long");
-    *s = nl ? (size_t)(nl - sn->map) + 1 : lo;
-    /* hi - 1 is always an LF, so only an over-long line finds none */
-    lf = memchr(sn->map + *s, '\n',
-                hi - *s < LINE_CONTENT_MAX + 1 ? hi - *s : LINE_CONTENT_MAX + 1);
-    if (lf == NULL)
-        return at_line(fs, sn, *s, err, "line too long");
-    *e = (size_t)(lf - sn->map);
-    return 0;
-}
-
-/* A probed line's login is bad: let the full parser say exactly why. */
-static int bad_probe(const struct fstore *fs, const struct snap *sn, size_t s,
-                     size_t len, struct pwr_err *err)
-{
-    struct pwr_record rec;
-
-    if (pwr_record_parse(sn->map + s, len, &rec, err) == 0) {
-        pwr_record_wipe(&rec);
-        return at_line(fs, sn, s, err, "invalid login");
-    }
-    return at_line(fs, sn, s, err, err->msg);
-}
-
-/* 1 and the line's extent when found, 0 when absent, -1 on a bad line. */
-static int search(const struct fstore *fs, const struct snap *sn,
-                  const char *login, size_t *start, size_t *len,
-                  struct pwr_err *err)
-{
-    size_t lo = sn->body, hi = sn->end, klen = strlen(login);
-
-    while (lo < hi) {
-        size_t s = 0, e = 0, toklen = 0;
-        int c;
-
-        if (line_around(fs, sn, lo, hi, lo + (hi - lo) / 2, &s, &e, err) < 0)
-            return -1;
-        if (probe_login(sn->map + s, e - s, &toklen) < 0)
-            return bad_probe(fs, sn, s, e - s, err);
-        c = cmp_login(login, klen, sn->map + s, toklen);
-        if (c == 0) {
-            *start = s;
-            *len = e - s;
-            return 1;
-        }
-        if (c < 0)
-            hi = s;
-        else
-            lo = e + 1;
-    }
-    return 0;
-}
-
-/* ---- lookup: binary search with small reads ------------------------------------
- *
- * A login reads a handful of small windows with pread instead of mapping
- * the whole file: a mapping costs page-table set-up, faults and tear-down
- * that grow with the file, on a path that runs right after a hash has
- * flushed the caches.  The store is never written in place, so an open fd
- * reads one consistent version.  Anything unexpected (a bad frame, an odd
- * line, a short read) is PROBE_ODD: the caller then maps the file and the
- * mapped search above says exactly what is wrong, with its line number. */
-
-#define PROBE_ODD 2
-#define WIN_SIZE 16384                      /* also the last, in-memory step */
-#define PROBE_HALF 512                      /* first try around a probe */
-#define LINE_REACH (LINE_CONTENT_MAX + 1)   /* how far a line may extend */
-
-struct win {
-    int fd;
-    size_t size;    /* of the file */
-    size_t off;     /* file offset of buf[0] */
-    size_t len;     /* bytes held */
-    size_t touched; /* high-water mark of buf, wiped at the end */
-    char buf[WIN_SIZE];
-};
 
 /* Hold bytes [from, to) of the file (to - from <= WIN_SIZE). */
 static int win_read(struct win *w, size_t from, size_t to)
@@ -802,24 +737,29 @@ static int map_for_reading(const struct fstore *fs, struct snap *sn,
     return map_fd(fs, fd, sn, err) < 0 ? -1 : 1;
 }
 
-/* The whole file mapped: exact messages for whatever the probe found odd. */
+/* The probe found something odd: map and validate the whole file, which
+ * names the first problem and its line; a file found sound after all is
+ * searched through its index. */
 static int mapped_lookup(const struct fstore *fs, int fd, size_t size,
                          const char *login, struct pwr_record *out,
                          struct pwr_err *err)
 {
     struct snap sn;
-    size_t s = 0, len = 0;
+    const char *p;
+    size_t i = 0, len;
     int rc;
 
     memset(&sn, 0, sizeof(sn));
     sn.size = size;
     if (map_fd(fs, fd, &sn, err) < 0)
         return -1;
-    rc = check_frame(fs, &sn, err);
-    if (rc == 0)
-        rc = search(fs, &sn, login, &s, &len, err);
-    if (rc == 1 && pwr_record_parse(sn.map + s, len, out, err) < 0)
-        rc = at_line(fs, &sn, s, err, err->msg);
+    rc = check_frame(fs, &sn, err) < 0 || index_store(fs, &sn, err) < 0
+             ? -1 : old_find(&sn, login, &i);
+    if (rc == 1) {
+        old_line(&sn, i, &p, &len);
+        if (pwr_record_parse(p, len, out, err) < 0)
+            rc = at_line(fs, &sn, sn.off[i], err, err->msg);
+    }
     unmap(&sn);
     return rc;
 }
