@@ -21,71 +21,18 @@ here=$(cd "$(dirname "$0")" && pwd)
 : "${top_builddir:=$here/../..}"
 . "$top_srcdir/tests/helper/lib.sh"
 
-[ "$(id -u)" -eq 0 ] || skip_all "needs root (a set-uid helper in a private mount namespace)"
-for c in unshare setpriv findmnt mount; do
-    command -v "$c" >/dev/null 2>&1 || skip_all "no $c"
-done
-[ -S /var/run/nscd/socket ] && skip_all "nscd would answer with the host's users"
-
-if [ -z "${PWR_HOSTILE_NS:-}" ]; then
-    unshare --mount --propagation private true 2>/dev/null ||
-        skip_all "cannot create a mount namespace here"
-    PWR_HOSTILE_NS=1
-    export PWR_HOSTILE_NS
-    exec unshare --mount --propagation private /bin/sh "$here/test-setuid-hostile.sh"
-fi
+enter_private_ns PWR_HOSTILE_NS "$here/test-setuid-hostile.sh"
 
 # ---- inside the private mount namespace ----------------------------------
-T=$(mktemp -d /tmp/pwrhostile.XXXXXX) || hard_error "mktemp"
-trap 'rm -rf "$T"' EXIT INT TERM
-chmod 755 "$T"
-findmnt -no OPTIONS --target "$T" | tr ',' '\n' | grep -qx nosuid &&
-    skip_all "$T is on a nosuid file system"
-mkdir -p "$T/bin" "$T/etc" "$T/state" "$T/conf.d" "$T/markers" "$T/evil"
-chmod 700 "$T/state"
-chmod 1777 "$T/markers"
-for p in helper/pwreset-helper tests/helper/audit_sink tests/helper/mkhash \
-         tests/hardening/execnull tests/hardening/storecheck; do
-    cp "$top_builddir/$p" "$T/bin/" || hard_error "$p not built"
-done
-PROBE=$top_builddir/tests/helper/.libs/preload_probe.so
-[ -f "$PROBE" ] || hard_error "$PROBE not built"
-cp "$PROBE" "$T/bin/preload_probe.so"
-chmod 755 "$T/bin"/*
-HELPER=$T/bin/pwreset-helper
-SINK=$T/bin/audit_sink
-chown root:root "$HELPER"
-chmod 4755 "$HELPER"
+suid_workdir pwrhostile
+install_helper tests/helper/mkhash tests/hardening/execnull tests/hardening/storecheck
 
-base=48001
-while getent passwd "$base" >/dev/null || getent group "$base" >/dev/null; do
-    base=$((base + 100))
-done
-cp /etc/passwd "$T/etc/passwd"
-cp /etc/group "$T/etc/group"
-cp /etc/shadow "$T/etc/shadow" 2>/dev/null || : >"$T/etc/shadow"
-printf 'pwrh1:x:%d:%d:Hostile test,,,:/nonexistent:/bin/sh\n' "$base" "$base" >>"$T/etc/passwd"
-printf 'pwrh1:x:%d:\n' "$base" >>"$T/etc/group"
-printf 'pwrh1:!:19000:0:99999:7:::\n' >>"$T/etc/shadow"
-for f in passwd group shadow; do
-    mount --bind "$T/etc/$f" "/etc/$f" || hard_error "bind mount /etc/$f"
-done
-getent passwd pwrh1 >/dev/null || hard_error "private passwd not visible"
+base=$(free_ids 48001 1)
+private_etc_begin
+add_user pwrh1 "$base"
+private_etc_mount pwrh1
 
-CONFIG=$("$top_builddir/tests/helper/pwr_paths" config)
-CONFDIR=$(dirname "$CONFIG")
-if [ -d "$CONFDIR" ]; then
-    mount --bind "$T/conf.d" "$CONFDIR" || hard_error "bind mount $CONFDIR"
-else
-    top=$CONFDIR
-    while [ ! -d "$top" ]; do top=$(dirname "$top"); done
-    case $top in
-    / | /usr | /etc | /bin | /lib* | /sbin | /var | /tmp)
-        skip_all "$CONFDIR is missing and $top is too central to cover" ;;
-    esac
-    mount -t tmpfs -o mode=755 pwrtest "$top" || hard_error "tmpfs on $top"
-    mkdir -p "$CONFDIR"
-fi
+private_config
 printf 'store = %s/state/store\naudit_socket = %s/log\nfail_delay = 0\nhash_cost = 1\n' \
     "$T" "$T" >"$CONFIG"
 chmod 644 "$CONFIG"

@@ -135,3 +135,115 @@ ordinary_accounts() {
         echo "$u"
     done
 }
+
+# ---- suites that run the helper set-uid root in a private namespace -------
+#
+# enter_private_ns GUARD SCRIPT: skip unless root with the tools needed,
+# then re-run SCRIPT in a private mount namespace (the environment variable
+# GUARD marks that second run, where this returns).  Nothing the suite
+# mounts there outlives it: the host's /etc is never touched.
+enter_private_ns() {
+    [ "$(id -u)" -eq 0 ] ||
+        skip_all "needs root (a set-uid helper and throwaway users in a private mount namespace)"
+    for _c in unshare setpriv findmnt mount; do
+        command -v "$_c" >/dev/null 2>&1 || skip_all "no $_c"
+    done
+    [ -S /var/run/nscd/socket ] && skip_all "nscd would answer with the host's users"
+    eval "_inside=\${$1:-}"
+    [ -n "$_inside" ] && return 0
+    unshare --mount --propagation private true 2>/dev/null ||
+        skip_all "cannot create a mount namespace here"
+    export "$1=1"
+    exec unshare --mount --propagation private /bin/sh "$2"
+}
+
+# suid_workdir PREFIX: T, a fresh directory (removed on exit) on a file
+# system that honours set-uid bits, with bin/ etc/ state/ (0700) conf.d/
+# markers/ (1777) and evil/.
+suid_workdir() {
+    T=$(mktemp -d "/tmp/$1.XXXXXX") || hard_error "mktemp"
+    trap 'rm -rf "$T"' EXIT INT TERM
+    chmod 755 "$T"
+    findmnt -no OPTIONS --target "$T" | tr ',' '\n' | grep -qx nosuid &&
+        skip_all "$T is on a nosuid file system"
+    mkdir -p "$T/bin" "$T/etc" "$T/state" "$T/conf.d" "$T/markers" "$T/evil"
+    chmod 700 "$T/state"
+    chmod 1777 "$T/markers"
+}
+
+# install_helper PROGRAM...: copy the built programs (paths under the build
+# tree) and the LD_PRELOAD probe into $T/bin; HELPER is pwreset-helper,
+# set-uid root; SINK the audit sink; PROBE the probe.
+install_helper() {
+    for _p in helper/pwreset-helper tests/helper/audit_sink "$@"; do
+        cp "$top_builddir/$_p" "$T/bin/" || hard_error "$_p not built"
+    done
+    PROBE=$top_builddir/tests/helper/.libs/preload_probe.so
+    [ -f "$PROBE" ] || hard_error "$PROBE not built"
+    cp "$PROBE" "$T/bin/preload_probe.so"
+    PROBE=$T/bin/preload_probe.so
+    chmod 755 "$T/bin"/*
+    HELPER=$T/bin/pwreset-helper
+    SINK=$T/bin/audit_sink
+    chown root:root "$HELPER"
+    chmod 4755 "$HELPER"
+}
+
+# free_ids START SPAN: the first of START, START+100, ... with no user or
+# group among the SPAN ids from it.
+free_ids() {
+    _b=$1
+    while :; do
+        _i=0 _busy=
+        while [ "$_i" -lt "$2" ]; do
+            if getent passwd $((_b + _i)) >/dev/null ||
+               getent group $((_b + _i)) >/dev/null; then
+                _busy=1
+                break
+            fi
+            _i=$((_i + 1))
+        done
+        [ -z "$_busy" ] && break
+        _b=$((_b + 100))
+    done
+    echo "$_b"
+}
+
+# Private copies of /etc/passwd, group and shadow: private_etc_begin, then
+# add_user NAME UID (and lines appended to $T/etc/group), then
+# private_etc_mount.
+private_etc_begin() {
+    cp /etc/passwd "$T/etc/passwd"
+    cp /etc/group "$T/etc/group"
+    cp /etc/shadow "$T/etc/shadow" 2>/dev/null || : >"$T/etc/shadow"
+}
+add_user() {
+    printf '%s:x:%d:%d:Throwaway %s,,,:/nonexistent:/bin/sh\n' "$1" "$2" "$2" "$1" >>"$T/etc/passwd"
+    printf '%s:x:%d:\n' "$1" "$2" >>"$T/etc/group"
+    printf '%s:!:19000:0:99999:7:::\n' "$1" >>"$T/etc/shadow"
+}
+private_etc_mount() {
+    for _f in passwd group shadow; do
+        mount --bind "$T/etc/$_f" "/etc/$_f" || hard_error "bind mount /etc/$_f"
+    done
+    getent passwd "$1" >/dev/null || hard_error "private passwd not visible"
+}
+
+# private_config: the helper reads only its compiled-in configuration file;
+# cover its directory with $T/conf.d and set CONFIG to that file's path.
+private_config() {
+    CONFIG=$("$top_builddir/tests/helper/pwr_paths" config)
+    _dir=$(dirname "$CONFIG")
+    if [ -d "$_dir" ]; then
+        mount --bind "$T/conf.d" "$_dir" || hard_error "bind mount $_dir"
+        return 0
+    fi
+    _top=$_dir
+    while [ ! -d "$_top" ]; do _top=$(dirname "$_top"); done
+    case $_top in
+    / | /usr | /etc | /bin | /lib* | /sbin | /var | /tmp)
+        skip_all "$_dir is missing and $_top is too central to cover" ;;
+    esac
+    mount -t tmpfs -o mode=755 pwrtest "$_top" || hard_error "tmpfs on $_top"
+    mkdir -p "$_dir"
+}

@@ -19,82 +19,27 @@ here=$(cd "$(dirname "$0")" && pwd)
 : "${top_builddir:=$here/../..}"
 . "$top_srcdir/tests/helper/lib.sh"
 
-[ "$(id -u)" -eq 0 ] || skip_all "needs root (throwaway users in a private mount namespace)"
-for c in unshare setpriv findmnt mount; do
-    command -v "$c" >/dev/null 2>&1 || skip_all "no $c"
-done
-[ -S /var/run/nscd/socket ] && skip_all "nscd would answer with the host's users"
-
-if [ -z "${PWR_SETUID_NS:-}" ]; then
-    unshare --mount --propagation private true 2>/dev/null ||
-        skip_all "cannot create a mount namespace here"
-    PWR_SETUID_NS=1
-    export PWR_SETUID_NS
-    exec unshare --mount --propagation private /bin/sh "$here/test-setuid.sh"
-fi
+enter_private_ns PWR_SETUID_NS "$here/test-setuid.sh"
 
 # ---- inside the private mount namespace ----------------------------------
-T=$(mktemp -d /tmp/pwrsuid.XXXXXX) || hard_error "mktemp"
-trap 'rm -rf "$T"' EXIT INT TERM
-chmod 755 "$T"
-findmnt -no OPTIONS --target "$T" | tr ',' '\n' | grep -qx nosuid &&
-    skip_all "$T is on a nosuid file system"
-
-mkdir -p "$T/bin" "$T/etc" "$T/state" "$T/conf.d" "$T/markers" "$T/evilbin" "$T/evil"
-chmod 700 "$T/state"
-chmod 1777 "$T/markers"
-for p in helper/pwreset-helper helper/pwreset tests/helper/audit_sink; do
-    cp "$top_builddir/$p" "$T/bin/" || hard_error "$p not built"
-done
-PROBE=$top_builddir/tests/helper/.libs/preload_probe.so
-[ -f "$PROBE" ] || hard_error "$PROBE not built"
-cp "$PROBE" "$T/bin/preload_probe.so"
-PROBE=$T/bin/preload_probe.so
-chmod 755 "$T/bin"/*
-HELPER=$T/bin/pwreset-helper
+suid_workdir pwrsuid
+mkdir "$T/evilbin"
+install_helper helper/pwreset
 PWRESET=$T/bin/pwreset
-SINK=$T/bin/audit_sink
-chown root:root "$HELPER"
-chmod 4755 "$HELPER"
 
 # Throwaway users, free ids only.
-base=47001
-while getent passwd "$base" >/dev/null || getent passwd $((base + 9)) >/dev/null ||
-      getent group $((base + 9)) >/dev/null; do
-    base=$((base + 100))
-done
-cp /etc/passwd "$T/etc/passwd"
-cp /etc/group "$T/etc/group"
-cp /etc/shadow "$T/etc/shadow" 2>/dev/null || : >"$T/etc/shadow"
+base=$(free_ids 47001 10)
+private_etc_begin
 i=0
 for u in pwru1 pwru2 pwra1 pwra2 pwrt1; do
-    uid=$((base + i))
-    printf '%s:x:%d:%d:Throwaway %s,,,:/nonexistent:/bin/sh\n' "$u" "$uid" "$uid" "$u" >>"$T/etc/passwd"
-    printf '%s:x:%d:\n' "$u" "$uid" >>"$T/etc/group"
-    printf '%s:!:19000:0:99999:7:::\n' "$u" >>"$T/etc/shadow"
+    add_user "$u" $((base + i))
     i=$((i + 1))
 done
 printf 'pwradm:x:%d:pwra1,pwra2\n' $((base + 9)) >>"$T/etc/group"
-for f in passwd group shadow; do
-    mount --bind "$T/etc/$f" "/etc/$f" || hard_error "bind mount /etc/$f"
-done
-getent passwd pwra1 >/dev/null || hard_error "private passwd not visible"
+private_etc_mount pwra1
 
 # The helper reads only its compiled-in configuration: put ours there.
-CONFIG=$("$top_builddir/tests/helper/pwr_paths" config)
-CONFDIR=$(dirname "$CONFIG")
-if [ -d "$CONFDIR" ]; then
-    mount --bind "$T/conf.d" "$CONFDIR" || hard_error "bind mount $CONFDIR"
-else
-    top=$CONFDIR
-    while [ ! -d "$top" ]; do top=$(dirname "$top"); done
-    case $top in
-    / | /usr | /etc | /bin | /lib* | /sbin | /var | /tmp)
-        skip_all "$CONFDIR is missing and $top is too central to cover" ;;
-    esac
-    mount -t tmpfs -o mode=755 pwrtest "$top" || hard_error "tmpfs on $top"
-    mkdir -p "$CONFDIR"
-fi
+private_config
 cat >"$CONFIG" <<EOF
 store = $T/state/store
 audit_socket = $T/log
