@@ -14,18 +14,6 @@ world_account alice "Alice Liddell" "$A_PW"
 world_account bob "Bob Builder" "$B_PW"
 world_sshd PasswordAuthentication no
 
-live() {
-    converse "$1" "$SSH_KBD" -t "$2@$HOST" <<EOD
-expect Password:
-send $3
-expect_re [\$#] \$
-send echo READY-\$(id -un)
-expect READY-$2
-timeout 60
-eof
-EOD
-}
-ready() { grep -q "READY-$1" "$W/t/$1.out" 2>/dev/null; }
 
 # sudo's timestamp records as sudo keeps them: root-owned 0700 directory.
 mkdir -p /run/sudo/ts
@@ -35,12 +23,12 @@ chmod 0600 /run/sudo/ts/alice
 echo keep-me >"$W/victim"
 ln -s "$W/victim" /run/sudo/ts/bob
 
-live alice alice "$A_PW" &
+ssh_live alice alice "$A_PW" &
 ALICE=$!
-live bob bob "$B_PW" &
+ssh_live bob bob "$B_PW" &
 BOB=$!
-world_wait 300 ready alice || fail "alice's session did not start"
-world_wait 300 ready bob || fail "bob's session did not start"
+world_wait 300 session_ready alice || fail "alice's session did not start"
+world_wait 300 session_ready bob || fail "bob's session did not start"
 ok "alice and bob are logged in over ssh; alice holds a sudo ticket"
 
 audit_mark

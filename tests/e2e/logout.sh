@@ -12,27 +12,13 @@ world_account alice "Alice Liddell" "$A_PW"
 world_account bob "Bob Builder" "$B_PW"
 world_sshd PasswordAuthentication no
 
-# live NAME USER PASSWORD: an interactive session that stays until it is ended.
-live() {
-    converse "$1" "$SSH_KBD" -t "$2@$HOST" <<EOD
-expect Password:
-send $3
-expect_re [\$#] \$
-send echo READY-\$(id -un)
-expect READY-$2
-timeout 60
-eof
-EOD
-}
 
-ready() { grep -q "READY-$1" "$W/t/$1.out" 2>/dev/null; }
-
-live alice alice "$A_PW" &
+ssh_live alice alice "$A_PW" &
 ALICE=$!
-live bob bob "$B_PW" &
+ssh_live bob bob "$B_PW" &
 BOB=$!
-world_wait 300 ready alice || fail "alice's session did not start"
-world_wait 300 ready bob || fail "bob's session did not start"
+world_wait 300 session_ready alice || fail "alice's session did not start"
+world_wait 300 session_ready bob || fail "bob's session did not start"
 pgrep -u alice >/dev/null || fail "no process of alice is running"
 ok "alice and bob are logged in over ssh"
 

@@ -502,6 +502,22 @@ converse() {
     return $rc
 }
 
+# ssh_live NAME USER PASSWORD: an interactive ssh session (keyboard-
+# interactive, with a tty) that stays up until it is ended or 60 s pass;
+# session_ready NAME once its shell has answered.
+ssh_live() {
+    converse "$1" "$SSH_KBD" -t "$2@$HOST" <<EOD
+expect Password:
+send $3
+expect_re [\$#] \$
+send echo READY-\$(id -un)
+expect READY-$2
+timeout 60
+eof
+EOD
+}
+session_ready() { grep -q "READY-$1" "$W/t/$1.out" 2>/dev/null; }
+
 # ---- the admin's side ---------------------------------------------------------
 
 # admin ARGS...: run pwreset as root; its output is in $W/admin.out.
