@@ -29,7 +29,7 @@ SINK=$HB/tests/helper/audit_sink
 MKHASH=$HB/tests/helper/mkhash
 STORECHECK=$HB/tests/hardening/storecheck
 AUDITCHECK=$HB/tests/hardening/auditcheck
-FAULTSHIM=$HB/tests/hardening/.libs/faultshim.so
+FAULTSHIM=$HB/tests/unit/.libs/fsshim.so
 FILLERS=${FILLERS:-20}
 
 for _p in "$HELPER" "$PWRESET" "$SINK" "$MKHASH" "$STORECHECK" "$AUDITCHECK"; do

@@ -1,5 +1,5 @@
 /* store_writer.c - performs one store transaction, for test_store's crash
- * and single-write tests (which run it under the killshim LD_PRELOAD shim).
+ * and single-write tests (which run it under the fsshim LD_PRELOAD shim).
  * SPDX-License-Identifier: BSD-3-Clause
  *
  * usage: store_writer STORE MODE

@@ -882,7 +882,7 @@ static int run_writer(const char *store, const char *mode, unsigned long kill_at
     pid_t pid;
 
     helper_path(writer, sizeof(writer), "store_writer");
-    helper_path(shim, sizeof(shim), ".libs/killshim.so");
+    helper_path(shim, sizeof(shim), ".libs/fsshim.so");
     ck_assert_msg(access(shim, R_OK) == 0, "no shim at %s", shim);
     pid = fork();
     ck_assert_int_ge(pid, 0);

@@ -1,5 +1,6 @@
-/* faultshim.c - LD_PRELOAD shim for the fault-injection tests (never
- * installed): makes the Nth file-system call of a process fail.
+/* fsshim.c - LD_PRELOAD shim for the crash and fault-injection tests
+ * (never installed): counts the file-system calls of a process, and kills
+ * it at the Nth or makes the Nth fail.
  * SPDX-License-Identifier: BSD-3-Clause
  *
  * Counted calls: open, open64, openat, openat64 (and their fortified forms),
@@ -7,11 +8,15 @@
  * unlink, unlinkat.  write and close on fds 0-2 are not counted: they are
  * the pipe to the caller, not the file system.
  *
- *   PWR_FAULT_AT=N       fail call number N (1-based); unset or 0: none
+ *   PWR_KILL_AT=N        SIGKILL the process at call number N (1-based),
+ *                        before the call (close: after it); unset or 0: none
+ *   PWR_FAULT_AT=N       fail call number N instead; unset or 0: none
  *   PWR_FAULT_ERRNO=E    EIO (default), ENOSPC or EINTR
  *   PWR_FAULT_LOG=FILE   at exit, append "calls=C fault=NAME" (NAME is the
  *                        call that was failed, or "-"), so a test learns
  *                        how many calls a run makes and which one it hit
+ *   PWR_SHIM_STATS=FILE  at exit, append the number of write() calls, so a
+ *                        test can check that a bulk transaction is one write
  *
  * A failed call does nothing and returns -1 with errno E, except close,
  * which (like Linux) always releases the descriptor and then reports E.
@@ -21,6 +26,7 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,20 +38,26 @@
 int __open_2(const char *path, int flags);
 int __openat_2(int dfd, const char *path, int flags);
 
-static unsigned long fault_at, calls;
+static unsigned long kill_at, fault_at, calls, writes;
 static int fault_errno = EIO;
 static const char *failed = "-";
-static char log_path[4096]; /* read at start: the helper clears its env */
+/* Read at start: the helper clears its environment. */
+static char log_path[4096], stats_path[4096];
 
 __attribute__((constructor)) static void shim_init(void)
 {
     const char *at = getenv("PWR_FAULT_AT");
     const char *e = getenv("PWR_FAULT_ERRNO");
     const char *log = getenv("PWR_FAULT_LOG");
+    const char *stats = getenv("PWR_SHIM_STATS");
+    const char *kill = getenv("PWR_KILL_AT");
 
     if (log != NULL)
         snprintf(log_path, sizeof(log_path), "%s", log);
+    if (stats != NULL)
+        snprintf(stats_path, sizeof(stats_path), "%s", stats);
     fault_at = at ? strtoul(at, NULL, 10) : 0;
+    kill_at = kill ? strtoul(kill, NULL, 10) : 0;
     if (e != NULL && strcmp(e, "ENOSPC") == 0)
         fault_errno = ENOSPC;
     else if (e != NULL && strcmp(e, "EINTR") == 0)
@@ -56,16 +68,23 @@ __attribute__((destructor)) static void shim_fini(void)
 {
     FILE *f;
 
-    if (log_path[0] == '\0' || (f = fopen(log_path, "a")) == NULL)
-        return;
-    fprintf(f, "calls=%lu fault=%s\n", calls, failed);
-    fclose(f);
+    if (log_path[0] != '\0' && (f = fopen(log_path, "a")) != NULL) {
+        fprintf(f, "calls=%lu fault=%s\n", calls, failed);
+        fclose(f);
+    }
+    if (stats_path[0] != '\0' && (f = fopen(stats_path, "a")) != NULL) {
+        fprintf(f, "%lu\n", writes);
+        fclose(f);
+    }
 }
 
-/* 1 when this call is the one to fail. */
+/* Count a call: the process dies at the kill point; 1 when this call is
+ * the one to fail. */
 static int hit(const char *name)
 {
-    if (++calls != fault_at || fault_at == 0)
+    if (++calls == kill_at)
+        raise(SIGKILL);
+    if (calls != fault_at || fault_at == 0)
         return 0;
     failed = name;
     return 1;
@@ -159,6 +178,8 @@ int __openat_2(int dfd, const char *path, int flags)
 
 ssize_t write(int fd, const void *buf, size_t len)
 {
+    if (fd > 2)
+        writes++;
     if (fd > 2 && hit("write")) {
         errno = fault_errno;
         return -1;
