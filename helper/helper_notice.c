@@ -5,7 +5,9 @@
  *
  * The mail never holds a secret: only what was done, by whom and when.  A
  * missing or failing sendmail is audited (notify_failed) and never fails
- * the admin op, which is committed before the mail is tried.
+ * the admin op, which is committed before the mail is tried.  A sendmail
+ * that hangs is killed after sendmail_timeout, and no other mail of the
+ * same run is tried: a bulk action must not wait that long per account.
  */
 #include "config.h"
 
@@ -16,6 +18,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "helper.h"
@@ -57,7 +60,8 @@ static void child_exec(const struct hx *hx, int in, const char *login)
     sigset_t none;
 
     sigemptyset(&none);
-    if (null < 0 || dup2(in, 0) < 0 || dup2(null, 1) < 0 ||
+    /* its own process group, so a timeout can stop whatever it starts */
+    if (null < 0 || setpgid(0, 0) < 0 || dup2(in, 0) < 0 || dup2(null, 1) < 0 ||
         dup2(null, 2) < 0 || sigprocmask(SIG_SETMASK, &none, NULL) < 0)
         _exit(127);
     if (geteuid() == 0 && (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0))
@@ -81,11 +85,38 @@ static int write_all(int fd, const char *buf, size_t len)
     return 0;
 }
 
-/* Hand msg to sendmail; 0 if it took it (exit status 0). */
+/* Wait for sendmail: 0 and its status, or 1 when it ran out of time (it
+ * and its process group are killed and reaped), or -1. */
+static int wait_sendmail(pid_t pid, unsigned timeout_ms, int *status)
+{
+    const struct timespec tick = { 0, 10 * 1000 * 1000 };
+    unsigned waited = 0;
+
+    for (;;) {
+        pid_t r = waitpid(pid, status, WNOHANG);
+
+        if (r == pid)
+            return 0;
+        if (r < 0 && errno != EINTR)
+            return -1;
+        if (waited >= timeout_ms) {
+            (void)kill(-pid, SIGKILL);
+            (void)kill(pid, SIGKILL);
+            while (waitpid(pid, status, 0) < 0 && errno == EINTR)
+                ;
+            return 1;
+        }
+        nanosleep(&tick, NULL);
+        waited += 10;
+    }
+}
+
+/* Hand msg to sendmail: 0 if it took it (exit status 0), 1 if it ran out
+ * of time, -1 otherwise. */
 static int run_sendmail(const struct hx *hx, const char *login,
                         const char *msg)
 {
-    int fds[2], status, wr;
+    int fds[2], status = 0, wr, rc;
     pid_t pid;
 
     if (access(hx->cfg.sendmail, X_OK) < 0 || pipe2(fds, O_CLOEXEC) < 0)
@@ -101,9 +132,9 @@ static int run_sendmail(const struct hx *hx, const char *login,
     close(fds[0]);
     wr = write_all(fds[1], msg, strlen(msg));
     close(fds[1]);
-    while (waitpid(pid, &status, 0) < 0)
-        if (errno != EINTR)
-            return -1;
+    rc = wait_sendmail(pid, hx->cfg.sendmail_timeout_ms, &status);
+    if (rc != 0)
+        return rc;
     return wr == 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
 }
 
@@ -112,8 +143,9 @@ void hx_notice_mail(struct hx *hx, const char *login, const char *event)
     struct pwr_record rec;
     struct pwr_audit a;
     char text[PWR_TEXT_MAX * 2], msg[PWR_TEXT_MAX * 4];
+    static int timed_out; /* once per run: the rest is not tried */
     const char *why = NULL;
-    int n;
+    int n, rc;
 
     if (!hx->cfg.notify_mail)
         return;
@@ -128,8 +160,12 @@ void hx_notice_mail(struct hx *hx, const char *login, const char *event)
         why = "bad_mail_from";
     else if (n < 0 || (size_t)n >= sizeof(msg))
         why = "too_long";
-    else if (run_sendmail(hx, login, msg) < 0)
-        why = "sendmail_failed";
+    else if (timed_out)
+        why = "sendmail_timeout";
+    else if ((rc = run_sendmail(hx, login, msg)) != 0) {
+        why = rc > 0 ? "sendmail_timeout" : "sendmail_failed";
+        timed_out = rc > 0;
+    }
     if (why == NULL)
         return;
     hx_audit_begin(hx, &a, "notify_failed", login);

@@ -57,6 +57,7 @@ enum key_id {
     K_LOCK_TIMEOUT, K_AUDIT_SOCKET, K_CONTACT,
     K_GRACE_LOGINS, K_EXEMPT_SERVICES, K_BREACH_CHECK_AT_LOGIN,
     K_HISTORY, K_MAX_AGE, K_WARN_AGE, K_NOTIFY_MAIL, K_MAIL_FROM, K_SENDMAIL,
+    K_SENDMAIL_TIMEOUT,
     K_COUNT
 };
 
@@ -145,6 +146,9 @@ static const struct key_def keys[K_COUNT] = {
                       .def = "root" },
     [K_SENDMAIL] = { .name = "sendmail", .type = KT_PATH, FIELD(sendmail),
                      .def = "/usr/sbin/sendmail" },
+    [K_SENDMAIL_TIMEOUT] = { .name = "sendmail_timeout", .type = KT_MSEC,
+                             FIELD(sendmail_timeout_ms), .min = 100,
+                             .max = 600000, .def = "10000" },
 };
 
 /* Where a value came from, for error messages: file NULL = pwr_config_set. */

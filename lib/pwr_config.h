@@ -52,6 +52,7 @@ struct pwr_config {
     unsigned notify_mail;                      /* notify_mail = no */
     char mail_from[PWR_TEXT_MAX];              /* mail_from = root */
     char sendmail[PWR_PATH_MAX];               /* sendmail = /usr/sbin/sendmail */
+    unsigned sendmail_timeout_ms;              /* sendmail_timeout = 10000 (ms) */
 };
 
 /* Compiled-in defaults (store path from configure). */

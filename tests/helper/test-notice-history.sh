@@ -54,7 +54,10 @@ U1=$1 U2=$2 U3=$3
     echo 'exit 0'
 } >"$T/sendmail"
 printf '#!/bin/sh\ncat >/dev/null\nexit 75\n' >"$T/sendmail-fails"
-chmod 755 "$T/sendmail" "$T/sendmail-fails"
+# A sendmail that hangs, with a child of its own that hangs too.
+printf '#!/bin/sh\necho start >>"%s/hang.starts"\nsleep 300 &\necho $! >"%s/hang.child"\nexec sleep 301\n' \
+    "$T" "$T" >"$T/sendmail-hangs"
+chmod 755 "$T/sendmail" "$T/sendmail-fails" "$T/sendmail-hangs"
 
 # write_conf FILE [EXTRA-LINE...]
 write_conf() {
@@ -79,6 +82,9 @@ write_conf "$T/conf_fail" $I9 "notify_mail = yes" "sendmail = $T/sendmail-fails"
 # shellcheck disable=SC2086
 write_conf "$T/conf_missing" $I9 "notify_mail = yes" \
     "sendmail = $T/no-such-sendmail"
+# shellcheck disable=SC2086
+write_conf "$T/conf_hang" $I9 "notify_mail = yes" "sendmail = $T/sendmail-hangs" \
+    "sendmail_timeout = 300"
 # shellcheck disable=SC2086
 write_conf "$T/conf_nomail" $I9
 unset IFS
@@ -223,6 +229,19 @@ check "status --json has password_expires and notice_pending" \
     sh -c "grep -q '\"notice_pending\": \"activated\"' '$T/out' && grep -q '\"password_expires\": ' '$T/out'"
 run --conf "$T/conf_h0" status --json "$ME"
 check "without max_age password_expires is null" grep -q '"password_expires": null' "$T/out"
+
+# ---- a sendmail that hangs ---------------------------------------------------
+count_ev() { grep -c "^event=$1 " "$T/ev"; }
+gone() { [ ! -d "/proc/$1" ] || grep -q '^[0-9]* (.*) Z' "/proc/$1/stat"; }
+run --conf "$T/conf_hang" force-reset "$U1" "$U2" "$U3"
+check "a hanging sendmail never blocks the action (exit $RC)" [ "$RC" = 0 ]
+check "... every account is flagged and audited" [ "$(count_ev force_password_reset_set)" = 3 ]
+check "... every mail is audited as notify_failed, reason sendmail_timeout" \
+    sh -c "[ \"\$(grep -c '^event=notify_failed .*reason=sendmail_timeout' '$T/ev')\" = 3 ]"
+check "... sendmail was started once, not once per account" \
+    [ "$(grep -c . "$T/hang.starts")" = 1 ]
+check "... and it and its child were killed" gone "$(cat "$T/hang.child")"
+run --conf "$T/conf_nomail" force-reset --clear "$U1" "$U2" "$U3"
 
 # ---- secrets ---------------------------------------------------------------
 sort -u "$T/secrets" | grep -v '^$' >"$T/secrets.u"
