@@ -24,17 +24,43 @@ void mod_debug(struct mod_ctx *ctx, const char *fmt, ...)
     va_end(ap);
 }
 
+/* The user name, tty and rhost come from the client (an ssh login name may
+ * hold blanks, '=' or control bytes): every byte outside printable ASCII,
+ * and the blank, '=' and the backslash, is written \xHH so none can forge a field
+ * or a line. */
+static const char *visible(const char *in, char *out, size_t outsz)
+{
+    static const char hex[] = "0123456789abcdef";
+    size_t o = 0;
+
+    for (; in != NULL && *in != '\0' && o + 5 < outsz; in++) {
+        unsigned char c = (unsigned char)*in;
+
+        if (c > 0x20 && c < 0x7f && c != '=' && c != '\\') {
+            out[o++] = (char)c;
+            continue;
+        }
+        out[o++] = '\\';
+        out[o++] = 'x';
+        out[o++] = hex[c >> 4];
+        out[o++] = hex[c & 0xf];
+    }
+    out[o] = '\0';
+    return out;
+}
+
 void mod_log_err(struct mod_ctx *ctx, const char *fmt, ...)
 {
-    char msg[512];
+    char msg[512], user[4 * 64 + 1], tty[4 * 64 + 1], rhost[4 * 256 + 1];
     va_list ap;
 
     va_start(ap, fmt);
     vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
     pam_syslog(ctx->pamh, LOG_ERR, "%s (user=%s uid=%u tty=%s rhost=%s)", msg,
-               ctx->user ? ctx->user : "?", (unsigned)getuid(),
-               ctx->tty ? ctx->tty : "", ctx->rhost ? ctx->rhost : "");
+               ctx->user ? visible(ctx->user, user, sizeof(user)) : "?",
+               (unsigned)getuid(), visible(ctx->tty, tty, sizeof(tty)),
+               visible(ctx->rhost, rhost, sizeof(rhost)));
 }
 
 void mod_audit(struct mod_ctx *ctx, const char *event, ...)
