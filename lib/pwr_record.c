@@ -12,6 +12,13 @@
  *  - MUST wipe every decoded copy of a value before its buffer is reused.
  * The formatter writes keys in one fixed order and omits default values, so
  * a record always has exactly one text form and parse(format(r)) == r.
+ *
+ * Both run once or twice per account on every write of the store (issue 6),
+ * so neither goes through snprintf or a scratch copy of a value: the line is
+ * written straight into the caller's buffer, and a value is decoded straight
+ * into its member.  Only a value that fails that fast path is parsed again
+ * the slow, general way (decode into a scratch buffer, then interpret), which
+ * is what picks the error message; both paths accept exactly the same text.
  */
 #include "config.h"
 
@@ -32,14 +39,16 @@
 enum field_kind { FK_STATUS, FK_FLAGS, FK_TEXT, FK_TIME, FK_COUNT };
 
 struct field {
-    const char *key;
+    const char *key;    /* for messages */
+    const char *prefix; /* " key=", as written before the value */
+    size_t keylen;      /* strlen(key); the prefix is two bytes longer */
     enum field_kind kind;
     size_t off;  /* offset of the member in struct pwr_record */
     size_t size; /* FK_TEXT: size of the char array */
 };
 
 #define FIELD(k, kind, member)                                              \
-    { k, kind, offsetof(struct pwr_record, member),                         \
+    { k, " " k "=", sizeof(k) - 1, kind, offsetof(struct pwr_record, member), \
       sizeof(((struct pwr_record *)0)->member) }
 
 /* The order of this table is the order keys are written in. */
@@ -68,12 +77,15 @@ static const char *const status_names[] = {
     [PWR_ST_DELETED] = "deleted",
 };
 
+#define FLAG(name, bit) { name, sizeof(name) - 1, bit }
+
 static const struct {
     const char *name;
+    size_t len;
     unsigned bit;
 } flag_names[] = {
-    { "must_change", PWR_F_MUST_CHANGE },
-    { "temporary", PWR_F_TEMPORARY },
+    FLAG("must_change", PWR_F_MUST_CHANGE),
+    FLAG("temporary", PWR_F_TEMPORARY),
 };
 
 #define KNOWN_FLAGS (PWR_F_MUST_CHANGE | PWR_F_TEMPORARY)
@@ -122,145 +134,210 @@ int pwr_record_code_live(const struct pwr_record *rec, int64_t now,
 
 /* ---- formatting ----------------------------------------------------------- */
 
-static const void *member(const struct pwr_record *rec, const struct field *f)
+/* The line being written: buf[0..used) so far.  Every append keeps room for
+ * the NUL that ends the line, as snprintf into the rest of buf would. */
+struct out {
+    char *buf;
+    size_t size;
+    size_t used;
+};
+
+static int put(struct out *o, const char *s, size_t len)
 {
-    return (const char *)rec + f->off;
+    if (len >= o->size - o->used)
+        return -1;
+    memcpy(o->buf + o->used, s, len);
+    o->used += len;
+    return 0;
 }
 
-static int flags_text(unsigned flags, char *out, size_t outsz)
+/* " key=" then value (len bytes, written as is). */
+static int put_field(struct out *o, const struct field *f, const char *val,
+                     size_t len)
 {
-    size_t used = 0;
+    if (put(o, f->prefix, f->keylen + 2) < 0)
+        return -1;
+    return put(o, val, len);
+}
 
-    out[0] = '\0';
+/* A number as "%" PRIu64 would write it, with a '-' in front if neg. */
+static int put_number(struct out *o, const struct field *f, int neg,
+                      uint64_t mag)
+{
+    char text[24]; /* '-' and the 20 digits of UINT64_MAX */
+    size_t i = sizeof(text);
+
+    do {
+        text[--i] = (char)('0' + mag % 10);
+        mag /= 10;
+    } while (mag != 0);
+    if (neg)
+        text[--i] = '-';
+    return put_field(o, f, text + i, sizeof(text) - i);
+}
+
+static int put_time(struct out *o, const struct field *f, int64_t v)
+{
+    if (v == 0)
+        return 0; /* default: omitted */
+    /* 0 - (uint64_t)v is the magnitude even for INT64_MIN */
+    return put_number(o, f, v < 0, v < 0 ? 0 - (uint64_t)v : (uint64_t)v);
+}
+
+static int put_flags(struct out *o, const struct field *f, unsigned flags)
+{
+    const char *sep = "";
+
+    if (flags & ~KNOWN_FLAGS)
+        return -1;
+    if (flags == 0)
+        return 0; /* default: omitted */
+    if (put(o, f->prefix, f->keylen + 2) < 0)
+        return -1;
     for (size_t i = 0; i < PWR_ARRAY_SIZE(flag_names); i++) {
-        int n;
-
         if (!(flags & flag_names[i].bit))
             continue;
-        n = snprintf(out + used, outsz - used, "%s%s", used ? "," : "",
-                     flag_names[i].name);
-        if (n < 0 || (size_t)n >= outsz - used)
+        if (put(o, sep, strlen(sep)) < 0 ||
+            put(o, flag_names[i].name, flag_names[i].len) < 0)
             return -1;
-        used += (size_t)n;
+        sep = ",";
     }
     return 0;
 }
 
-/* Value text of one field into out; 0 = written, 1 = default (omit), -1 bad. */
-static int value_text(const struct pwr_record *rec, const struct field *f,
-                      char *out, size_t outsz)
+/* A text member, percent-encoded straight into the line. */
+static int put_text(struct out *o, const struct field *f, const char *p)
 {
-    const void *p = member(rec, f);
     size_t len;
-    int n;
+    ssize_t n;
+
+    if (p[0] == '\0')
+        return 0; /* default: omitted */
+    len = strnlen(p, f->size);
+    if (len == f->size)
+        return -1; /* not NUL-terminated */
+    if (put(o, f->prefix, f->keylen + 2) < 0)
+        return -1;
+    n = pwr_encode(p, len, o->buf + o->used, o->size - o->used);
+    if (n < 0)
+        return -1;
+    o->used += (size_t)n;
+    return 0;
+}
+
+/* Append " key=value" for one field, unless it holds its default. */
+static int append_field(struct out *o, const struct pwr_record *rec,
+                        const struct field *f)
+{
+    const char *p = (const char *)rec + f->off;
+    int64_t t;
+    unsigned u;
 
     switch (f->kind) {
     case FK_STATUS:
         if ((size_t)rec->status >= PWR_ARRAY_SIZE(status_names))
             return -1;
-        return pwr_strlcpy(out, status_names[rec->status], outsz);
+        return put_field(o, f, status_names[rec->status],
+                         strlen(status_names[rec->status]));
     case FK_FLAGS:
-        if (rec->flags & ~KNOWN_FLAGS)
-            return -1;
-        return rec->flags == 0 ? 1 : flags_text(rec->flags, out, outsz);
+        return put_flags(o, f, rec->flags);
     case FK_TEXT:
-        len = strnlen(p, f->size);
-        if (len == f->size)
-            return -1; /* not NUL-terminated */
-        if (len == 0)
-            return 1;
-        return pwr_encode(p, len, out, outsz) < 0 ? -1 : 0;
+        return put_text(o, f, p);
     case FK_TIME:
-        if (*(const int64_t *)p == 0)
-            return 1;
-        n = snprintf(out, outsz, "%" PRId64, *(const int64_t *)p);
-        break;
+        memcpy(&t, p, sizeof(t));
+        return put_time(o, f, t);
     case FK_COUNT:
-        if (*(const unsigned *)p == 0)
-            return 1;
-        n = snprintf(out, outsz, "%u", *(const unsigned *)p);
-        break;
-    default:
-        return -1;
+        memcpy(&u, p, sizeof(u));
+        return u == 0 ? 0 : put_number(o, f, 0, u);
     }
-    return (n < 0 || (size_t)n >= outsz) ? -1 : 0;
-}
-
-static int append(char *buf, size_t bufsz, size_t *used, const char *a,
-                  const char *b, const char *c)
-{
-    int n = snprintf(buf + *used, bufsz - *used, "%s%s%s", a, b, c);
-
-    if (n < 0 || (size_t)n >= bufsz - *used)
-        return -1;
-    *used += (size_t)n;
-    return 0;
-}
-
-/* Append " key=value" for one field, unless it holds its default. */
-static int append_field(const struct pwr_record *rec, const struct field *f,
-                        char *buf, size_t bufsz, size_t *used)
-{
-    char val[PWR_RECORD_LINE_MAX];
-    int v = value_text(rec, f, val, sizeof(val));
-    int rc = v < 0 ? -1 : 0;
-
-    if (v == 0) {
-        rc = append(buf, bufsz, used, " ", f->key, "=");
-        if (rc == 0)
-            rc = append(buf, bufsz, used, val, "", "");
-        sodium_memzero(val, strlen(val));
-    } else if (v < 0) {
-        sodium_memzero(val, sizeof(val)); /* may hold part of a value */
-    }
-    return rc;
+    return -1;
 }
 
 int pwr_record_format(const struct pwr_record *rec, char *buf, size_t bufsz)
 {
-    size_t used = 0;
+    struct out o = { buf, bufsz, 0 };
     int rc;
 
     if (bufsz == 0 || !pwr_login_valid(rec->login))
         return -1;
-    buf[0] = '\0';
-    rc = append(buf, bufsz, &used, rec->login, "", "");
+    rc = put(&o, rec->login, strnlen(rec->login, sizeof(rec->login)));
     for (size_t i = 0; i < PWR_ARRAY_SIZE(fields) && rc == 0; i++)
-        rc = append_field(rec, &fields[i], buf, bufsz, &used);
+        rc = append_field(&o, rec, &fields[i]);
     if (rc == 0)
-        rc = append(buf, bufsz, &used, "\n", "", "");
-    if (rc < 0 || used - 1 > LINE_CONTENT_MAX) {
-        sodium_memzero(buf, bufsz);
+        rc = put(&o, "\n", 1);
+    if (rc < 0 || o.used - 1 > LINE_CONTENT_MAX) {
+        sodium_memzero(buf, bufsz); /* may hold part of a value */
         return -1;
     }
-    return (int)used;
+    buf[o.used] = '\0';
+    return (int)o.used;
 }
 
 /* ---- parsing -------------------------------------------------------------- */
 
-static const struct field *find_field(const char *key, size_t len)
+/* Keys are a few bytes long: comparing them here is cheaper than a call. */
+static int is_key(const struct field *f, const char *key, size_t len)
 {
+    if (f->keylen != len)
+        return 0;
+    for (size_t i = 0; i < len; i++) {
+        if (f->key[i] != key[i])
+            return 0;
+    }
+    return 1;
+}
+
+/* Lines are written in table order, so the field after the previous one is
+ * tried first; any order is still accepted. */
+static const struct field *find_field(const char *key, size_t len, size_t hint)
+{
+    if (hint < PWR_ARRAY_SIZE(fields) && is_key(&fields[hint], key, len))
+        return &fields[hint];
     for (size_t i = 0; i < PWR_ARRAY_SIZE(fields); i++) {
-        if (strlen(fields[i].key) == len && memcmp(fields[i].key, key, len) == 0)
+        if (is_key(&fields[i], key, len))
             return &fields[i];
     }
     return NULL;
 }
 
-/* Decimal without sign, leading zeros or spaces; -1 if not one. */
+/* The first '=' of a field, as memchr would find it.  It ends the key, so it
+ * is nearly always within the first few bytes. */
+#define KEY_SCAN 16 /* > the longest key */
+
+static const char *find_eq(const char *s, size_t len)
+{
+    size_t n = len < KEY_SCAN ? len : KEY_SCAN;
+
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] == '=')
+            return s + i;
+    }
+    return len > n ? memchr(s + n, '=', len - n) : NULL;
+}
+
+/* Most digits a uint64_t holds whatever they are (10^19 - 1 < 2^64); every
+ * max passed below is smaller than 10^19, so a longer number is too big. */
+#define DIGITS_MAX 19
+_Static_assert((uint64_t)INT64_MAX + 1 < UINT64_C(10000000000000000000) &&
+                   UINT_MAX < UINT64_C(10000000000000000000),
+               "a number of DIGITS_MAX digits fits a uint64_t");
+
+/* Decimal without sign, leading zeros or spaces, at most max; -1 if not. */
 static int parse_digits(const char *s, size_t len, uint64_t max, uint64_t *out)
 {
     uint64_t v = 0;
 
-    if (len == 0 || (s[0] == '0' && len > 1))
+    if (len == 0 || len > DIGITS_MAX || (s[0] == '0' && len > 1))
         return -1;
     for (size_t i = 0; i < len; i++) {
         unsigned d = (unsigned char)s[i] - '0';
 
-        if (d > 9 || v > (max - d) / 10)
+        if (d > 9)
             return -1;
         v = v * 10 + d;
     }
+    if (v > max)
+        return -1;
     *out = v;
     return 0;
 }
@@ -279,63 +356,142 @@ static int parse_time(const char *s, size_t len, int64_t *out)
     return 0;
 }
 
-static int parse_flags(const char *s, unsigned *out)
+static int parse_count(const char *s, size_t len, unsigned *out)
 {
+    uint64_t v;
+
+    if (parse_digits(s, len, UINT_MAX, &v) < 0)
+        return -1;
+    *out = (unsigned)v;
+    return 0;
+}
+
+static int parse_status(const char *s, size_t len, enum pwr_status *out)
+{
+    for (size_t i = 0; i < PWR_ARRAY_SIZE(status_names); i++) {
+        if (strlen(status_names[i]) == len &&
+            memcmp(status_names[i], s, len) == 0) {
+            *out = (enum pwr_status)i;
+            return 0;
+        }
+    }
+    return -1;
+}
+
+static unsigned flag_bit(const char *s, size_t len)
+{
+    for (size_t i = 0; i < PWR_ARRAY_SIZE(flag_names); i++) {
+        if (flag_names[i].len == len && memcmp(flag_names[i].name, s, len) == 0)
+            return flag_names[i].bit;
+    }
+    return 0;
+}
+
+/* Comma-separated flag names; "" is no flag. */
+static int parse_flags(const char *s, size_t len, unsigned *out)
+{
+    const char *end = s + len;
     unsigned flags = 0;
 
-    while (*s != '\0') {
-        size_t len = strcspn(s, ",");
-        unsigned bit = 0;
+    while (s < end) {
+        const char *comma = memchr(s, ',', (size_t)(end - s));
+        size_t n = (size_t)((comma != NULL ? comma : end) - s);
+        unsigned bit = flag_bit(s, n);
 
-        for (size_t i = 0; i < PWR_ARRAY_SIZE(flag_names); i++) {
-            if (strlen(flag_names[i].name) == len &&
-                memcmp(flag_names[i].name, s, len) == 0)
-                bit = flag_names[i].bit;
-        }
         if (bit == 0 || (flags & bit))
             return -1; /* unknown, repeated or empty flag */
         flags |= bit;
-        s += len;
-        if (*s == ',' && *++s == '\0')
+        s += n;
+        if (s < end && ++s == end)
             return -1; /* trailing comma */
     }
     *out = flags;
     return 0;
 }
 
-/* Interpret one decoded value (NUL-terminated, dlen bytes) into rec. */
-static int set_value(struct pwr_record *rec, const struct field *f,
-                     const char *val, size_t dlen, struct pwr_err *err)
+/* Interpret value text (decoded, or raw text that decodes to itself) into
+ * rec; 0 done, -1 not a valid value of its kind.  FK_TEXT is not handled
+ * here: the caller knows whether it is decoded. */
+static int interpret(struct pwr_record *rec, const struct field *f,
+                     const char *val, size_t len)
 {
     void *p = (char *)rec + f->off;
-    uint64_t u;
 
     switch (f->kind) {
     case FK_STATUS:
-        if (pwr_status_parse(val, &rec->status) < 0)
+        return parse_status(val, len, &rec->status);
+    case FK_FLAGS:
+        return parse_flags(val, len, &rec->flags);
+    case FK_TIME:
+        return parse_time(val, len, p);
+    case FK_COUNT:
+        return parse_count(val, len, p);
+    case FK_TEXT:
+        break;
+    }
+    return -1;
+}
+
+/* The fast path: 0 if the raw value is valid and now stored in rec, -1 if
+ * not (rec may then hold part of it).  The digits, lower-case names and
+ * commas of valid numbers, statuses and flags are never percent-encoded,
+ * so raw text that interprets is exactly what decoding would have given. */
+static int set_raw(struct pwr_record *rec, const struct field *f,
+                   const char *raw, size_t len)
+{
+    if (f->kind == FK_TEXT)
+        return pwr_decode(raw, len, (char *)rec + f->off, f->size) < 0 ? -1
+                                                                      : 0;
+    return interpret(rec, f, raw, len);
+}
+
+/* Store one decoded value (NUL-terminated, dlen bytes), or say what is
+ * wrong with it. */
+static int set_value(struct pwr_record *rec, const struct field *f,
+                     const char *val, size_t dlen, struct pwr_err *err)
+{
+    switch (f->kind) {
+    case FK_STATUS:
+        if (interpret(rec, f, val, dlen) < 0)
             return pwr_fail(err, PWR_E_STORE, "bad value for key 'status'");
         return 0;
     case FK_FLAGS:
-        if (parse_flags(val, &rec->flags) < 0)
+        if (interpret(rec, f, val, dlen) < 0)
             return pwr_fail(err, PWR_E_STORE, "bad value for key 'flags'");
         return 0;
     case FK_TEXT:
         if (dlen >= f->size)
             return pwr_fail(err, PWR_E_STORE, "value of key '%s' too long",
                             f->key);
-        memcpy(p, val, dlen + 1);
+        memcpy((char *)rec + f->off, val, dlen + 1);
         return 0;
     case FK_TIME:
-        if (parse_time(val, dlen, p) < 0)
-            return pwr_fail(err, PWR_E_STORE, "bad number for key '%s'", f->key);
-        return 0;
     case FK_COUNT:
-        if (parse_digits(val, dlen, UINT_MAX, &u) < 0)
+        if (interpret(rec, f, val, dlen) < 0)
             return pwr_fail(err, PWR_E_STORE, "bad number for key '%s'", f->key);
-        *(unsigned *)p = (unsigned)u;
         return 0;
     }
     return pwr_fail(err, PWR_E_INTERNAL, "bad field table");
+}
+
+/* The slow path, for a value the fast path refused: decode into a scratch
+ * buffer, then interpret, saying what is wrong.  Kept out of line so its
+ * large buffer is not on the stack of every field. */
+static __attribute__((noinline)) int
+set_decoded(struct pwr_record *rec, const struct field *f, const char *raw,
+            size_t len, struct pwr_err *err)
+{
+    char val[PWR_RECORD_LINE_MAX];
+    ssize_t dlen = pwr_decode(raw, len, val, sizeof(val));
+    int rc;
+
+    if (dlen < 0) {
+        sodium_memzero(val, sizeof(val)); /* may hold a partial decode */
+        return pwr_fail(err, PWR_E_STORE, "bad encoding in key '%s'", f->key);
+    }
+    rc = set_value(rec, f, val, (size_t)dlen, err);
+    sodium_memzero(val, (size_t)dlen + 1);
+    return rc;
 }
 
 /* Describe an unknown key without echoing raw bytes from the file. */
@@ -348,36 +504,39 @@ static int unknown_key(const char *key, size_t len, struct pwr_err *err)
     return pwr_fail(err, PWR_E_STORE, "unknown key '%s'", shown);
 }
 
+/* Which keys a line has had so far, and where the next one likely is. */
+struct seen {
+    unsigned bits;
+    size_t next;
+};
+
 /* One "key=value" field of len bytes. */
 static int parse_field(struct pwr_record *rec, const char *s, size_t len,
-                       unsigned *seen, struct pwr_err *err)
+                       struct seen *seen, struct pwr_err *err)
 {
-    char val[PWR_RECORD_LINE_MAX];
-    const char *eq = memchr(s, '=', len);
+    const char *eq = find_eq(s, len);
     const struct field *f;
-    ssize_t dlen;
+    size_t klen;
     unsigned bit;
-    int rc;
 
     if (len == 0)
         return pwr_fail(err, PWR_E_STORE, "empty field (stray space)");
     if (eq == NULL)
         return pwr_fail(err, PWR_E_STORE, "field without '='");
-    f = find_field(s, (size_t)(eq - s));
+    klen = (size_t)(eq - s);
+    f = find_field(s, klen, seen->next);
     if (f == NULL)
-        return unknown_key(s, (size_t)(eq - s), err);
+        return unknown_key(s, klen, err);
     bit = 1u << (f - fields);
-    if (*seen & bit)
+    if (seen->bits & bit)
         return pwr_fail(err, PWR_E_STORE, "duplicate key '%s'", f->key);
-    *seen |= bit;
-    dlen = pwr_decode(eq + 1, len - (size_t)(eq + 1 - s), val, sizeof(val));
-    if (dlen < 0) {
-        sodium_memzero(val, sizeof(val)); /* may hold a partial decode */
-        return pwr_fail(err, PWR_E_STORE, "bad encoding in key '%s'", f->key);
-    }
-    rc = set_value(rec, f, val, (size_t)dlen, err);
-    sodium_memzero(val, (size_t)dlen + 1);
-    return rc;
+    seen->bits |= bit;
+    seen->next = (size_t)(f - fields) + 1;
+    if (set_raw(rec, f, eq + 1, len - klen - 1) == 0)
+        return 0;
+    if (f->kind == FK_TEXT) /* drop the fast path's partial decode */
+        sodium_memzero((char *)rec + f->off, f->size);
+    return set_decoded(rec, f, eq + 1, len - klen - 1, err);
 }
 
 static int parse_login(struct pwr_record *rec, const char *s, size_t len,
@@ -395,7 +554,7 @@ static int parse_login(struct pwr_record *rec, const char *s, size_t len,
 static int parse_fields(struct pwr_record *rec, const char *p,
                         const char *end, struct pwr_err *err)
 {
-    unsigned seen = 0;
+    struct seen seen = { 0, 0 };
 
     while (p < end) {
         const char *sp = memchr(p, ' ', (size_t)(end - p));
@@ -407,7 +566,7 @@ static int parse_fields(struct pwr_record *rec, const char *p,
             return pwr_fail(err, PWR_E_STORE, "trailing space");
         p = stop + (sp != NULL);
     }
-    if (!(seen & 1u)) /* fields[0] is status, which is always written */
+    if (!(seen.bits & 1u)) /* fields[0] is status, which is always written */
         return pwr_fail(err, PWR_E_STORE, "missing key 'status'");
     return 0;
 }

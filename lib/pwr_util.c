@@ -50,14 +50,43 @@ static int needs_escape(unsigned char c)
     return c <= 0x20 || c >= 0x7f || c == '%';
 }
 
+/* Values are mostly plain text (hashes), and the store encodes and decodes
+ * every one of them on each write (issue 6), so runs of bytes that stand for
+ * themselves are found and copied in one go.  Byte for byte, both functions
+ * write exactly what a loop over single bytes would, failure included. */
+
+/* Copy to out[o..] the leading bytes of in[0..len) that need no escape, as
+ * many as fit while leaving room for one more byte after them (the next
+ * byte, or the NUL); returns how many were copied. */
+static size_t copy_plain(const char *in, size_t len, char *out, size_t o,
+                         size_t outsz)
+{
+    size_t room = o < outsz ? outsz - o - 1 : 0;
+    size_t n = 0, max = len < room ? len : room;
+
+    while (n < max && !needs_escape((unsigned char)in[n]))
+        n++;
+    if (n > 0)
+        memcpy(out + o, in, n);
+    return n;
+}
+
 ssize_t pwr_encode(const char *in, size_t len, char *out, size_t outsz)
 {
     static const char hex[] = "0123456789ABCDEF";
-    size_t i, o = 0;
+    size_t i = 0, o = 0;
 
-    for (i = 0; i < len; i++) {
-        unsigned char c = (unsigned char)in[i];
-        size_t need = needs_escape(c) ? 3 : 1;
+    while (i < len) {
+        size_t run = copy_plain(in + i, len - i, out, o, outsz);
+        unsigned char c;
+        size_t need;
+
+        i += run;
+        o += run;
+        if (i == len)
+            break;
+        c = (unsigned char)in[i++];
+        need = needs_escape(c) ? 3 : 1;
         if (o + need + 1 > outsz)
             return -1;
         if (need == 3) {
@@ -85,29 +114,44 @@ static int hexval(char c)
     return -1;
 }
 
+/* The byte that starts at in[i] (an escape or a plain byte) into *c, and
+ * how many input bytes it took; 0 if it is malformed or needs an escape. */
+static size_t decode_one(const char *in, size_t i, size_t len, unsigned char *c)
+{
+    int hi, lo;
+
+    *c = (unsigned char)in[i];
+    if (*c != '%')
+        return needs_escape(*c) ? 0 : 1;
+    if (i + 2 >= len)
+        return 0;
+    hi = hexval(in[i + 1]);
+    lo = hexval(in[i + 2]);
+    if (hi < 0 || lo < 0 || (hi == 0 && lo == 0))
+        return 0;
+    *c = (unsigned char)(hi << 4 | lo);
+    return 3;
+}
+
 ssize_t pwr_decode(const char *in, size_t len, char *out, size_t outsz)
 {
     size_t i = 0, o = 0;
 
     while (i < len) {
-        unsigned char c = (unsigned char)in[i];
+        size_t run = copy_plain(in + i, len - i, out, o, outsz);
+        unsigned char c;
+        size_t used;
+
+        i += run;
+        o += run;
+        if (i == len)
+            break;
         if (o + 2 > outsz)
             return -1;
-        if (c == '%') {
-            int hi, lo;
-            if (i + 2 >= len)
-                return -1;
-            hi = hexval(in[i + 1]);
-            lo = hexval(in[i + 2]);
-            if (hi < 0 || lo < 0 || (hi == 0 && lo == 0))
-                return -1;
-            c = (unsigned char)(hi << 4 | lo);
-            i += 3;
-        } else if (needs_escape(c)) {
+        used = decode_one(in, i, len, &c);
+        if (used == 0)
             return -1;
-        } else {
-            i++;
-        }
+        i += used;
         out[o++] = (char)c;
     }
     if (outsz == 0)

@@ -182,6 +182,217 @@ START_TEST(test_longest_values_and_extreme_numbers_round_trip)
 }
 END_TEST
 
+/* The exact text of representative records, as the store holds it: the
+ * line is the on-disk format, so no change to the formatter may alter one
+ * byte of it (issue 6 rewrote the formatter for speed). */
+static const struct exact_line {
+    struct pwr_record rec;
+    const char *line;
+} exact_lines[] = {
+    { { .login = "bob" }, "bob status=active\n" },
+    { { .login = "acct0000002",
+        .status = PWR_ST_BLOCKED,
+        .flags = PWR_F_MUST_CHANGE | PWR_F_TEMPORARY,
+        .hash = "$y$j9T$kgpu2Omgv2xpW/zltw7Wv0$N2fmyeW.Ennm/vHUc2bjLzAm6ptUGO/"
+                "G4L6NhP0/VC0",
+        .changed = 1763800000,
+        .temp_expires = -1,
+        .code_hash = "$argon2id$v=19$m=65536,t=2,p=1$c2FsdA$aGFzaA",
+        .code_expires = 1795323188,
+        .code_tries = UINT_MAX,
+        .status_changed = INT64_MIN,
+        .reason = "100% sure\tnot a\nline",
+        .created = INT64_MAX,
+        .grace_used = 7,
+        .history = "$6$a$b;$y$c$d",
+        .notice = "force_reset",
+        .notice_by = "root",
+        .notice_at = 1795323188 },
+      "acct0000002 status=blocked flags=must_change,temporary "
+      "hash=$y$j9T$kgpu2Omgv2xpW/zltw7Wv0$N2fmyeW.Ennm/vHUc2bjLzAm6ptUGO/"
+      "G4L6NhP0/VC0 changed=1763800000 temp_expires=-1 "
+      "code=$argon2id$v=19$m=65536,t=2,p=1$c2FsdA$aGFzaA "
+      "code_expires=1795323188 code_tries=4294967295 "
+      "status_changed=-9223372036854775808 "
+      "reason=100%25%20sure%09not%20a%0Aline created=9223372036854775807 "
+      "grace_used=7 history=$6$a$b;$y$c$d notice=force_reset notice_by=root "
+      "notice_at=1795323188\n" },
+    { { .login = "acct0000003",
+        .flags = PWR_F_MUST_CHANGE,
+        .hash = "$y$j9T$kgpu2Omgv2xpW/zltw7Wv0$N2fmyeW.Ennm/vHUc2bjLzAm6ptUGO/"
+                "G4L6NhP0/VC0",
+        .changed = 1763800000,
+        .created = 1700000000,
+        .notice = "force_reset",
+        .notice_by = "root",
+        .notice_at = 1795323188 },
+      "acct0000003 status=active flags=must_change "
+      "hash=$y$j9T$kgpu2Omgv2xpW/zltw7Wv0$N2fmyeW.Ennm/vHUc2bjLzAm6ptUGO/"
+      "G4L6NhP0/VC0 changed=1763800000 created=1700000000 notice=force_reset "
+      "notice_by=root notice_at=1795323188\n" },
+    { { .login = "p", .status = PWR_ST_PENDING, .flags = PWR_F_TEMPORARY,
+        .code_hash = "c", .code_expires = 10 },
+      "p status=pending flags=temporary code=c code_expires=10\n" },
+    { { .login = "m.x-y_z$", .status = PWR_ST_DELETED,
+        .reason = "\x7f\x80\xff \xc3\xa9", .status_changed = -10 },
+      "m.x-y_z$ status=deleted status_changed=-10 reason=%7F%80%FF%20%C3%A9\n" },
+    { { .login = "i9", .status = PWR_ST_INACTIVE, .hash = "a=b,c%d;e",
+        .changed = 1, .code_tries = 1, .created = 10, .grace_used = 10,
+        .notice_at = -1 },
+      "i9 status=inactive hash=a=b,c%25d;e changed=1 code_tries=1 created=10 "
+      "grace_used=10 notice_at=-1\n" },
+};
+
+START_TEST(test_representative_records_have_their_exact_line)
+{
+    const struct exact_line *x = &exact_lines[_i];
+    struct pwr_record back;
+    struct pwr_err err = { 0 };
+    char line[PWR_RECORD_LINE_MAX];
+    int n;
+
+    memset(line, 'Q', sizeof(line));
+    n = pwr_record_format(&x->rec, line, sizeof(line));
+    ck_assert_int_eq(n, (int)strlen(x->line));
+    ck_assert_str_eq(line, x->line);
+    /* nothing is written past the NUL */
+    for (size_t i = (size_t)n + 1; i < sizeof(line); i++)
+        ck_assert_int_eq(line[i], 'Q');
+    ck_assert_msg(pwr_record_parse(x->line, (size_t)n - 1, &back, &err) == 0,
+                  "parse failed: %s", err.msg);
+    ck_assert_mem_eq(&back, &x->rec, sizeof(back));
+}
+END_TEST
+
+START_TEST(test_format_needs_room_for_the_nul_and_wipes_a_short_buffer)
+{
+    struct pwr_record r;
+    char line[PWR_RECORD_LINE_MAX];
+    int n;
+
+    full_record(&r);
+    n = pwr_record_format(&r, line, sizeof(line));
+    ck_assert_int_gt(n, 0);
+    ck_assert_int_eq(pwr_record_format(&r, line, (size_t)n + 1), n);
+    ck_assert_int_eq(line[n], '\0');
+    for (size_t sz = 1; sz <= (size_t)n; sz++) {
+        memset(line, 'Q', sizeof(line));
+        ck_assert_int_eq(pwr_record_format(&r, line, sz), -1);
+        for (size_t i = 0; i < sz; i++) /* no part of a value left behind */
+            ck_assert_int_eq(line[i], '\0');
+        ck_assert_int_eq(line[sz], 'Q'); /* nor anything past the buffer */
+    }
+}
+END_TEST
+
+START_TEST(test_format_refuses_a_line_over_the_limit_even_in_a_big_buffer)
+{
+    struct pwr_record r;
+    char line[3 * PWR_RECORD_LINE_MAX];
+
+    pwr_record_init(&r, "hal");
+    memset(r.history, '%', sizeof(r.history) - 1); /* 3837 bytes encoded */
+    memset(r.reason, ' ', sizeof(r.reason) - 1);   /* 765 more */
+    memset(line, 'Q', sizeof(line));
+    ck_assert_int_eq(pwr_record_format(&r, line, sizeof(line)), -1);
+    for (size_t i = 0; i < sizeof(line); i++)
+        ck_assert_int_eq(line[i], '\0');
+}
+END_TEST
+
+/* A small fixed-seed generator: the same records on every run. */
+static uint64_t rnd_state = 0x9e3779b97f4a7c15u;
+
+static uint64_t rnd(void)
+{
+    rnd_state ^= rnd_state << 13;
+    rnd_state ^= rnd_state >> 7;
+    rnd_state ^= rnd_state << 17;
+    return rnd_state;
+}
+
+/* Any bytes but NUL, short enough that the whole line always fits. */
+static void random_text(char *dst, size_t size, size_t max)
+{
+    size_t len = (size_t)(rnd() % (max + 1));
+
+    ck_assert_uint_lt(len, size);
+    for (size_t i = 0; i < len; i++)
+        dst[i] = (char)(1 + rnd() % 255);
+    dst[len] = '\0';
+}
+
+static int64_t random_time(void)
+{
+    static const int64_t special[] = { 0, 1, -1, INT64_MIN, INT64_MAX, 10 };
+    uint64_t pick = rnd() % 4;
+
+    if (pick == 0)
+        return special[rnd() % PWR_ARRAY_SIZE(special)];
+    if (pick == 1)
+        return (int64_t)rnd();
+    return (int64_t)(rnd() % 2000000000);
+}
+
+static void random_login(char *dst)
+{
+    static const char more[] = "abcxyzABZ0189._-";
+    size_t len = 1 + (size_t)(rnd() % PWR_LOGIN_MAX);
+
+    dst[0] = (char)('a' + rnd() % 26); /* not a digit, '-' or '.' */
+    for (size_t i = 1; i < len; i++)
+        dst[i] = more[rnd() % (sizeof(more) - 1)];
+    if (len > 1 && rnd() % 4 == 0)
+        dst[len - 1] = '$';
+    dst[len] = '\0';
+}
+
+static void random_record(struct pwr_record *r)
+{
+    pwr_record_init(r, NULL);
+    random_login(r->login);
+    r->status = (enum pwr_status)(rnd() % (PWR_ST_DELETED + 1));
+    r->flags = (unsigned)(rnd() % 4);
+    random_text(r->hash, sizeof(r->hash), 100);
+    random_text(r->code_hash, sizeof(r->code_hash), 100);
+    random_text(r->reason, sizeof(r->reason), 100);
+    random_text(r->history, sizeof(r->history), 300);
+    random_text(r->notice, sizeof(r->notice), sizeof(r->notice) - 1);
+    random_text(r->notice_by, sizeof(r->notice_by), sizeof(r->notice_by) - 1);
+    r->changed = random_time();
+    r->temp_expires = random_time();
+    r->code_expires = random_time();
+    r->status_changed = random_time();
+    r->created = random_time();
+    r->notice_at = random_time();
+    r->code_tries = rnd() % 2 ? 0 : (unsigned)rnd();
+    r->grace_used = rnd() % 2 ? 0 : (unsigned)(rnd() % 20);
+}
+
+START_TEST(test_random_records_round_trip_to_one_canonical_line)
+{
+    for (int i = 0; i < 20000; i++) {
+        struct pwr_record r, back;
+        struct pwr_err err = { 0 };
+        char line[PWR_RECORD_LINE_MAX], again[PWR_RECORD_LINE_MAX];
+        int n, m;
+
+        random_record(&r);
+        n = pwr_record_format(&r, line, sizeof(line));
+        ck_assert_msg(n > 0, "record %d does not format", i);
+        ck_assert_msg(pwr_record_parse(line, (size_t)n - 1, &back, &err) == 0,
+                      "record %d: %s", i, err.msg);
+        ck_assert_msg(memcmp(&r, &back, sizeof(r)) == 0,
+                      "record %d differs after a round trip", i);
+        m = pwr_record_format(&back, again, sizeof(again));
+        ck_assert_int_eq(m, n);
+        ck_assert_mem_eq(line, again, (size_t)n);
+        pwr_record_wipe(&r);
+        pwr_record_wipe(&back);
+    }
+}
+END_TEST
+
 START_TEST(test_keys_in_another_order_are_accepted)
 {
     static const char line[] = "frank created=7 status=pending changed=3";
@@ -276,6 +487,60 @@ START_TEST(test_overlong_value_and_line_are_rejected)
     memcpy(line, "alice status=active hash=", 25);
     ck_assert_int_eq(pwr_record_parse(line, PWR_RECORD_LINE_MAX - 1, &r, &err), -1);
     ck_assert_ptr_nonnull(strstr(err.msg, "line too long"));
+}
+END_TEST
+
+START_TEST(test_overlong_value_with_a_bad_escape_is_reported_as_bad_encoding)
+{
+    char line[PWR_RECORD_LINE_MAX];
+    struct pwr_record r;
+    struct pwr_err err = { 0 };
+    int n;
+
+    n = snprintf(line, sizeof(line), "alice status=active hash=%0300d%%ZZ", 0);
+    ck_assert_int_eq(pwr_record_parse(line, (size_t)n, &r, &err), -1);
+    ck_assert_str_eq(err.msg, "bad encoding in key 'hash'");
+    n = snprintf(line, sizeof(line), "alice status=active notice=%040d", 0);
+    ck_assert_int_eq(pwr_record_parse(line, (size_t)n, &r, &err), -1);
+    ck_assert_str_eq(err.msg, "value of key 'notice' too long");
+}
+END_TEST
+
+/* Needless escapes are legal (pwr_decode); the value is what they decode
+ * to, whatever its kind. */
+START_TEST(test_needlessly_escaped_values_mean_what_they_decode_to)
+{
+    static const char odd[] = "alice status=%61ctive flags=must%5Fchange "
+                              "hash=%41b changed=%31%32 code_tries=%33";
+    static const char plain[] = "alice status=active flags=must_change "
+                                "hash=Ab changed=12 code_tries=3";
+    struct pwr_record a, b;
+    struct pwr_err err = { 0 };
+
+    ck_assert_int_eq(pwr_record_parse(odd, strlen(odd), &a, &err), 0);
+    ck_assert_int_eq(pwr_record_parse(plain, strlen(plain), &b, &err), 0);
+    ck_assert_mem_eq(&a, &b, sizeof(a));
+}
+END_TEST
+
+START_TEST(test_failed_parse_leaves_a_zeroed_record)
+{
+    static const struct pwr_record zero;
+    static const char *const lines[] = {
+        "alice status=active hash=abc%ZZ",
+        "alice status=active reason=secret notice=12345678901234567890123456789012",
+        "alice hash=secret status=bogus",
+        "alice status=active hash=secret changed=x",
+    };
+    struct pwr_record r;
+    struct pwr_err err = { 0 };
+
+    for (size_t i = 0; i < PWR_ARRAY_SIZE(lines); i++) {
+        memset(&r, 'Q', sizeof(r));
+        ck_assert_int_eq(pwr_record_parse(lines[i], strlen(lines[i]), &r, &err),
+                         -1);
+        ck_assert_msg(memcmp(&r, &zero, sizeof(r)) == 0, "line %zu left data", i);
+    }
 }
 END_TEST
 
@@ -376,6 +641,11 @@ static Suite *record_suite(void)
     tcase_add_test(tc, test_hostile_reason_round_trips_on_one_line);
     tcase_add_test(tc, test_longest_values_and_extreme_numbers_round_trip);
     tcase_add_test(tc, test_format_refuses_invalid_records_and_small_buffers);
+    tcase_add_loop_test(tc, test_representative_records_have_their_exact_line,
+                        0, (int)PWR_ARRAY_SIZE(exact_lines));
+    tcase_add_test(tc, test_format_needs_room_for_the_nul_and_wipes_a_short_buffer);
+    tcase_add_test(tc, test_format_refuses_a_line_over_the_limit_even_in_a_big_buffer);
+    tcase_add_test(tc, test_random_records_round_trip_to_one_canonical_line);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("parse");
@@ -383,6 +653,9 @@ static Suite *record_suite(void)
     tcase_add_loop_test(tc, test_bad_line_is_rejected_naming_the_problem, 0,
                         (int)PWR_ARRAY_SIZE(bad_lines));
     tcase_add_test(tc, test_overlong_value_and_line_are_rejected);
+    tcase_add_test(tc, test_overlong_value_with_a_bad_escape_is_reported_as_bad_encoding);
+    tcase_add_test(tc, test_needlessly_escaped_values_mean_what_they_decode_to);
+    tcase_add_test(tc, test_failed_parse_leaves_a_zeroed_record);
     tcase_add_test(tc, test_error_never_echoes_values_or_raw_bytes);
     suite_add_tcase(s, tc);
 
