@@ -100,7 +100,14 @@ void hx_audit_begin(struct hx *hx, struct pwr_audit *a, const char *event,
 void hx_audit_begin_actor(struct hx *hx, struct pwr_audit *a,
                           const char *event, const char *user,
                           const char *actor, long long actor_uid);
+/* Seal and send one event now (after any still queued). */
 void hx_audit_send(struct hx *hx, const struct pwr_audit *a, int warn);
+/* For loops over many accounts: hold the event back, to be sealed and
+ * sent in order with the others by hx_audit_flush (or by the next
+ * hx_audit_send, or when the queue is full).  A loop that queues flushes
+ * when it ends, before the reply is built (audit_failed). */
+void hx_audit_queue(struct hx *hx, const struct pwr_audit *a, int warn);
+void hx_audit_flush(struct hx *hx);
 /* A validated optional request value: NULL if absent; -1 if present but
  * not printable UTF-8 of at most max bytes. */
 int hx_req_text(struct hx *hx, const char *key, size_t max, const char **out,

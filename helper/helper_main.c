@@ -224,6 +224,7 @@ int main(int argc, char **argv)
     } else {
         send_reply(&hx, PWR_OK, hx.message);
     }
+    hx_audit_flush(&hx); /* none left by the ops; if one were, still send it */
     pwr_chain_close();
     pwr_audit_keep_socket(0);
     pwr_store_close(hx.store);

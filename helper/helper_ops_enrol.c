@@ -117,8 +117,9 @@ static void audit_enrolled(struct hx *hx, const struct hx_batch *b,
             hx_format_iso(b->a[i].expires, when, sizeof(when));
             pwr_audit_add(&a, "expires", when);
         }
-        hx_audit_send(hx, &a, 0);
+        hx_audit_queue(hx, &a, 0);
     }
+    hx_audit_flush(hx);
 }
 
 int hx_op_enrol(struct hx *hx, struct pwr_err *err)

@@ -74,12 +74,13 @@ static void audit_batch(struct hx *hx, const struct hx_batch *b,
             hx_format_iso(b->a[i].expires, when, sizeof(when));
             pwr_audit_add(&a, "expires", when);
         }
-        hx_audit_send(hx, &a, 0);
+        hx_audit_queue(hx, &a, 0);
         if (strcmp(event, "force_password_reset_set") == 0)
             hx_notice_mail(hx, b->a[i].login, PWR_NOTICE_FORCE_RESET);
         else if (strcmp(event, "reset_code_issued") == 0)
             hx_notice_mail(hx, b->a[i].login, PWR_NOTICE_RESET_CODE);
     }
+    hx_audit_flush(hx);
 }
 
 int hx_op_force_reset(struct hx *hx, struct pwr_err *err)

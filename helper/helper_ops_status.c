@@ -90,13 +90,14 @@ static void audit_changes(struct hx *hx, const struct hx_batch *b,
         hx_audit_begin(hx, &a, tr->event, b->a[i].login);
         if (tr->reason != NULL && tr->reason[0] != '\0')
             pwr_audit_add(&a, "reason", tr->reason);
-        hx_audit_send(hx, &a, 0);
+        hx_audit_queue(hx, &a, 0);
         if (tr->to == PWR_ST_ACTIVE)
             hx_notice_mail(hx, b->a[i].login,
                            strcmp(tr->verb, "unblock") == 0
                                ? PWR_NOTICE_UNBLOCKED
                                : PWR_NOTICE_ACTIVATED);
     }
+    hx_audit_flush(hx);
 }
 
 /* A blocked, deactivated or deleted user keeps neither a shell nor a sudo

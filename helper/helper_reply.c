@@ -71,20 +71,60 @@ void hx_audit_begin_actor(struct hx *hx, struct pwr_audit *a,
         pwr_audit_add(a, "tty", hx->tty);
 }
 
+/* Events wait here until hx_audit_flush, which seals them as one batch
+ * (one chain state write) and sends them through one socket.  Bounded: a
+ * full queue is flushed before the next event goes in.  The helper is one
+ * thread; a queue per process is all it needs. */
+#define HX_AUDIT_QUEUE 256
+
+static struct {
+    struct pwr_audit ev[HX_AUDIT_QUEUE];
+    unsigned char warn[HX_AUDIT_QUEUE];
+    size_t n;
+} queue;
+
+void hx_audit_queue(struct hx *hx, const struct pwr_audit *a, int warn)
+{
+    struct pwr_audit *q;
+
+    if (queue.n == HX_AUDIT_QUEUE)
+        hx_audit_flush(hx);
+    q = &queue.ev[queue.n];
+    if (a->len < sizeof(a->line)) { /* the line, not the whole buffer */
+        memcpy(q->line, a->line, a->len);
+        q->line[a->len] = '\0';
+        q->len = a->len;
+        q->truncated = a->truncated;
+    } else {
+        *q = *a; /* malformed: the sender will say so */
+    }
+    queue.warn[queue.n++] = warn != 0;
+    hx_linuxaudit(hx, a); /* no-op unless built --with-libaudit */
+}
+
 /* The action stands even when its audit line is lost; the reply then says
  * so ("audit failed"), and pwreset warns on stderr. */
-void hx_audit_send(struct hx *hx, const struct pwr_audit *a, int warn)
+void hx_audit_flush(struct hx *hx)
 {
-    struct pwr_audit sealed = *a;
     struct pwr_err err;
 
-    /* issue 9: seq= and mac= chain the helper's events (pwr_chain.h).  An
-     * event that cannot be sealed still goes out, without seq=: losing the
-     * event would be worse, and --verify counts unsealed lines. */
-    (void)pwr_chain_seal(&sealed, hx->cfg.store, &err);
-    if (pwr_audit_send(&sealed, hx->cfg.audit_socket, warn, &err) < 0)
+    if (queue.n == 0)
+        return;
+    /* issue 9: seq= and mac= chain the helper's events (pwr_chain.h), and
+     * the chain state holds the last number before any line is sent.
+     * Events that cannot be sealed still go out, without seq=: losing them
+     * would be worse, and --verify counts unsealed lines. */
+    (void)pwr_chain_seal_batch(queue.ev, queue.n, hx->cfg.store, &err);
+    if (pwr_audit_send_batch(queue.ev, queue.warn, queue.n,
+                             hx->cfg.audit_socket, &err) < 0)
         hx->audit_failed = 1;
-    hx_linuxaudit(hx, a); /* no-op unless built --with-libaudit */
+    queue.n = 0;
+}
+
+void hx_audit_send(struct hx *hx, const struct pwr_audit *a, int warn)
+{
+    hx_audit_queue(hx, a, warn);
+    hx_audit_flush(hx);
 }
 
 /* Printable UTF-8: no C0 controls, no DEL. */

@@ -39,9 +39,23 @@ void pwr_audit_add_int(struct pwr_audit *a, const char *key, long long value);
 int pwr_audit_send(const struct pwr_audit *a, const char *socket_path,
                    int warn, struct pwr_err *err);
 
+/* Send a[0..n) in order, one datagram (one syslog line) each, framed as
+ * pwr_audit_send does; warn[i] is a[i]'s warn (warn NULL: all 0).  For bulk
+ * actions: the frame's head is worked out once a second, and datagrams go
+ * out through one connected socket, up to 64 per system call.  One failed
+ * event does not stop the others; but when no listener can be reached
+ * (connect fails) the up to 64 events of that call are all lost at once,
+ * and the next 64 try again.  -1 with err (the first failure) when any
+ * event could not be sent. */
+int pwr_audit_send_batch(const struct pwr_audit *a, const unsigned char *warn,
+                         size_t n, const char *socket_path,
+                         struct pwr_err *err);
+
 /* Keep one datagram socket open between sends (1) or close it (0).  For
  * programs that send many events in a row (the helper's bulk actions); never
- * from a PAM module, which must not leave an fd in its host program. */
+ * from a PAM module, which must not leave an fd in its host program.  While
+ * kept, the socket is connected to the last socket path used; a send that
+ * finds the listener gone (a restarted syslog daemon) connects again. */
 void pwr_audit_keep_socket(int keep);
 
 /* Reader side, for pwreset audit: find "pwreset[PID]: event=..." or

@@ -2,11 +2,13 @@
  * (see pwr_chain.h).
  * SPDX-License-Identifier: BSD-3-Clause
  *
- * The state is advanced (written and synced) before the sealed line leaves
- * this file, so two events can never share a number.  The state line has a
- * fixed width and is rewritten in place with one pwrite, well below a disk
- * sector; a state that still reads as damaged restarts the chain at 1,
- * which --verify reports as a restart rather than hiding it.
+ * The state is advanced (written; synced when the chain is closed) before
+ * a sealed line leaves this file, so two events can never share a number;
+ * a batch of events is sealed in memory and recorded with one write.  The
+ * state line has a fixed width and is rewritten in place with one pwrite,
+ * well below a disk sector; a state that still reads as damaged restarts
+ * the chain at 1, which --verify reports as a restart rather than hiding
+ * it.
  */
 #include "config.h"
 
@@ -31,6 +33,7 @@
 #define STATE_LEN (16 + 20 + 1 + 64 + 1)
 #define SEAL_ROOM (5 + 20 + 5 + 64 + 1) /* " seq=N mac=HEX" and NUL */
 #define TRUNC_MARK " truncated=1"
+#define SEAL_BATCH 256 /* events per state write (bounds macs[] in seal_run) */
 
 int pwr_chain_paths(const char *store, char key[PWR_PATH_MAX],
                     char state[PWR_PATH_MAX], struct pwr_err *err)
@@ -190,59 +193,129 @@ void pwr_chain_mac(const unsigned char key[PWR_CHAIN_KEYBYTES],
     sodium_memzero(&st, sizeof(st));
 }
 
-/* Make room for the seal: cut whole trailing fields, say truncated=1. */
-static void make_room(struct pwr_audit *a)
+/* Where the seal goes: the line keeps *keep bytes, then " truncated=1" when
+ * *mark, then " seq=N mac=HEX".  A line too long to take the seal loses
+ * whole trailing fields.  Works out the cut without touching a, so a batch
+ * whose state cannot be written is left exactly as it came. */
+static void seal_cut(const struct pwr_audit *a, size_t *keep, int *mark)
 {
     size_t limit = sizeof(a->line) - SEAL_ROOM - sizeof(TRUNC_MARK);
-    char *sp;
+    const char *sp;
 
+    *keep = a->len;
+    *mark = 0;
     if (a->len + SEAL_ROOM <= sizeof(a->line))
         return;
-    a->line[limit] = '\0';
-    sp = strrchr(a->line, ' ');
-    a->len = sp != NULL ? (size_t)(sp - a->line) : limit;
-    memcpy(a->line + a->len, TRUNC_MARK, sizeof(TRUNC_MARK));
-    a->len += sizeof(TRUNC_MARK) - 1;
-    a->truncated = 1;
+    limit = strnlen(a->line, limit);
+    sp = memrchr(a->line, ' ', limit);
+    *keep = sp != NULL ? (size_t)(sp - a->line) : limit;
+    *mark = 1;
 }
 
-static int seal_locked(struct pwr_audit *a, int fd,
-                       const unsigned char key[PWR_CHAIN_KEYBYTES],
-                       struct pwr_err *err)
+/* " seq=N" into out (room for 26 bytes); returns its length.  By hand: this
+ * runs once per event of a bulk action. */
+static size_t seq_field(uint64_t seq, char out[32])
 {
-    char prev[PWR_CHAIN_MACHEX], mac[PWR_CHAIN_MACHEX];
-    struct pwr_audit out = *a;
-    uint64_t seq;
-    int n;
+    char digits[20];
+    size_t n = 0, i;
 
-    read_state(fd, &seq, prev);
-    seq++;
-    make_room(&out);
-    n = snprintf(out.line + out.len, sizeof(out.line) - out.len,
-                 " seq=%" PRIu64, seq);
-    out.len += (size_t)n;
-    pwr_chain_mac(key, prev, out.line, out.len, mac);
-    if (write_state(fd, seq, mac, err) < 0)
-        return -1;
-    n = snprintf(out.line + out.len, sizeof(out.line) - out.len, " mac=%s",
-                 mac);
-    out.len += (size_t)n;
-    *a = out;
-    return 0;
+    do {
+        digits[n++] = (char)('0' + seq % 10);
+        seq /= 10;
+    } while (seq != 0);
+    memcpy(out, " seq=", 5);
+    for (i = 0; i < n; i++)
+        out[5 + i] = digits[n - 1 - i];
+    return 5 + n;
 }
 
 /* The chain stays open, locked and keyed from a process's first seal to
  * pwr_chain_close(): a bulk action over 100,000 accounts then costs one
- * lock, one key read and one fdatasync, not one of each per event.  Each
- * event's state is still written (pwrite) before its line is sent, so a
- * crashed process leaves a gap, never a reused number; only a power loss
- * before the final fdatasync can roll the counter back. */
+ * lock, one key read and one fdatasync, not one of each per event.  The
+ * HMAC key's inner and outer hash states are worked out once (keyed) and
+ * copied for each event.  A batch of events costs one read and one write
+ * of the state, and the write is done (pwrite) before any of its lines is
+ * returned, so a crashed process leaves a gap, never a reused number; only
+ * a power loss before the final fdatasync can roll the counter back.  The
+ * state is read again for each batch rather than kept here: a state damaged
+ * under us still restarts the chain visibly. */
 static struct {
     int fd;
     int dirty;
+    crypto_auth_hmacsha256_state keyed;
     char spath[PWR_PATH_MAX];
-    unsigned char key[PWR_CHAIN_KEYBYTES];
 } chain = {.fd = -1};
+
+/* One event's mac, from the keyed state: prev || kept text || mark || seq. */
+static void mac_of(const struct pwr_audit *a, size_t keep, int mark,
+                   const char *seqf, size_t seqlen, const char *prev,
+                   char out[PWR_CHAIN_MACHEX])
+{
+    crypto_auth_hmacsha256_state st = chain.keyed;
+    unsigned char mac[crypto_auth_hmacsha256_BYTES];
+
+    crypto_auth_hmacsha256_update(&st, (const unsigned char *)prev,
+                                  strlen(prev));
+    crypto_auth_hmacsha256_update(&st, (const unsigned char *)a->line, keep);
+    if (mark)
+        crypto_auth_hmacsha256_update(&st, (const unsigned char *)TRUNC_MARK,
+                                      sizeof(TRUNC_MARK) - 1);
+    crypto_auth_hmacsha256_update(&st, (const unsigned char *)seqf, seqlen);
+    crypto_auth_hmacsha256_final(&st, mac);
+    sodium_bin2hex(out, PWR_CHAIN_MACHEX, mac, sizeof(mac));
+    sodium_memzero(&st, sizeof(st));
+}
+
+/* Write the seal computed by mac_of into a. */
+static void apply_seal(struct pwr_audit *a, uint64_t seq,
+                       const char mac[PWR_CHAIN_MACHEX])
+{
+    char seqf[32];
+    size_t keep, len;
+    int mark;
+
+    seal_cut(a, &keep, &mark);
+    len = keep;
+    if (mark) {
+        memcpy(a->line + len, TRUNC_MARK, sizeof(TRUNC_MARK) - 1);
+        len += sizeof(TRUNC_MARK) - 1;
+        a->truncated = 1;
+    }
+    keep = seq_field(seq, seqf);
+    memcpy(a->line + len, seqf, keep);
+    len += keep;
+    memcpy(a->line + len, " mac=", 5);
+    memcpy(a->line + len + 5, mac, 64);
+    len += 5 + 64;
+    a->line[len] = '\0';
+    a->len = len;
+}
+
+/* Seal a[0..n) (n <= SEAL_BATCH): macs first, then the state, and only
+ * once it is written the lines themselves. */
+static int seal_run(struct pwr_audit *a, size_t n, struct pwr_err *err)
+{
+    char macs[SEAL_BATCH][PWR_CHAIN_MACHEX], first[PWR_CHAIN_MACHEX];
+    char seqf[32];
+    const char *prev = first;
+    uint64_t seq;
+    size_t i, keep, slen;
+    int mark;
+
+    read_state(chain.fd, &seq, first);
+    for (i = 0; i < n; i++) {
+        seal_cut(&a[i], &keep, &mark);
+        slen = seq_field(seq + i + 1, seqf);
+        mac_of(&a[i], keep, mark, seqf, slen, prev, macs[i]);
+        prev = macs[i];
+    }
+    chain.dirty = 1;
+    if (write_state(chain.fd, seq + n, macs[n - 1], err) < 0)
+        return -1;
+    for (i = 0; i < n; i++)
+        apply_seal(&a[i], seq + i + 1, macs[i]);
+    return 0;
+}
 
 #define CHAIN_LOCK_TRIES 500 /* x 10 ms: a stopped holder cannot hang us */
 
@@ -260,6 +333,18 @@ static int lock_chain(int fd, struct pwr_err *err)
         nanosleep(&pause, NULL);
     }
     return pwr_fail(err, PWR_E_BUSY, "audit chain busy");
+}
+
+/* Under the lock: the key (made on first use) into the keyed state. */
+static int key_chain(const char *kpath, struct pwr_err *err)
+{
+    unsigned char key[PWR_CHAIN_KEYBYTES];
+    int rc = key_for_sealing(kpath, key, err);
+
+    if (rc == 0)
+        crypto_auth_hmacsha256_init(&chain.keyed, key, sizeof(key));
+    sodium_memzero(key, sizeof(key));
+    return rc;
 }
 
 static int open_chain(const char *store, struct pwr_err *err)
@@ -280,9 +365,9 @@ static int open_chain(const char *store, struct pwr_err *err)
         close(fd);
         return -1;
     }
-    if (lock_chain(fd, err) < 0 || key_for_sealing(kpath, chain.key, err) < 0) {
+    if (lock_chain(fd, err) < 0 || key_chain(kpath, err) < 0) {
         close(fd);
-        sodium_memzero(chain.key, sizeof(chain.key));
+        sodium_memzero(&chain.keyed, sizeof(chain.keyed));
         return -1;
     }
     chain.fd = fd;
@@ -290,13 +375,27 @@ static int open_chain(const char *store, struct pwr_err *err)
     return 0;
 }
 
+int pwr_chain_seal_batch(struct pwr_audit *a, size_t n, const char *store,
+                         struct pwr_err *err)
+{
+    size_t done = 0, run;
+
+    if (n == 0)
+        return 0;
+    if (open_chain(store, err) < 0)
+        return -1;
+    for (; done < n; done += run) {
+        run = n - done < SEAL_BATCH ? n - done : SEAL_BATCH;
+        if (seal_run(a + done, run, err) < 0)
+            return -1;
+    }
+    return 0;
+}
+
 int pwr_chain_seal(struct pwr_audit *a, const char *store,
                    struct pwr_err *err)
 {
-    if (open_chain(store, err) < 0)
-        return -1;
-    chain.dirty = 1;
-    return seal_locked(a, chain.fd, chain.key, err);
+    return pwr_chain_seal_batch(a, 1, store, err);
 }
 
 void pwr_chain_close(void)
@@ -308,7 +407,7 @@ void pwr_chain_close(void)
     close(chain.fd); /* also drops the lock */
     chain.fd = -1;
     chain.dirty = 0;
-    sodium_memzero(chain.key, sizeof(chain.key));
+    sodium_memzero(&chain.keyed, sizeof(chain.keyed));
 }
 
 /* ---- reading seals back ------------------------------------------------- */

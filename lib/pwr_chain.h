@@ -41,6 +41,15 @@ int pwr_chain_paths(const char *store, char key[PWR_PATH_MAX],
 int pwr_chain_seal(struct pwr_audit *a, const char *store,
                    struct pwr_err *err);
 
+/* The same for a[0..n) as consecutive events (a bulk action's): sealed in
+ * memory, then the state is written once per 256 events, and only then
+ * are those lines returned sealed, so none of them can be sent before the
+ * state holds its number.  -1 with err: the events of the 256 that could
+ * not be recorded, and all after them, are left unsealed (earlier groups
+ * stay sealed and recorded). */
+int pwr_chain_seal_batch(struct pwr_audit *a, size_t n, const char *store,
+                         struct pwr_err *err);
+
 /* Sync the chain state and drop its lock and key (the helper calls this
  * before it exits; sealing again reopens). */
 void pwr_chain_close(void);
