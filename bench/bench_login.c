@@ -19,6 +19,7 @@
  *
  * OPTS: --confdir DIR --user U --passfile F --hash H --section S
  *       --iters N --warmup N --procs N --seconds N --rounds N
+ *       --sink-pid PID (the audit listener, whose CPU counts as the writer's)
  * Output: result rows for bench/report.awk (see bench.h).  It deliberately
  * does not link libpwreset or libsodium, so a login here loads pam_pwreset.so
  * and its libraries the way a fresh sshd or login process does.
@@ -34,6 +35,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -50,6 +52,7 @@ struct opts {
     char password[512];
     char *pw; /* = password, handed to the PAM conversation */
     long iters, warmup, procs, seconds, rounds;
+    long sink_pid; /* the audit listener: its CPU is the writer's too */
     char **svc;
     int nsvc;
     char **writer; /* argv after "--", or NULL */
@@ -339,6 +342,11 @@ static void writer(const struct opts *o, int64_t deadline, int fd)
 
     if (argv == NULL)
         _exit(3);
+    /* pwreset runs pwreset-helper: when a slot's end kills both, the
+     * helper is reparented here and reaped below, so RUSAGE_CHILDREN
+     * counts the CPU of every writer process, interrupted ones too. */
+    if (prctl(PR_SET_CHILD_SUBREAPER, 1) < 0)
+        _exit(3);
     memcpy(argv, o->writer, (size_t)o->nwriter * sizeof(*argv));
     while (bench_now_ns() < deadline) {
         int status;
@@ -352,6 +360,8 @@ static void writer(const struct opts *o, int64_t deadline, int fd)
         if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
             wr.failed++;
     }
+    while (waitpid(-1, NULL, 0) > 0 || errno == EINTR)
+        ;
     wr.end = bench_now_ns();
     if (getrusage(RUSAGE_CHILDREN, &ru) == 0)
         wr.cpu_s = (double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 +
@@ -401,6 +411,30 @@ struct slot_result {
     long ok, failed, writer_actions, writer_failed, writer_interrupted;
 };
 
+/* CPU seconds a process has used so far (0 if it cannot be read). */
+static double proc_cpu_s(long pid)
+{
+    char path[64], buf[1024], *p;
+    unsigned long long ut = 0, st = 0;
+    FILE *f;
+    size_t n;
+
+    if (pid <= 0)
+        return 0;
+    snprintf(path, sizeof(path), "/proc/%ld/stat", pid);
+    if ((f = fopen(path, "r")) == NULL)
+        return 0;
+    n = fread(buf, 1, sizeof(buf) - 1, f);
+    fclose(f);
+    buf[n] = '\0';
+    /* fields after the ")" that ends comm: state is 3, utime 14, stime 15 */
+    if ((p = strrchr(buf, ')')) == NULL ||
+        sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu",
+               &ut, &st) != 2)
+        return 0;
+    return (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
+}
+
 static void run_slot(const struct opts *o, const char *svc,
                      struct slot_result *sr)
 {
@@ -408,6 +442,7 @@ static void run_slot(const struct opts *o, const char *svc,
     int wp[2], lp[2];
     int64_t start, end, wend;
     struct worker_result sum, wsum;
+    double sink0 = proc_cpu_s(o->sink_pid);
     long i;
 
     if (pipe(lp) < 0 || pipe(wp) < 0)
@@ -438,6 +473,8 @@ static void run_slot(const struct opts *o, const char *svc,
     sr->writer_failed = wsum.failed;
     sr->writer_interrupted = wsum.interrupted;
     sr->writer_rate = (double)wsum.actions / ((double)(wend - start) / 1e9);
+    if (has_writer) /* the listener's work is caused by the writer */
+        wsum.cpu_s += proc_cpu_s(o->sink_pid) - sink0;
     sr->writer_cpu = wsum.cpu_s / ((double)(wend - start) / 1e9);
 }
 
@@ -626,6 +663,7 @@ static void parse(struct opts *o, int argc, char **argv)
         else if (strcmp(a, "--procs") == 0) o->procs = num(v);
         else if (strcmp(a, "--seconds") == 0) o->seconds = num(v);
         else if (strcmp(a, "--rounds") == 0) o->rounds = num(v);
+        else if (strcmp(a, "--sink-pid") == 0) o->sink_pid = num(v);
         else bench_die("unknown option %s", a);
     }
     if (o->confdir == NULL || o->user == NULL || o->password[0] == '\0' ||

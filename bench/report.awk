@@ -87,6 +87,7 @@ function header() {
     sub(/; *$/, "", meta["packages"])
     print "| Packages | " meta["packages"] " |"
     print "| Build | " meta["build"] " |"
+    print "| Audit listener | stands in for syslog: counts datagrams; socket queue (net.unix.max_dgram_qlen) " meta["sink_qlen"] ", as systemd sets it at boot |"
     print "| Counts | " meta["counts"] " |"
     print ""
 }
@@ -284,8 +285,8 @@ function load_table(   i, s, svcs, n, lim, limw, theory, cores, hash, pct) {
         print "Writer: " cell("load", "pwreset-100k+writer.writer_actions_per_s") " bulk actions per second, " \
             v("load", "pwreset-100k+writer.writer_failed") " failed of " v("load", "pwreset-100k+writer.writer_actions") \
             " completed (" v("load", "pwreset-100k+writer.writer_interrupted") " interrupted at the end of a slot)" \
-            ", using " cell("load", "pwreset-100k+writer.writer_cpu") " cores (pwreset and pwreset-helper;" \
-            " the audit listener's share is not counted), so the limit left to logins is " num(limw) " per second." \
+            ", using " cell("load", "pwreset-100k+writer.writer_cpu") " cores (pwreset, pwreset-helper and the audit listener, whose" \
+            " work the writer causes), so the limit left to logins is " num(limw) " per second." \
             "  A login counts as failed" \
             " unless pam_authenticate returns PAM_SUCCESS and pam_acct_mgmt PAM_SUCCESS or" \
             " PAM_NEW_AUTHTOK_REQD (the writer toggles must_change)."
