@@ -277,7 +277,7 @@ int cli_call(struct cli *cli, const struct pwr_msg *req, struct pwr_msg *rep)
 {
     struct pwr_err err;
     enum pwr_code code;
-    const char *msg, *logout_msg;
+    const char *msg, *logout_msg, *advice;
 
     pwr_err_clear(&err);
     if (pwr_helper_call(cli->helper, req, rep, &err) < 0) {
@@ -291,6 +291,9 @@ int cli_call(struct cli *cli, const struct pwr_msg *req, struct pwr_msg *rep)
                                                     : pwr_code_name(code));
     if (pwr_msg_get(rep, "audit") != NULL)
         cli_err("warning: the audit event could not be written to syslog");
+    advice = pwr_msg_get(rep, "advice");
+    if (code == PWR_OK && advice != NULL)
+        cli_err("note: %s", advice);
     logout_msg = pwr_msg_get(rep, "logout_message");
     if (pwr_msg_get(rep, "logout") != NULL)
         cli_err("warning: sessions were not ended: %s",

@@ -3,7 +3,9 @@
  * SPDX-License-Identifier: BSD-3-Clause
  *
  * The old password stops working at once; any reset code dies (F5: an
- * admin-set password kills the code); the status never changes (SPEC 3).
+ * admin-set password kills the code); the status never changes (SPEC 3):
+ * a pending account stays pending, and the reply says so (advice) and how
+ * to finish its set-up (pwreset activate).
  * A generated password is returned once in the reply ("secret") and is
  * otherwise only ever held as a hash.
  */
@@ -22,6 +24,7 @@ struct admin_pw {
     struct hx *hx;
     const char *user;
     int temporary, must_change, logout, allow_reuse;
+    int pending; /* the account is pending: the reply says what that means */
     int64_t ttl; /* lifetime of a temporary password, 0 = none */
     const char *method; /* typed | generated */
     char hash[PWR_HASH_MAX];
@@ -79,6 +82,7 @@ static int precheck(struct admin_pw *ap, const char *typed,
                         "'%s' is not managed by pwreset (not in the store; "
                         "see pwreset enrol)", ap->user);
     rc = pwr_reset_eligible(&rec, err);
+    ap->pending = rec.status == PWR_ST_PENDING;
     if (rc == 0 && typed != NULL)
         rc = hx_check_policy(ap->hx, ap->user, typed, rec.hash,
                              ap->allow_reuse, err);
@@ -130,6 +134,11 @@ static int commit(struct admin_pw *ap, const char *pw, struct pwr_err *err)
         return -1;
     if (ap->logout)
         hx_logout_after(ap->hx, ap->user);
+    if (ap->pending)
+        return hx_outf(ap->hx, "advice", err,
+                       "'%s' is still pending (never set up): it can sign "
+                       "in only with a setup code until you run 'pwreset "
+                       "activate %s'", ap->user, ap->user);
     return 0;
 }
 

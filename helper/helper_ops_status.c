@@ -7,6 +7,8 @@
  *   unblock     blocked -> active or pending      (active/pending: unchanged)
  *   deactivate  active, pending, blocked -> inactive (inactive: unchanged)
  *   activate    inactive -> active or pending     (active/pending: unchanged)
+ *               and pending -> active once an administrator has set a
+ *               password (the set-up is then done without a setup code)
  *   delete      anything but deleted -> deleted: hash, code, flags wiped
  * "active or pending": pending again when the account never got a password
  * and still holds its setup code.  Unblocking needs "unblock": "activate"
@@ -29,6 +31,7 @@ struct transition {
     enum pwr_status to;      /* PWR_ST_ACTIVE means active-or-pending */
     const char *reason;
     int logout; /* end the sessions of every changed account (issue 8) */
+    int finish_setup; /* pending with a usable password -> active */
 };
 
 #define BIT(st) (1u << (st))
@@ -45,14 +48,20 @@ static int change_one(struct hx *hx, struct pwr_record *rec, struct hx_acct *a,
                       int explicit_target, void *arg, struct pwr_err *err)
 {
     const struct transition *tr = arg;
+    int setup = tr->finish_setup && rec->status == PWR_ST_PENDING &&
+                pwr_hash_usable(rec->hash);
 
     (void)explicit_target;
-    if (tr->same & BIT(rec->status)) {
-        snprintf(a->note, sizeof(a->note), "already %s",
-                 pwr_status_name(rec->status));
+    if ((tr->same & BIT(rec->status)) && !setup) {
+        if (tr->finish_setup && rec->status == PWR_ST_PENDING)
+            snprintf(a->note, sizeof(a->note), "still pending: no password "
+                     "yet (set one, or give the user a setup code)");
+        else
+            snprintf(a->note, sizeof(a->note), "already %s",
+                     pwr_status_name(rec->status));
         return 0;
     }
-    if (!(tr->from & BIT(rec->status)))
+    if (!(tr->from & BIT(rec->status)) && !setup)
         return pwr_fail(err, PWR_E_INELIGIBLE, "cannot %s '%s': account is %s",
                         tr->verb, rec->login, pwr_status_name(rec->status));
     rec->status = tr->to == PWR_ST_ACTIVE ? reopened(rec) : tr->to;
@@ -154,7 +163,7 @@ int hx_op_block(struct hx *hx, struct pwr_err *err)
     struct transition tr = {
         "block", "account_blocked",
         BIT(PWR_ST_ACTIVE) | BIT(PWR_ST_PENDING) | BIT(PWR_ST_INACTIVE),
-        BIT(PWR_ST_BLOCKED), PWR_ST_BLOCKED, NULL, 0 };
+        BIT(PWR_ST_BLOCKED), PWR_ST_BLOCKED, NULL, 0, 0 };
 
     if (want_logout(hx, &tr, err) < 0)
         return -1;
@@ -165,7 +174,7 @@ int hx_op_unblock(struct hx *hx, struct pwr_err *err)
 {
     struct transition tr = {
         "unblock", "account_unblocked", BIT(PWR_ST_BLOCKED),
-        BIT(PWR_ST_ACTIVE) | BIT(PWR_ST_PENDING), PWR_ST_ACTIVE, NULL, 0 };
+        BIT(PWR_ST_ACTIVE) | BIT(PWR_ST_PENDING), PWR_ST_ACTIVE, NULL, 0, 0 };
 
     return run_transition(hx, &tr, err);
 }
@@ -175,7 +184,7 @@ int hx_op_deactivate(struct hx *hx, struct pwr_err *err)
     struct transition tr = {
         "deactivate", "account_deactivated",
         BIT(PWR_ST_ACTIVE) | BIT(PWR_ST_PENDING) | BIT(PWR_ST_BLOCKED),
-        BIT(PWR_ST_INACTIVE), PWR_ST_INACTIVE, NULL, 0 };
+        BIT(PWR_ST_INACTIVE), PWR_ST_INACTIVE, NULL, 0, 0 };
 
     if (want_logout(hx, &tr, err) < 0)
         return -1;
@@ -186,7 +195,7 @@ int hx_op_activate(struct hx *hx, struct pwr_err *err)
 {
     struct transition tr = {
         "activate", "account_activated", BIT(PWR_ST_INACTIVE),
-        BIT(PWR_ST_ACTIVE) | BIT(PWR_ST_PENDING), PWR_ST_ACTIVE, NULL, 0 };
+        BIT(PWR_ST_ACTIVE) | BIT(PWR_ST_PENDING), PWR_ST_ACTIVE, NULL, 0, 1 };
 
     return run_transition(hx, &tr, err);
 }
@@ -197,7 +206,7 @@ int hx_op_delete(struct hx *hx, struct pwr_err *err)
         "delete", "account_deleted",
         BIT(PWR_ST_ACTIVE) | BIT(PWR_ST_PENDING) | BIT(PWR_ST_BLOCKED) |
             BIT(PWR_ST_INACTIVE),
-        0, PWR_ST_DELETED, NULL, 0 };
+        0, PWR_ST_DELETED, NULL, 0, 0 };
     int logout;
 
     /* "logout" is still accepted; sessions end anyway unless keep_sessions */

@@ -363,6 +363,23 @@ expect "activate" 0 "account_activated"
 run block "$U4"
 run unblock "$U4"
 check "unblocking a never-set-up account makes it pending again" grep -q "^$U4 status=pending" "$T/store"
+run activate "$U4"
+expect "activate leaves a pending account without a password pending" 0 ""
+check "... says why" out_has "still pending: no password yet"
+check "... and changes nothing" grep -q "^$U4 status=pending" "$T/store"
+PW_P=Quartz-Lantern-Meadow-4471
+secret "$PW_P"
+printf '%s\n' "$PW_P" >"$T/in"
+run --in "$T/in" set-password "$U4" --stdin --yes
+expect "set-password on a pending account" 0 "password_set_by_admin"
+check "... leaves it pending (a reset never changes the status)" \
+    grep -q "^$U4 status=pending" "$T/store"
+check "... and tells the admin how to finish its set-up" \
+    err_has "still pending .*pwreset activate $U4"
+run activate "$U4"
+expect "activate finishes the set-up of a pending account with a password" 0 \
+    "account_activated"
+check "... which is now active" grep -q "^$U4 status=active" "$T/store"
 
 # ---- delete (F9) -----------------------------------------------------------
 run --no-tty delete "$U2"
