@@ -213,6 +213,16 @@ static int change_txn(struct pwr_txn *txn, void *arg, struct pwr_err *err)
     }
     hx_history_keep(c->hx, &rec);
     memcpy(rec.hash, c->hash, sizeof(rec.hash));
+    /* The change an admin action asked for (a forced change, a temporary
+     * password, a reset code) completes it: its notice, shown at this
+     * login, goes in this same write (the module does not forget it
+     * separately when a change is required). */
+    if ((rec.flags & (PWR_F_MUST_CHANGE | PWR_F_TEMPORARY)) ||
+        rec.code_hash[0] != '\0') {
+        memset(rec.notice, 0, sizeof(rec.notice));
+        memset(rec.notice_by, 0, sizeof(rec.notice_by));
+        rec.notice_at = 0;
+    }
     rec.flags &= ~(PWR_F_MUST_CHANGE | PWR_F_TEMPORARY);
     rec.grace_used = 0; /* a new password starts a new grace count */
     rec.temp_expires = 0;

@@ -117,8 +117,9 @@ int mod_pending_change(struct mod_ctx *ctx, enum pwr_auth_method method,
 void mod_breach_at_login(struct mod_ctx *ctx, enum pwr_auth_method method,
                          const char *pw);
 
-/* mod_notice.c (issue 9): show an admin-action notice once, then have the
- * helper clear it (op notice_seen). */
-void mod_notice_show(struct mod_ctx *ctx, const char *text);
+/* mod_notice.c (issue 9): show an admin-action notice; with forget, have
+ * the helper clear it (op notice_seen); without (the login must change the
+ * password), the change clears it. */
+void mod_notice_show(struct mod_ctx *ctx, const char *text, int forget);
 
 #endif
