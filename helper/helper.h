@@ -28,7 +28,6 @@
 #include "pwr_store.h"
 
 #define HX_MESSAGE_MAX 2048
-#define HX_NOTE_MAX 160
 #define HX_DEFAULT_SETUP_TTL (7 * 24 * 3600)
 
 /* Everything one run of the helper knows. */
@@ -128,11 +127,14 @@ void hx_format_iso(int64_t t, char *out, size_t outsz);
 void hx_full_name(const char *login, char *out, size_t outsz);
 
 /* ---- helper_batch.c ---- */
+/* One account of a batch.  Kept small (a bulk action holds 100,000 of
+ * them): the note is a string constant, the secret allocated only for the
+ * accounts that get one. */
 struct hx_acct {
     char login[PWR_LOGIN_MAX + 1];
     const char *outcome; /* changed unchanged skipped would_change */
-    char note[HX_NOTE_MAX];
-    char secret[PWR_SECRET_MAX]; /* generated code or password: wiped */
+    const char *note;    /* a string constant, or NULL */
+    char *secret;        /* generated code (PWR_SECRET_MAX): wiped, freed */
     int64_t expires;
     enum pwr_status old_status;
     unsigned old_flags;
@@ -170,6 +172,11 @@ int hx_batch_run(struct hx *hx, const struct hx_targets *t, hx_acct_fn fn,
                  void *arg, int dry_run, struct hx_batch *b,
                  struct pwr_err *err);
 void hx_batch_free(struct hx_batch *b);
+/* a->secret, allocated on first use (-1 with err when out of memory). */
+int hx_acct_secret(struct hx_acct *a, struct pwr_err *err);
+/* "PREFIX STATUS" (prefix "account is", "already" or "now") as a string
+ * constant, for notes. */
+const char *hx_status_note(const char *prefix, enum pwr_status st);
 /* Append an account (outcome "unchanged") for ops that build their own
  * transaction (enrol, import). */
 struct hx_acct *hx_batch_add(struct hx_batch *b, const char *login,

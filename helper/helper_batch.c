@@ -155,6 +155,28 @@ static struct hx_acct *batch_add(struct hx_batch *b, const char *login,
     return a;
 }
 
+int hx_acct_secret(struct hx_acct *a, struct pwr_err *err)
+{
+    if (a->secret == NULL && (a->secret = calloc(1, PWR_SECRET_MAX)) == NULL)
+        return pwr_fail(err, PWR_E_INTERNAL, "out of memory");
+    return 0;
+}
+
+const char *hx_status_note(const char *prefix, enum pwr_status st)
+{
+#define NOTES(p)                                                             \
+    { p " active", p " pending", p " blocked", p " inactive", p " deleted" }
+    static const char *const is[] = NOTES("account is");
+    static const char *const already[] = NOTES("already");
+    static const char *const now[] = NOTES("now");
+#undef NOTES
+    const char *const *t = strcmp(prefix, "already") == 0 ? already
+                           : strcmp(prefix, "now") == 0   ? now
+                                                          : is;
+
+    return (size_t)st < PWR_ARRAY_SIZE(is) ? t[st] : "status unknown";
+}
+
 struct hx_acct *hx_batch_add(struct hx_batch *b, const char *login,
                              struct pwr_err *err)
 {
@@ -175,7 +197,7 @@ static int visit(struct batch_ctx *c, struct pwr_txn *txn,
     if (!explicit_target && !c->hx->is_root &&
         hx_protected(c->hx, rec->login)) {
         a->outcome = "skipped";
-        snprintf(a->note, sizeof(a->note), "protected account");
+        a->note = "protected account";
         return 0;
     }
     r = c->fn(c->hx, rec, a, explicit_target, c->arg, err);
@@ -223,8 +245,13 @@ static void batch_reset(struct hx_batch *b)
 {
     size_t i;
 
-    for (i = 0; i < b->n; i++)
-        pwr_wipe(b->a[i].secret, sizeof(b->a[i].secret));
+    for (i = 0; i < b->n; i++) {
+        if (b->a[i].secret != NULL) {
+            pwr_wipe(b->a[i].secret, PWR_SECRET_MAX);
+            free(b->a[i].secret);
+            b->a[i].secret = NULL;
+        }
+    }
     b->n = 0;
 }
 
@@ -283,9 +310,9 @@ static int acct_reply(struct hx *hx, const struct hx_acct *a,
 {
     if (hx_out(hx, "user", a->login, err) < 0 ||
         hx_out(hx, "outcome", a->outcome, err) < 0 ||
-        (a->note[0] != '\0' && hx_out(hx, "note", a->note, err) < 0))
+        (a->note != NULL && hx_out(hx, "note", a->note, err) < 0))
         return -1;
-    if (a->secret[0] == '\0')
+    if (a->secret == NULL || a->secret[0] == '\0')
         return 0;
     if (hx_out(hx, "code", a->secret, err) < 0 ||
         hx_outf(hx, "expires", err, "%lld", (long long)a->expires) < 0)

@@ -59,14 +59,15 @@ static int enrol_one(struct enrol *e, struct pwr_txn *txn, const char *login,
     rec.status = e->pending ? PWR_ST_PENDING : PWR_ST_ACTIVE;
     rec.created = rec.status_changed = e->hx->now;
     if (e->pending) {
-        rc = pwr_secret_code(a->secret, err);
+        rc = hx_acct_secret(a, err);
+        if (rc == 0)
+            rc = pwr_secret_code(a->secret, err);
         if (rc == 0)
             rc = pwr_code_hash(a->secret, rec.code_hash, err);
         rec.code_expires = a->expires = e->hx->now + e->ttl;
     }
     a->outcome = "changed";
-    snprintf(a->note, sizeof(a->note), "%s",
-             e->pending ? "enrolled, pending" : "enrolled, no password yet");
+    a->note = e->pending ? "enrolled, pending" : "enrolled, no password yet";
     if (rc == 0)
         rc = pwr_txn_put(txn, &rec, err);
     pwr_record_wipe(&rec);
@@ -110,7 +111,8 @@ static void audit_enrolled(struct hx *hx, const struct hx_batch *b,
             continue;
         hx_audit_begin(hx, &a, "account_enrolled", b->a[i].login);
         if (detail == NULL)
-            detail_of = strncmp(b->a[i].note, "refreshed", 9) == 0
+            detail_of = b->a[i].note != NULL &&
+                        strncmp(b->a[i].note, "refreshed", 9) == 0
                             ? "refreshed" : "imported";
         pwr_audit_add(&a, "detail", detail_of);
         if (b->a[i].expires != 0) {
@@ -252,7 +254,7 @@ struct import {
 static void skip(struct hx_acct *a, const char *why)
 {
     a->outcome = "skipped";
-    snprintf(a->note, sizeof(a->note), "%s", why);
+    a->note = why;
 }
 
 /* Existing record: refresh the hash only when the account was named. */
@@ -270,12 +272,12 @@ static int import_existing(struct import *im, struct pwr_txn *txn,
         return 0;
     }
     if (strcmp(rec->hash, se->hash) == 0) {
-        snprintf(a->note, sizeof(a->note), "hash already current");
+        a->note = "hash already current";
         return 0;
     }
     memcpy(rec->hash, se->hash, sizeof(rec->hash));
     a->outcome = "changed";
-    snprintf(a->note, sizeof(a->note), "refreshed from shadow");
+    a->note = "refreshed from shadow";
     return pwr_txn_put(txn, rec, err);
 }
 
@@ -301,7 +303,7 @@ static int import_one(struct import *im, struct pwr_txn *txn,
         memcpy(rec.hash, se->hash, sizeof(rec.hash));
         rec.created = rec.status_changed = im->hx->now;
         a->outcome = "changed";
-        snprintf(a->note, sizeof(a->note), "imported");
+        a->note = "imported";
         rc = pwr_txn_put(txn, &rec, err);
     }
     pwr_record_wipe(&rec);

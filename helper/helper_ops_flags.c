@@ -27,8 +27,7 @@ static int ineligible(const struct pwr_record *rec, struct hx_acct *a,
     if (explicit_target)
         return -1;
     a->outcome = "skipped";
-    snprintf(a->note, sizeof(a->note), "account is %s",
-             pwr_status_name(rec->status));
+    a->note = hx_status_note("account is", rec->status);
     return 1;
 }
 
@@ -43,8 +42,7 @@ static int force_one(struct hx *hx, struct pwr_record *rec, struct hx_acct *a,
     if (r != 0)
         return r < 0 ? -1 : 0;
     if (flagged == !clear) {
-        snprintf(a->note, sizeof(a->note), clear ? "was not flagged"
-                                                 : "already flagged");
+        a->note = clear ? "was not flagged" : "already flagged";
         return 0;
     }
     if (clear)
@@ -127,7 +125,7 @@ static int code_one(struct hx *hx, struct pwr_record *rec, struct hx_acct *a,
 
     if (ineligible(rec, a, explicit_target, err) != 0)
         return -1;
-    if (pwr_secret_code(a->secret, err) < 0 ||
+    if (hx_acct_secret(a, err) < 0 || pwr_secret_code(a->secret, err) < 0 ||
         pwr_code_hash(a->secret, rec->code_hash, err) < 0)
         return -1;
     rec->code_expires = hx->now + ca->ttl;
@@ -136,7 +134,7 @@ static int code_one(struct hx *hx, struct pwr_record *rec, struct hx_acct *a,
     a->expires = rec->code_expires;
     a->outcome = "changed";
     if (had)
-        snprintf(a->note, sizeof(a->note), "replaces an older code");
+        a->note = "replaces an older code";
     return 1;
 }
 

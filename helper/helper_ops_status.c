@@ -53,12 +53,10 @@ static int change_one(struct hx *hx, struct pwr_record *rec, struct hx_acct *a,
 
     (void)explicit_target;
     if ((tr->same & BIT(rec->status)) && !setup) {
-        if (tr->finish_setup && rec->status == PWR_ST_PENDING)
-            snprintf(a->note, sizeof(a->note), "still pending: no password "
-                     "yet (set one, or give the user a setup code)");
-        else
-            snprintf(a->note, sizeof(a->note), "already %s",
-                     pwr_status_name(rec->status));
+        a->note = tr->finish_setup && rec->status == PWR_ST_PENDING
+                      ? "still pending: no password yet (set one, or give "
+                        "the user a setup code)"
+                      : hx_status_note("already", rec->status);
         return 0;
     }
     if (!(tr->from & BIT(rec->status)) && !setup)
@@ -82,7 +80,7 @@ static int change_one(struct hx *hx, struct pwr_record *rec, struct hx_acct *a,
         rec->temp_expires = 0;
     }
     a->outcome = "changed";
-    snprintf(a->note, sizeof(a->note), "now %s", pwr_status_name(rec->status));
+    a->note = hx_status_note("now", rec->status);
     return 1;
 }
 
