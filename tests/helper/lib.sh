@@ -247,3 +247,36 @@ private_config() {
     mount -t tmpfs -o mode=755 pwrtest "$_top" || hard_error "tmpfs on $_top"
     mkdir -p "$_dir"
 }
+
+# ---- suites that run the CLI and the build-tree helper unprivileged ------
+#
+# as_nobody SCRIPT: run as root, re-run SCRIPT as "nobody" (these suites
+# prove what an unprivileged caller gets, so every refusal is a real one);
+# skip without setpriv or that user.  Returns when not root.
+as_nobody() {
+    [ "$(id -u)" -eq 0 ] || return 0
+    command -v setpriv >/dev/null 2>&1 || skip_all "root, and no setpriv to drop to nobody"
+    id nobody >/dev/null 2>&1 || skip_all "root, and no user nobody"
+    TMPDIR=/tmp
+    export TMPDIR top_srcdir top_builddir
+    exec setpriv --reuid=nobody --regid="$(id -g nobody)" --clear-groups \
+        /bin/sh "$1"
+}
+
+# cli_workdir PREFIX: PWRESET, PWRESET_HELPER (exported: the CLI runs it),
+# SINK and MKHASH from the build tree; T a fresh private directory,
+# removed on exit.
+cli_workdir() {
+    PWRESET=$top_builddir/helper/pwreset
+    PWRESET_HELPER=$top_builddir/helper/pwreset-helper
+    SINK=$top_builddir/tests/helper/audit_sink
+    MKHASH=$top_builddir/tests/helper/mkhash
+    export PWRESET_HELPER
+    for _f in "$PWRESET" "$PWRESET_HELPER" "$SINK" "$MKHASH"; do
+        [ -x "$_f" ] || hard_error "$_f not built"
+    done
+    T=$(mktemp -d "${TMPDIR:-/tmp}/$1.XXXXXX") || hard_error "mktemp"
+    [ -n "$T" ] && [ -d "$T" ] || hard_error "mktemp gave no directory"
+    trap 'rm -rf "$T"' EXIT INT TERM
+    chmod 700 "$T"
+}

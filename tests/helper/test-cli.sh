@@ -20,28 +20,9 @@ here=$(cd "$(dirname "$0")" && pwd)
 : "${top_builddir:=$here/../..}"
 . "$top_srcdir/tests/helper/lib.sh"
 
-if [ "$(id -u)" -eq 0 ]; then
-    command -v setpriv >/dev/null 2>&1 || skip_all "root, and no setpriv to drop to nobody"
-    id nobody >/dev/null 2>&1 || skip_all "root, and no user nobody"
-    TMPDIR=/tmp
-    export TMPDIR
-    exec setpriv --reuid=nobody --regid="$(id -g nobody)" --clear-groups \
-        /bin/sh "$here/test-cli.sh"
-fi
-
-PWRESET=$top_builddir/helper/pwreset
-PWRESET_HELPER=$top_builddir/helper/pwreset-helper
-SINK=$top_builddir/tests/helper/audit_sink
-MKHASH=$top_builddir/tests/helper/mkhash
-export PWRESET_HELPER
-for f in "$PWRESET" "$PWRESET_HELPER" "$SINK" "$MKHASH"; do
-    [ -x "$f" ] || hard_error "$f not built"
-done
+as_nobody "$here/test-cli.sh"
+cli_workdir pwrcli
 command -v setsid >/dev/null 2>&1 || skip_all "no setsid"
-
-T=$(mktemp -d "${TMPDIR:-/tmp}/pwrcli.XXXXXX") || hard_error "mktemp"
-trap 'rm -rf "$T"' EXIT INT TERM
-chmod 700 "$T"
 
 whoami_or_skip
 # Ordinary system accounts: not me, not in my group (which is admin_group).

@@ -13,27 +13,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 : "${top_builddir:=$here/../..}"
 . "$top_srcdir/tests/helper/lib.sh"
 
-if [ "$(id -u)" -eq 0 ]; then
-    command -v setpriv >/dev/null 2>&1 || skip_all "root, and no setpriv to drop to nobody"
-    id nobody >/dev/null 2>&1 || skip_all "root, and no user nobody"
-    TMPDIR=/tmp
-    export TMPDIR top_srcdir top_builddir
-    exec setpriv --reuid=nobody --regid="$(id -g nobody)" --clear-groups \
-        /bin/sh "$here/test-bulk-audit.sh"
-fi
-
-PWRESET=$top_builddir/helper/pwreset
-PWRESET_HELPER=$top_builddir/helper/pwreset-helper
-SINK=$top_builddir/tests/helper/audit_sink
-export PWRESET_HELPER
-for f in "$PWRESET" "$PWRESET_HELPER" "$SINK"; do
-    [ -x "$f" ] || hard_error "$f not built"
-done
-
-T=$(mktemp -d "${TMPDIR:-/tmp}/pwrbulk.XXXXXX") || hard_error "mktemp"
-[ -n "$T" ] && [ -d "$T" ] || hard_error "mktemp gave no directory"
-trap 'rm -rf "$T"' EXIT INT TERM
-chmod 700 "$T"
+as_nobody "$here/test-bulk-audit.sh"
+cli_workdir pwrbulk
 whoami_or_skip
 
 # 650 accounts that exist only in the store (--all reaches them); every
