@@ -286,6 +286,7 @@ static void worker(const struct opts *o, const char *svc, int64_t deadline,
 {
     struct worker_result wr = {0};
     struct sample s;
+    struct rusage ru;
 
     while (bench_now_ns() < deadline) {
         login(o, svc, &s);
@@ -298,6 +299,9 @@ static void worker(const struct opts *o, const char *svc, int64_t deadline,
         }
     }
     wr.end = bench_now_ns();
+    if (getrusage(RUSAGE_SELF, &ru) == 0)
+        wr.cpu_s = (double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 +
+                   (double)ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
     send_result(fd, &wr);
 }
 
@@ -408,8 +412,29 @@ static void collect(int fd, long n, struct worker_result *sum, int64_t *end)
 
 struct slot_result {
     double rate, writer_rate, writer_cpu;
+    double other_cpu; /* cores busy with anything but the logins */
     long ok, failed, writer_actions, writer_failed, writer_interrupted;
 };
+
+/* CPU seconds the whole machine has spent busy so far (/proc/stat: user,
+ * nice, system, irq and softirq of every CPU; not idle, iowait or the time
+ * the hypervisor stole), or 0. */
+static double busy_cpu_s(void)
+{
+    unsigned long long v[8] = {0};
+    FILE *f = fopen("/proc/stat", "r");
+    int n;
+
+    if (f == NULL)
+        return 0;
+    n = fscanf(f, "cpu %llu %llu %llu %llu %llu %llu %llu %llu", &v[0], &v[1],
+               &v[2], &v[3], &v[4], &v[5], &v[6], &v[7]);
+    fclose(f);
+    if (n != 8)
+        return 0;
+    return (double)(v[0] + v[1] + v[2] + v[5] + v[6]) /
+           (double)sysconf(_SC_CLK_TCK);
+}
 
 /* CPU seconds a process has used so far (0 if it cannot be read). */
 static double proc_cpu_s(long pid)
@@ -442,7 +467,8 @@ static void run_slot(const struct opts *o, const char *svc,
     int wp[2], lp[2];
     int64_t start, end, wend;
     struct worker_result sum, wsum;
-    double sink0 = proc_cpu_s(o->sink_pid);
+    double sink0 = proc_cpu_s(o->sink_pid), busy0 = busy_cpu_s(), busy1;
+    int64_t t1;
     long i;
 
     if (pipe(lp) < 0 || pipe(wp) < 0)
@@ -453,6 +479,8 @@ static void run_slot(const struct opts *o, const char *svc,
     for (i = 0; i < o->procs; i++)
         spawn(o, svc, start + o->seconds * 1000000000LL, lp[1], 0);
     collect(lp[0], o->procs, &sum, &end);
+    busy1 = busy_cpu_s();
+    t1 = bench_now_ns();
     memset(&wsum, 0, sizeof(wsum));
     wend = end;
     if (has_writer)
@@ -476,6 +504,11 @@ static void run_slot(const struct opts *o, const char *svc,
     if (has_writer) /* the listener's work is caused by the writer */
         wsum.cpu_s += proc_cpu_s(o->sink_pid) - sink0;
     sr->writer_cpu = wsum.cpu_s / ((double)(wend - start) / 1e9);
+    /* Everything but the logins over their slot: the writer, the listener,
+     * the kernel's work for them (and any stray load on the machine). */
+    sr->other_cpu = (busy1 - busy0 - sum.cpu_s) / ((double)(t1 - start) / 1e9);
+    if (sr->other_cpu < 0)
+        sr->other_cpu = 0;
 }
 
 static void report_load(const struct opts *o, int k, struct slot_result *sr,
@@ -507,6 +540,9 @@ static void report_load(const struct opts *o, int k, struct slot_result *sr,
         for (i = 0; i < rounds; i++)
             v[i] = sr[i].writer_cpu;
         row_of(o, o->svc[k], "writer_cpu", v, (size_t)rounds, "cores");
+        for (i = 0; i < rounds; i++)
+            v[i] = sr[i].other_cpu;
+        row_of(o, o->svc[k], "other_cpu", v, (size_t)rounds, "cores");
         snprintf(name, sizeof(name), "%s.writer_actions", o->svc[k]);
         bench_value(o->section, name, (double)wa, "");
         snprintf(name, sizeof(name), "%s.writer_failed", o->svc[k]);
@@ -534,8 +570,8 @@ static void report_load_ratios(const struct opts *o, struct slot_result **sr)
         for (r = 0; r < o->rounds; r++) {
             double lim = sr[0][r].rate;
 
-            if (w && cores > sr[k][r].writer_cpu)
-                lim *= (cores - sr[k][r].writer_cpu) / cores;
+            if (w && cores > sr[k][r].other_cpu)
+                lim *= (cores - sr[k][r].other_cpu) / cores;
             v[r] = lim > 0 ? sr[k][r].rate / lim : 0;
         }
         row_of(o, o->svc[k], "rate_ratio", v, (size_t)o->rounds, "x");

@@ -61,9 +61,9 @@ function pretty(svc) {
 }
 
 # The hash-bound limit left to logins while the writer runs: the measured
-# limit scaled by the cores the writer does not use.
+# limit scaled by the cores the logins did not get (everything but them).
 function wlimit(   cores, w) {
-    cores = v("load", "cores"); w = m("load", "pwreset-100k+writer.writer_cpu")
+    cores = v("load", "cores"); w = m("load", "pwreset-100k+writer.other_cpu")
     if (cores <= 0 || w >= cores) return 0
     return m("load", "crypt.logins_per_s") * (cores - w) / cores
 }
@@ -286,7 +286,10 @@ function load_table(   i, s, svcs, n, lim, limw, theory, cores, hash, pct) {
             v("load", "pwreset-100k+writer.writer_failed") " failed of " v("load", "pwreset-100k+writer.writer_actions") \
             " completed (" v("load", "pwreset-100k+writer.writer_interrupted") " interrupted at the end of a slot)" \
             ", using " cell("load", "pwreset-100k+writer.writer_cpu") " cores (pwreset, pwreset-helper and the audit listener, whose" \
-            " work the writer causes), so the limit left to logins is " num(limw) " per second." \
+            " work the writer causes, as their own CPU time counts it); everything but the logins used " \
+            cell("load", "pwreset-100k+writer.other_cpu") " cores (busy time of the machine from /proc/stat minus the" \
+            " logins' own CPU time: the writer, the listener, the kernel's work for them, and any stray load)," \
+            " so the limit left to logins is " num(limw) " per second." \
             "  A login counts as failed" \
             " unless pam_authenticate returns PAM_SUCCESS and pam_acct_mgmt PAM_SUCCESS or" \
             " PAM_NEW_AUTHTOK_REQD (the writer toggles must_change)."
