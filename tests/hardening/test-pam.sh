@@ -22,6 +22,10 @@ here=$(cd "$(dirname "$0")" && pwd)
 
 [ "${PWR_SANITIZERS:-no}" = yes ] && skip_all "pam_wrapper cannot run under AddressSanitizer"
 [ -n "${PAM_WRAPPER_SO:-}" ] && [ -f "$PAM_WRAPPER_SO" ] || skip_all "no pam_wrapper"
+# pam_wrapper users take turns (see tests/pam/pamtest_runner.c).
+if [ -n "${PWR_WRAPPER_LOCK:-}" ]; then
+    exec 9>>"$PWR_WRAPPER_LOCK" && flock 9
+fi
 PAMDRV=$top_builddir/tests/hardening/pamdrv
 RUNNER=$top_builddir/tests/pam/pamtest_runner
 [ -x "$PAMDRV" ] && [ -x "$RUNNER" ] || skip_all "pamdrv/pamtest_runner not built (no libpamtest)"

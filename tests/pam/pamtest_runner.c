@@ -8,6 +8,14 @@
  * Usage: pamtest_runner SCENARIO.scn   (as the automake test driver runs it)
  * Prepares a private directory (config, store, PAM service, audit socket),
  * then re-executes itself under pam_wrapper to run the transactions.
+ *
+ * pam_wrapper copies the service files to /tmp/pam.X, X one of a few dozen
+ * letters chosen without a lock (a mkdir that fails is only logged): two
+ * processes started together (make -j) can share one such directory and
+ * read each other's service, store and audit socket.  Every pam_wrapper
+ * user of the test suite therefore holds an exclusive lock on the file
+ * $PWR_WRAPPER_LOCK for its whole run (this runner across its re-exec;
+ * the shell tests with flock(1)).
  */
 #include "config.h"
 
@@ -18,6 +26,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -745,8 +754,27 @@ static void remove_tree(const char *dir)
         return;
     }
     snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+    unsetenv("LD_PRELOAD"); /* rm needs no pam_wrapper of its own */
+    unsetenv("PAM_WRAPPER");
     if (system(cmd) != 0)
         fprintf(stderr, "could not remove %s\n", dir);
+}
+
+/* Wait for our turn with pam_wrapper (see the top of the file).  The fd
+ * stays open across the re-exec, so the lock lasts until this run ends. */
+static void take_wrapper_lock(void)
+{
+    const char *path = getenv("PWR_WRAPPER_LOCK");
+    int fd;
+
+    if (path == NULL || path[0] == '\0')
+        return; /* run by hand: nobody to take turns with */
+    fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_NOCTTY, 0600);
+    if (fd < 0)
+        die("%s: %s", path, strerror(errno));
+    while (flock(fd, LOCK_EX) < 0)
+        if (errno != EINTR)
+            die("%s: flock: %s", path, strerror(errno));
 }
 
 /* Re-run this program under pam_wrapper with the prepared service dir. */
@@ -811,6 +839,7 @@ int main(int argc, char **argv)
         if (mkdtemp(g_dir) == NULL)
             die("mkdtemp: %s", strerror(errno));
         prepare(&cfg);
+        take_wrapper_lock();
         reexec_wrapped(argv);
     }
     snprintf(g_dir, sizeof(g_dir), "%s", dir);

@@ -9,6 +9,10 @@ set -u
 [ "${PWR_SANITIZERS:-no}" = yes ] && { echo "SKIP: pam_wrapper cannot run under AddressSanitizer"; exit 77; }
 command -v pamtester >/dev/null 2>&1 || { echo "SKIP: pamtester not installed"; exit 77; }
 [ -n "${PAM_WRAPPER_SO:-}" ] && [ -f "$PAM_WRAPPER_SO" ] || { echo "SKIP: no pam_wrapper"; exit 77; }
+# pam_wrapper users take turns (see tests/pam/pamtest_runner.c).
+if [ -n "${PWR_WRAPPER_LOCK:-}" ]; then
+    exec 9>>"$PWR_WRAPPER_LOCK" && flock 9
+fi
 
 dir=$(mktemp -d "${TMPDIR:-/tmp}/pwrpamtester.XXXXXX")
 trap 'rm -rf "$dir"' EXIT INT TERM
