@@ -1032,9 +1032,15 @@ static int out_flush(struct out *o)
     return rc;
 }
 
-/* Append len bytes and, with nl, a LF. */
+/* Append len bytes and, with nl, a LF.  Lines are far shorter than the
+ * buffer (PWR_RECORD_LINE_MAX); anything longer is refused, never copied
+ * past its end. */
 static int out_put(struct out *o, const char *p, size_t len, int nl)
 {
+    if (len + 1 > sizeof(o->buf)) {
+        errno = EOVERFLOW;
+        return -1;
+    }
     if (o->used + len + 1 > sizeof(o->buf) && out_flush(o) < 0)
         return -1;
     memcpy(o->buf + o->used, p, len);
