@@ -362,24 +362,6 @@ START_TEST(test_absurd_event_still_starts_the_line)
 }
 END_TEST
 
-/* A datagram or stream socket at tmpdir/name. */
-static int bind_socket(int type, const char *name, char *path, size_t pathsz)
-{
-    struct sockaddr_un addr;
-    int fd = socket(AF_UNIX, type | SOCK_CLOEXEC, 0);
-
-    ck_assert_int_ge(fd, 0);
-    memset(&addr, 0, sizeof(addr));
-    addr.sun_family = AF_UNIX;
-    ck_assert_int_lt(snprintf(path, pathsz, "%s/%s", tmpdir, name),
-                     (int)sizeof(addr.sun_path));
-    memcpy(addr.sun_path, path, strlen(path) + 1);
-    ck_assert_int_eq(bind(fd, (struct sockaddr *)&addr, sizeof(addr)), 0);
-    if (type == SOCK_STREAM)
-        ck_assert_int_eq(listen(fd, 4), 0);
-    return fd;
-}
-
 /* msg must be "<PRI>Mmm dd hh:mm:ss pwreset[OURPID]: LINE", nothing more. */
 static void assert_framed(const char *msg, int pri, const char *line)
 {
@@ -407,7 +389,7 @@ START_TEST(test_send_delivers_an_authpriv_datagram)
     struct pwr_audit a;
     struct pwr_err err;
     struct fields f = { 0 };
-    int fd = bind_socket(SOCK_DGRAM, "dgram.sock", path, sizeof(path));
+    int fd = pwr_test_bind_socket(tmpdir, SOCK_DGRAM, "dgram.sock", path, sizeof(path));
     ssize_t n;
 
     pwr_audit_begin(&a, "password_changed");
@@ -439,7 +421,7 @@ START_TEST(test_send_falls_back_to_a_stream_socket)
     char path[PWR_PATH_MAX], buf[PWR_AUDIT_LINE_MAX + 128];
     struct pwr_audit a;
     struct pwr_err err;
-    int lfd = bind_socket(SOCK_STREAM, "stream.sock", path, sizeof(path));
+    int lfd = pwr_test_bind_socket(tmpdir, SOCK_STREAM, "stream.sock", path, sizeof(path));
     int cfd;
     size_t got = 0;
     ssize_t n;

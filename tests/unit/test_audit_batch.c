@@ -249,23 +249,6 @@ END_TEST
 
 /* ---- sending ------------------------------------------------------------ */
 
-static int bind_socket(int type, const char *name, char *path, size_t pathsz)
-{
-    struct sockaddr_un addr;
-    int fd = socket(AF_UNIX, type | SOCK_CLOEXEC, 0);
-
-    ck_assert_int_ge(fd, 0);
-    memset(&addr, 0, sizeof(addr));
-    addr.sun_family = AF_UNIX;
-    ck_assert_int_lt(snprintf(path, pathsz, "%s/%s", tmpdir, name),
-                     (int)sizeof(addr.sun_path));
-    memcpy(addr.sun_path, path, strlen(path) + 1);
-    ck_assert_int_eq(bind(fd, (struct sockaddr *)&addr, sizeof(addr)), 0);
-    if (type == SOCK_STREAM)
-        ck_assert_int_eq(listen(fd, 16), 0);
-    return fd;
-}
-
 /* What a listener received: each datagram as a string. */
 struct got {
     char **msg;
@@ -382,7 +365,7 @@ START_TEST(test_a_batch_arrives_as_one_framed_line_per_event_in_order)
     struct pwr_err err;
     struct got g;
     size_t i;
-    int fd = bind_socket(SOCK_DGRAM, "order.sock", path, sizeof(path));
+    int fd = pwr_test_bind_socket(tmpdir, SOCK_DGRAM, "order.sock", path, sizeof(path));
     pid_t pid;
 
     for (i = 0; i < MANY; i++)
@@ -410,7 +393,7 @@ START_TEST(test_the_state_holds_the_last_seq_before_the_first_line_is_sent)
     struct pwr_audit *ev = events(MANY);
     struct pwr_err err;
     struct got g;
-    int fd = bind_socket(SOCK_DGRAM, "first.sock", path, sizeof(path));
+    int fd = pwr_test_bind_socket(tmpdir, SOCK_DGRAM, "first.sock", path, sizeof(path));
     pid_t pid;
 
     fresh_store("first", store);
@@ -438,7 +421,7 @@ START_TEST(test_the_kept_socket_reconnects_when_the_listener_restarts)
     struct pwr_audit *ev = events(100);
     struct pwr_err err;
     struct got g;
-    int fd = bind_socket(SOCK_DGRAM, "restart.sock", path, sizeof(path));
+    int fd = pwr_test_bind_socket(tmpdir, SOCK_DGRAM, "restart.sock", path, sizeof(path));
     pid_t pid;
 
     file_in_tmp("restart.out", file);
@@ -451,7 +434,7 @@ START_TEST(test_the_kept_socket_reconnects_when_the_listener_restarts)
     /* the syslog daemon restarts: a new socket under the same name */
     close(fd);
     ck_assert_int_eq(unlink(path), 0);
-    fd = bind_socket(SOCK_DGRAM, "restart.sock", path, sizeof(path));
+    fd = pwr_test_bind_socket(tmpdir, SOCK_DGRAM, "restart.sock", path, sizeof(path));
     pid = listen_child(fd, 100, NULL, file);
     ck_assert_msg(pwr_audit_send_batch(ev, NULL, 100, path, &err) == 0, "%s",
                   err.msg);
@@ -482,7 +465,7 @@ START_TEST(test_a_batch_with_no_listener_fails_and_says_so_then_recovers)
     ck_assert_ptr_nonnull(strstr(err.msg, "late.sock"));
     ck_assert_ptr_nonnull(strstr(err.msg, strerror(ENOENT)));
     /* a listener appears: the next batch reaches it */
-    fd = bind_socket(SOCK_DGRAM, "late.sock", path, sizeof(path));
+    fd = pwr_test_bind_socket(tmpdir, SOCK_DGRAM, "late.sock", path, sizeof(path));
     pid = listen_child(fd, 100, NULL, file);
     ck_assert_int_eq(pwr_audit_send_batch(ev, NULL, 100, path, &err), 0);
     collect(pid, file, &g);
@@ -503,7 +486,7 @@ START_TEST(test_a_hung_listener_costs_one_send_timeout_not_one_per_line)
     char path[PWR_PATH_MAX];
     struct pwr_audit *ev = events(600);
     struct pwr_err err;
-    int fd = bind_socket(SOCK_DGRAM, "hung.sock", path, sizeof(path));
+    int fd = pwr_test_bind_socket(tmpdir, SOCK_DGRAM, "hung.sock", path, sizeof(path));
 
     pwr_audit_keep_socket(1);
     pwr_err_clear(&err);
@@ -524,7 +507,7 @@ START_TEST(test_a_malformed_event_fails_alone)
     struct pwr_audit *ev = events(3);
     struct pwr_err err;
     struct got g;
-    int fd = bind_socket(SOCK_DGRAM, "bad.sock", path, sizeof(path));
+    int fd = pwr_test_bind_socket(tmpdir, SOCK_DGRAM, "bad.sock", path, sizeof(path));
     pid_t pid;
 
     ev[1].line[3] = '\n';
@@ -549,7 +532,7 @@ START_TEST(test_a_batch_to_a_stream_listener_sends_each_line_nul_terminated)
     char path[PWR_PATH_MAX], buf[PWR_AUDIT_LINE_MAX + 128];
     struct pwr_audit *ev = events(3);
     struct pwr_err err;
-    int lfd = bind_socket(SOCK_STREAM, "stream.sock", path, sizeof(path));
+    int lfd = pwr_test_bind_socket(tmpdir, SOCK_STREAM, "stream.sock", path, sizeof(path));
     int i, cfd;
     size_t got;
     ssize_t n;
@@ -581,7 +564,7 @@ START_TEST(test_a_single_send_with_a_kept_socket_is_framed_as_before)
     char path[PWR_PATH_MAX], buf[PWR_AUDIT_LINE_MAX + 128];
     struct pwr_audit *ev = events(2);
     struct pwr_err err;
-    int fd = bind_socket(SOCK_DGRAM, "single.sock", path, sizeof(path));
+    int fd = pwr_test_bind_socket(tmpdir, SOCK_DGRAM, "single.sock", path, sizeof(path));
     ssize_t n;
 
     pwr_audit_keep_socket(1);
@@ -601,32 +584,20 @@ START_TEST(test_a_single_send_with_a_kept_socket_is_framed_as_before)
 }
 END_TEST
 
-static int open_fds(void)
-{
-    DIR *d = opendir("/proc/self/fd");
-    int n = 0;
-
-    ck_assert_ptr_nonnull(d);
-    while (readdir(d) != NULL)
-        n++;
-    closedir(d);
-    return n;
-}
-
 START_TEST(test_without_keep_socket_a_batch_leaves_no_fd_behind)
 {
     char path[PWR_PATH_MAX], missing[PWR_PATH_MAX];
     struct pwr_audit *ev = events(5);
     struct pwr_err err;
-    int fd = bind_socket(SOCK_DGRAM, "nokeep.sock", path, sizeof(path));
-    int before = open_fds();
+    int fd = pwr_test_bind_socket(tmpdir, SOCK_DGRAM, "nokeep.sock", path, sizeof(path));
+    int before = pwr_test_count_fds();
 
     pwr_audit_keep_socket(0); /* a PAM module's host program */
     ck_assert_int_eq(pwr_audit_send_batch(ev, NULL, 5, path, &err), 0);
     file_in_tmp("nokeep-missing.sock", missing);
     ck_assert_int_eq(pwr_audit_send_batch(ev, NULL, 5, missing, &err), -1);
     ck_assert_int_eq(pwr_audit_send(&ev[0], missing, 0, &err), -1);
-    ck_assert_int_eq(open_fds(), before);
+    ck_assert_int_eq(pwr_test_count_fds(), before);
     close(fd);
     free(ev);
 }

@@ -799,18 +799,6 @@ START_TEST(test_store_or_directory_not_owned_by_root_is_refused)
 }
 END_TEST
 
-static int count_fds(void)
-{
-    DIR *d = opendir("/proc/self/fd");
-    int n = 0;
-
-    ck_assert_ptr_nonnull(d);
-    while (readdir(d) != NULL)
-        n++;
-    closedir(d);
-    return n;
-}
-
 /* Every path, failing ones included, closes what it opened. */
 START_TEST(test_no_descriptor_leaks_on_success_or_failure)
 {
@@ -818,7 +806,7 @@ START_TEST(test_no_descriptor_leaks_on_success_or_failure)
     struct pwr_err err = { 0 };
     char other[600];
     size_t n = 0;
-    int before = count_fds();
+    int before = pwr_test_count_fds();
     struct pwr_store *st = open_at(spath, 0, 0);
 
     ck_assert_int_eq(pwr_store_lookup(st, "m01", &r, &err), 0); /* missing */
@@ -838,7 +826,7 @@ START_TEST(test_no_descriptor_leaks_on_success_or_failure)
     pwr_store_close(st);
     path_in(other, sizeof(other), tdir, "nodir/store");
     ck_assert_int_eq(lookup(other, "m01", &r, &err), 0);
-    ck_assert_int_eq(count_fds(), before);
+    ck_assert_int_eq(pwr_test_count_fds(), before);
 }
 END_TEST
 

@@ -5,8 +5,13 @@
 #define PWR_TESTUTIL_H
 
 #include <check.h>
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
 
 /* Run one suite and turn its result into an exit status. */
 static inline int pwr_test_run(Suite *s)
@@ -36,6 +41,39 @@ static inline char *pwr_test_tmpdir(void)
         return NULL;
     }
     return path;
+}
+
+/* How many descriptors this process has open (leak checks). */
+static inline int pwr_test_count_fds(void)
+{
+    DIR *d = opendir("/proc/self/fd");
+    int n = 0;
+
+    ck_assert_ptr_nonnull(d);
+    while (readdir(d) != NULL)
+        n++;
+    closedir(d);
+    return n;
+}
+
+/* A datagram or stream (listening) socket at dir/name; its path in path. */
+static inline int pwr_test_bind_socket(const char *dir, int type,
+                                       const char *name, char *path,
+                                       size_t pathsz)
+{
+    struct sockaddr_un addr;
+    int fd = socket(AF_UNIX, type | SOCK_CLOEXEC, 0);
+
+    ck_assert_int_ge(fd, 0);
+    memset(&addr, 0, sizeof(addr));
+    addr.sun_family = AF_UNIX;
+    ck_assert_int_lt(snprintf(path, pathsz, "%s/%s", dir, name),
+                     (int)sizeof(addr.sun_path));
+    memcpy(addr.sun_path, path, strlen(path) + 1);
+    ck_assert_int_eq(bind(fd, (struct sockaddr *)&addr, sizeof(addr)), 0);
+    if (type == SOCK_STREAM)
+        ck_assert_int_eq(listen(fd, 16), 0);
+    return fd;
 }
 
 #endif
