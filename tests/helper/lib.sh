@@ -253,14 +253,57 @@ private_config() {
 # as_nobody SCRIPT: run as root, re-run SCRIPT as "nobody" (these suites
 # prove what an unprivileged caller gets, so every refusal is a real one);
 # skip without setpriv or that user.  Returns when not root.
+#
+# nobody may not reach the trees at all: Debian makes home directories
+# 0700, so a clone in ~ is out of its reach.  The source and build trees
+# are therefore bind-mounted on a fresh 0755 directory under /tmp in a
+# private mount namespace, and the suite runs from there; nothing about
+# the user's own directories is changed, and the mounts die with the
+# namespace.  Where no namespace can be made, the trees are used where
+# they are.  A tree that nobody still cannot read (a umask-077 clone) is a
+# skip that says so, never a failure.
 as_nobody() {
     [ "$(id -u)" -eq 0 ] || return 0
     command -v setpriv >/dev/null 2>&1 || skip_all "root, and no setpriv to drop to nobody"
     id nobody >/dev/null 2>&1 || skip_all "root, and no user nobody"
     TMPDIR=/tmp
-    export TMPDIR top_srcdir top_builddir
-    exec setpriv --reuid=nobody --regid="$(id -g nobody)" --clear-groups \
-        /bin/sh "$1"
+    export TMPDIR
+    _src=$(cd "$top_srcdir" && pwd -P) || hard_error "no $top_srcdir"
+    _bld=$(cd "$top_builddir" && pwd -P) || hard_error "no $top_builddir"
+    _script=$(cd "$(dirname "$1")" && pwd -P)/$(basename "$1")
+    _rel=${_script#"$_src"/}
+    [ "$_rel" != "$_script" ] || hard_error "$1 is not under $_src"
+    _stage=
+    if command -v unshare >/dev/null 2>&1 &&
+       unshare --mount --propagation private true 2>/dev/null; then
+        _stage=$(mktemp -d /tmp/pwrstage.XXXXXX) || hard_error "mktemp"
+        chmod 755 "$_stage"
+        mkdir "$_stage/src" "$_stage/build"
+    fi
+    # shellcheck disable=SC2016
+    _inner='
+        tree="$1 and $2"
+        if [ -n "$3" ]; then
+            mount --bind "$1" "$3/src" && mount --bind "$2" "$3/build" || exit 99
+            set -- "$3/src" "$3/build" "$3" "$4"
+        fi
+        nobody="setpriv --reuid=nobody --regid=$(id -g nobody) --clear-groups"
+        if ! $nobody test -r "$1/$4" || ! $nobody test -x "$2/helper/pwreset"; then
+            echo "1..0 # SKIP user nobody cannot read $tree (cloned or built with umask 077?)"
+            exit 77
+        fi
+        top_srcdir=$1 top_builddir=$2
+        export top_srcdir top_builddir
+        exec $nobody /bin/sh "$1/$4"'
+    if [ -n "$_stage" ]; then
+        trap 'rmdir "$_stage/src" "$_stage/build" "$_stage" 2>/dev/null' EXIT
+        trap 'exit 130' INT TERM
+        unshare --mount --propagation private \
+            /bin/sh -c "$_inner" as_nobody "$_src" "$_bld" "$_stage" "$_rel"
+    else
+        /bin/sh -c "$_inner" as_nobody "$_src" "$_bld" "" "$_rel"
+    fi
+    exit $?
 }
 
 # cli_workdir PREFIX: PWRESET, PWRESET_HELPER (exported: the CLI runs it),

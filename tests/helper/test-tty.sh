@@ -12,14 +12,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$top_srcdir/tests/helper/lib.sh"
 
 command -v expect >/dev/null 2>&1 || skip_all "no expect"
-if [ "$(id -u)" -eq 0 ]; then
-    command -v setpriv >/dev/null 2>&1 || skip_all "root, and no setpriv to drop to nobody"
-    id nobody >/dev/null 2>&1 || skip_all "root, and no user nobody"
-    TMPDIR=/tmp
-    export TMPDIR
-    exec setpriv --reuid=nobody --regid="$(id -g nobody)" --clear-groups \
-        /bin/sh "$here/test-tty.sh"
-fi
+as_nobody "$here/test-tty.sh"
 
 PWRESET=$top_builddir/helper/pwreset
 PWRESET_HELPER=$top_builddir/helper/pwreset-helper
