@@ -206,14 +206,19 @@ int cli_parse(struct cli *cli, const struct cli_cmd *cmd, const char *allowed,
     build_table(allowed, tab);
     optind = 1;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, "", tab, NULL)) != -1) {
+    /* The leading ':' makes getopt_long tell a missing value (':') from
+     * an unknown option ('?'), so the message can say which. */
+    while ((c = getopt_long(argc, argv, ":", tab, NULL)) != -1) {
         if (c == OPT_HELP) {
             print_help(cmd, allowed);
             exit(PWR_OK);
         }
-        if (c == '?' || c == ':') {
-            cli_usage_error(cmd, "unknown option or missing value: '%s'",
-                            argv[optind - 1]);
+        if (c == ':') {
+            cli_usage_error(cmd, "option '%s' needs a value", argv[optind - 1]);
+            return -1;
+        }
+        if (c == '?') {
+            cli_usage_error(cmd, "unknown option: '%s'", argv[optind - 1]);
             return -1;
         }
         if (set_option(cli, c, optarg) != PWR_OK)

@@ -86,6 +86,15 @@ run frobnicate
 expect "an unknown command is a usage error" 2 ""
 run status --bogus
 expect "an unknown option is a usage error" 2 ""
+check "... and the message names the option" err_has "unknown option: '--bogus'"
+run --conf "$T/no-such.conf" status
+expect "a missing --config file is a configuration error (11)" 11 ""
+check "... naming the file" err_has "no-such.conf"
+snap
+run block "$U1" --reason
+expect "an option without its value is a usage error" 2 ""
+check "... the message says which option needs a value" err_has "option '--reason' needs a value"
+check "... and the store is untouched" unchanged
 
 # ---- enrol (F6, F17) -------------------------------------------------------
 snap
