@@ -13,6 +13,9 @@
 #include "cli.h"
 #include "pwr_secret.h"
 
+/* Tries at a new password on a terminal, as passwd(1) gives. */
+#define SET_TRIES 3
+
 static int one_user(const struct cli_cmd *cmd, int argc, char **argv,
                     int first, const char **user)
 {
@@ -89,7 +92,7 @@ int cli_cmd_set_password(struct cli *cli, int argc, char **argv)
     const struct cli_cmd *cmd = cli_find("set-password");
     char pw[CLI_SECRET_MAX], prompt[PWR_LOGIN_MAX + 32];
     const char *user = NULL;
-    int first, rc;
+    int first, rc, tries;
 
     first = cli_parse(cli, cmd, "temporary must-change no-must-change ttl "
                                 "stdin logout yes allow-reuse", argc, argv);
@@ -104,11 +107,17 @@ int cli_cmd_set_password(struct cli *cli, int argc, char **argv)
     if (rc != PWR_OK)
         return rc;
     snprintf(prompt, sizeof(prompt), "New password for %s: ", user);
-    rc = cli_read_secret(cli, prompt, "Retype the new password: ", pw,
-                         sizeof(pw));
-    if (rc == PWR_OK)
-        rc = send_password(cli, user, pw);
-    pwr_wipe(pw, sizeof(pw));
+    /* On a terminal a password the policy rejected is asked for again,
+     * as passwd(1) does; with --stdin there is one try. */
+    for (tries = 0; tries < (cli->use_stdin ? 1 : SET_TRIES); tries++) {
+        rc = cli_read_secret(cli, prompt, "Retype the new password: ", pw,
+                             sizeof(pw));
+        if (rc == PWR_OK)
+            rc = send_password(cli, user, pw);
+        pwr_wipe(pw, sizeof(pw));
+        if (rc != PWR_E_POLICY)
+            break;
+    }
     return rc;
 }
 

@@ -10,6 +10,15 @@
 #include "helper.h"
 #include "pwr_policy.h"
 
+/* The owner hears "your login name"; anyone setting another account's
+ * password hears "the account's login name". */
+static enum pwr_voice voice_for(const struct hx *hx, const char *login)
+{
+    return hx->caller_has_login && strcmp(hx->caller, login) == 0
+               ? PWR_VOICE_OWNER
+               : PWR_VOICE_ADMIN;
+}
+
 static int reject(struct hx *hx, const char *login,
                   const struct pwr_policy *pol, unsigned mask,
                   struct pwr_err *err)
@@ -18,7 +27,7 @@ static int reject(struct hx *hx, const char *login,
     struct pwr_audit a;
 
     pwr_policy_reasons(mask, reasons, sizeof(reasons));
-    pwr_policy_describe(pol, mask, text, sizeof(text));
+    pwr_policy_describe(pol, mask, voice_for(hx, login), text, sizeof(text));
     hx_audit_begin(hx, &a, "policy_rejected", login);
     pwr_audit_add(&a, "reason", reasons);
     pwr_audit_add(&a, "detail", hx->op);

@@ -391,27 +391,33 @@ int pwr_policy_check(const struct pwr_policy *pol,
 /* ---- telling the user --------------------------------------------------- */
 
 /* In reporting order.  The two length sentences need numbers: see
- * describe_bit. */
+ * describe_bit.  admin is the sentence for someone setting another
+ * account's password (NULL: the same words suit both). */
 static const struct {
     unsigned bit;
     const char *reason;
     const char *sentence;
+    const char *admin;
 } reasons[] = {
-    {PWR_POL_TOO_SHORT, "too_short", NULL},
-    {PWR_POL_TOO_LONG, "too_long", NULL},
+    {PWR_POL_TOO_SHORT, "too_short", NULL, NULL},
+    {PWR_POL_TOO_LONG, "too_long", NULL, NULL},
     {PWR_POL_BAD_UTF8, "not_utf8",
-     "It is not valid UTF-8 text; check your terminal's character set."},
-    {PWR_POL_BLOCKLISTED, "blocklisted", "It is on the list of common passwords."},
-    {PWR_POL_CONTAINS_LOGIN, "contains_login", "It must not contain your login name."},
-    {PWR_POL_CONTAINS_NAME, "contains_name", "It must not contain a part of your name."},
+     "It is not valid UTF-8 text; check your terminal's character set.", NULL},
+    {PWR_POL_BLOCKLISTED, "blocklisted", "It is on the list of common passwords.",
+     NULL},
+    {PWR_POL_CONTAINS_LOGIN, "contains_login", "It must not contain your login name.",
+     "It must not contain the account's login name."},
+    {PWR_POL_CONTAINS_NAME, "contains_name", "It must not contain a part of your name.",
+     "It must not contain a part of the account's full name."},
     {PWR_POL_TRIVIAL, "trivial",
      "It is too simple: a repeated pattern, a sequence such as abcd or 1234, "
-     "or a row of the keyboard."},
-    {PWR_POL_SAME_AS_CURRENT, "reused", "It must differ from your current password."},
+     "or a row of the keyboard.", NULL},
+    {PWR_POL_SAME_AS_CURRENT, "reused", "It must differ from your current password.",
+     "It must differ from the account's current password."},
     {PWR_POL_BREACHED, "breached",
-     "It has appeared in a known data breach; choose another."},
+     "It has appeared in a known data breach; choose another.", NULL},
     {PWR_POL_CONTROL, "control_chars",
-     "It must not contain control characters such as tabs."},
+     "It must not contain control characters such as tabs.", NULL},
 };
 
 const char *pwr_policy_reason(unsigned bit)
@@ -453,8 +459,9 @@ void pwr_policy_reasons(unsigned mask, char *out, size_t outsz)
             append(out, outsz, &used, "%s%s", used ? "," : "", reasons[i].reason);
 }
 
-static void describe_bit(const struct pwr_policy *pol, size_t i, char *out,
-                         size_t outsz, size_t *used)
+static void describe_bit(const struct pwr_policy *pol, size_t i,
+                         enum pwr_voice voice, char *out, size_t outsz,
+                         size_t *used)
 {
     const char *sep = *used ? "\n" : "";
 
@@ -465,12 +472,14 @@ static void describe_bit(const struct pwr_policy *pol, size_t i, char *out,
         append(out, outsz, used,
                "%sIt must be at most %u characters (and %d bytes) long.", sep,
                max_len(pol), MAX_BYTES);
+    else if (voice == PWR_VOICE_ADMIN && reasons[i].admin != NULL)
+        append(out, outsz, used, "%s%s", sep, reasons[i].admin);
     else
         append(out, outsz, used, "%s%s", sep, reasons[i].sentence);
 }
 
 void pwr_policy_describe(const struct pwr_policy *pol, unsigned mask,
-                         char *out, size_t outsz)
+                         enum pwr_voice voice, char *out, size_t outsz)
 {
     size_t i, used = 0;
 
@@ -478,7 +487,7 @@ void pwr_policy_describe(const struct pwr_policy *pol, unsigned mask,
         out[0] = '\0';
     for (i = 0; i < PWR_ARRAY_SIZE(reasons); i++)
         if (mask & reasons[i].bit)
-            describe_bit(pol, i, out, outsz, &used);
+            describe_bit(pol, i, voice, out, outsz, &used);
 }
 
 void pwr_policy_summary(const struct pwr_policy *pol, char *out, size_t outsz)

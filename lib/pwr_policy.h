@@ -53,9 +53,13 @@ const char *pwr_policy_reason(unsigned bit);
 /* Comma-separated reason codes of a mask ("too_short,contains_login"). */
 void pwr_policy_reasons(unsigned mask, char *out, size_t outsz);
 
-/* One sentence per broken rule, each on its own line, for the user. */
+/* Whom a rejection is addressed to: the account's owner ("your login
+ * name") or an administrator setting it ("the account's login name"). */
+enum pwr_voice { PWR_VOICE_OWNER, PWR_VOICE_ADMIN };
+
+/* One sentence per broken rule, each on its own line, in that voice. */
 void pwr_policy_describe(const struct pwr_policy *pol, unsigned mask,
-                         char *out, size_t outsz);
+                         enum pwr_voice voice, char *out, size_t outsz);
 
 /* One short line stating the rules, shown before the first prompt. */
 void pwr_policy_summary(const struct pwr_policy *pol, char *out, size_t outsz);

@@ -132,7 +132,7 @@ static int check_policy(struct mod_ctx *ctx, const struct pwr_record *rec,
     }
     if (bad == 0)
         return 0;
-    pwr_policy_describe(&pol, bad, msg, sizeof(msg));
+    pwr_policy_describe(&pol, bad, PWR_VOICE_OWNER, msg, sizeof(msg));
     mod_error_msg(ctx, msg);
     pwr_policy_reasons(bad, reasons, sizeof(reasons));
     mod_audit(ctx, "policy_rejected", "reason", reasons, "result", "failure",

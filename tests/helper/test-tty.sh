@@ -91,6 +91,29 @@ xrun mismatch
 expect "set-password: two different entries are refused" 2 ""
 check "... and the store is unchanged" cmp -s "$T/store" "$T/store.before"
 
+# The target's own login name in the password: the admin is told about
+# "the account's login name", not "your login name", and asked again.
+cat >"$T/retry.exp" <<EOF
+set timeout 20
+spawn $PWRESET --config $T/conf set-password $TARGET
+expect "Type yes to continue: " { send "yes\r" } timeout { exit 101 }
+expect "New password for $TARGET: " { send "$TARGET-Velvet-Harbor-3391\r" } timeout { exit 102 }
+expect "Retype the new password: " { send "$TARGET-Velvet-Harbor-3391\r" } timeout { exit 103 }
+expect "the account's login name" { } "your login name" { exit 104 } timeout { exit 105 }
+expect "New password for $TARGET: " { send "$PW_ADMIN-2\r" } timeout { exit 106 }
+expect "Retype the new password: " { send "$PW_ADMIN-2\r" } timeout { exit 107 }
+expect "password of '$TARGET' set" { } timeout { exit 108 }
+expect eof
+catch wait result
+exit [lindex \$result 3]
+EOF
+xrun retry
+expect "set-password: a rejected password is explained to the admin and asked again" 0 \
+    "policy_rejected password_set_by_admin"
+check "... and the policy speaks of the account, not of the admin" \
+    sh -c "! grep -q 'your login name' '$T/out'"
+cp "$T/store" "$T/store.before"
+
 cat >"$T/decline.exp" <<EOF
 set timeout 20
 spawn $PWRESET --config $T/conf delete $TARGET

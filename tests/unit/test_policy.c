@@ -678,19 +678,35 @@ START_TEST(test_describe_gives_one_sentence_per_broken_rule)
     struct pwr_policy pol = {14, 300, {NULL}, 0, NULL};
     char buf[2048];
 
-    pwr_policy_describe(&pol, PWR_POL_TOO_SHORT, buf, sizeof(buf));
+    pwr_policy_describe(&pol, PWR_POL_TOO_SHORT, PWR_VOICE_OWNER, buf, sizeof(buf));
     ck_assert_str_eq(buf, "It must be at least 14 characters long.");
-    pwr_policy_describe(&pol, PWR_POL_BLOCKLISTED | PWR_POL_CONTAINS_LOGIN, buf,
-                        sizeof(buf));
+    pwr_policy_describe(&pol, PWR_POL_BLOCKLISTED | PWR_POL_CONTAINS_LOGIN,
+                        PWR_VOICE_OWNER, buf, sizeof(buf));
     ck_assert_str_eq(buf, "It is on the list of common passwords.\n"
                           "It must not contain your login name.");
-    pwr_policy_describe(&pol, 0x3ff, buf, sizeof(buf));
+    pwr_policy_describe(&pol, 0x3ff, PWR_VOICE_OWNER, buf, sizeof(buf));
     ck_assert_int_eq(count_lines(buf), 10);
     ck_assert_ptr_nonnull(strstr(buf, "at most 300 characters"));
-    pwr_policy_describe(&pol, 0, buf, sizeof(buf));
+    pwr_policy_describe(&pol, 0, PWR_VOICE_OWNER, buf, sizeof(buf));
     ck_assert_str_eq(buf, "");
-    pwr_policy_describe(&pol, 0x3ff, buf, 20);
+    pwr_policy_describe(&pol, 0x3ff, PWR_VOICE_OWNER, buf, 20);
     ck_assert_uint_eq(strlen(buf), 19);
+}
+END_TEST
+
+START_TEST(test_describe_addresses_an_admin_as_not_the_owner)
+{
+    struct pwr_policy pol = {14, 300, {NULL}, 0, NULL};
+    char buf[2048];
+
+    pwr_policy_describe(&pol, 0x3ff, PWR_VOICE_ADMIN, buf, sizeof(buf));
+    ck_assert_int_eq(count_lines(buf), 10);
+    ck_assert_ptr_null(strstr(buf, "your login"));
+    ck_assert_ptr_null(strstr(buf, "your name"));
+    ck_assert_ptr_null(strstr(buf, "your current"));
+    ck_assert_ptr_nonnull(strstr(buf, "the account's login name"));
+    ck_assert_ptr_nonnull(strstr(buf, "the account's full name"));
+    ck_assert_ptr_nonnull(strstr(buf, "the account's current password"));
 }
 END_TEST
 
@@ -751,6 +767,7 @@ static Suite *policy_suite(void)
     tcase_add_test(pol, test_every_broken_rule_is_reported);
     tcase_add_test(pol, test_reason_codes_are_stable);
     tcase_add_test(pol, test_describe_gives_one_sentence_per_broken_rule);
+    tcase_add_test(pol, test_describe_addresses_an_admin_as_not_the_owner);
     tcase_add_test(pol, test_summary_states_the_rules_in_one_line);
     suite_add_tcase(s, sha);
     suite_add_tcase(s, br);
