@@ -184,16 +184,21 @@ static void print_help(const struct cli_cmd *cmd, const char *allowed)
     printf("\nSee pwreset(8) for exit codes and examples.\n");
 }
 
+/* --ttl is checked here, before any confirmation, with the range the
+ * helper will apply: temporary passwords one, reset and setup codes
+ * another. */
 static int check_ttl(const struct cli_cmd *cmd, const char *ttl)
 {
+    enum pwr_ttl_kind kind = strcmp(cmd->name, "temp-password") == 0 ||
+                                     strcmp(cmd->name, "set-password") == 0
+                                 ? PWR_TTL_TEMPORARY
+                                 : PWR_TTL_CODE;
     struct pwr_err err;
     int64_t secs;
 
-    if (pwr_parse_duration(ttl, &secs, &err) < 0)
-        return cli_usage_error(cmd, "bad duration '%s': %s", ttl, err.msg);
-    if (secs < 60 || secs > 366LL * 24 * 3600)
-        return cli_usage_error(cmd, "duration '%s' must be between 1 minute "
-                                    "and 366 days", ttl);
+    if (pwr_parse_duration(ttl, &secs, &err) < 0 ||
+        pwr_ttl_check(kind, ttl, secs, &err) < 0)
+        return cli_usage_error(cmd, "--ttl: %s", err.msg);
     return PWR_OK;
 }
 

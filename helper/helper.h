@@ -114,9 +114,9 @@ int hx_req_text(struct hx *hx, const char *key, size_t max, const char **out,
 /* A request flag "0"/"1" (absent: dflt). */
 int hx_req_flag(struct hx *hx, const char *key, int dflt, int *out,
                 struct pwr_err *err);
-/* A request duration (absent: dflt). */
-int hx_req_duration(struct hx *hx, const char *key, int64_t dflt,
-                    int64_t *out, struct pwr_err *err);
+/* A request duration (absent: dflt), in the range of its kind. */
+int hx_req_duration(struct hx *hx, const char *key, enum pwr_ttl_kind kind,
+                    int64_t dflt, int64_t *out, struct pwr_err *err);
 /* The single "user" of a one-account op, validated. */
 int hx_req_one_user(struct hx *hx, const char **user, struct pwr_err *err);
 /* Open cfg.store (create: enrol/import may make a new store). */

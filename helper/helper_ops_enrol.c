@@ -132,7 +132,7 @@ int hx_op_enrol(struct hx *hx, struct pwr_err *err)
     int rc;
 
     if (hx_req_flag(hx, "pending", 0, &e.pending, err) < 0 ||
-        hx_req_duration(hx, "ttl", HX_DEFAULT_SETUP_TTL, &e.ttl, err) < 0)
+        hx_req_duration(hx, "ttl", PWR_TTL_CODE, HX_DEFAULT_SETUP_TTL, &e.ttl, err) < 0)
         return -1;
     if (!e.pending && pwr_msg_get(hx->req, "ttl") != NULL)
         return pwr_fail(err, PWR_E_USAGE, "a ttl applies to --pending only");

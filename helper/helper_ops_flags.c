@@ -145,7 +145,7 @@ int hx_op_reset_code(struct hx *hx, struct pwr_err *err)
     struct code_args ca;
     int rc;
 
-    if (hx_req_duration(hx, "ttl", hx->cfg.reset_code_ttl, &ca.ttl, err) < 0 ||
+    if (hx_req_duration(hx, "ttl", PWR_TTL_CODE, hx->cfg.reset_code_ttl, &ca.ttl, err) < 0 ||
         hx_targets_read(hx, 0, &t, err) < 0)
         return -1;
     if (t.n > HX_MAX_CODES) {

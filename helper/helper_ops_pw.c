@@ -151,7 +151,8 @@ static int read_common(struct hx *hx, struct admin_pw *ap, int dflt_must,
         hx_may_manage(hx, ap->user, err) < 0 ||
         hx_req_flag(hx, "must_change", dflt_must, &ap->must_change, err) < 0 ||
         hx_req_flag(hx, "logout", 0, &ap->logout, err) < 0 ||
-        hx_req_duration(hx, "ttl", hx->cfg.temporary_password_ttl, &ap->ttl,
+        hx_req_duration(hx, "ttl", PWR_TTL_TEMPORARY,
+                        hx->cfg.temporary_password_ttl, &ap->ttl,
                         err) < 0)
         return -1;
     return 0;

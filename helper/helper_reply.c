@@ -172,8 +172,8 @@ int hx_req_flag(struct hx *hx, const char *key, int dflt, int *out,
     return 0;
 }
 
-int hx_req_duration(struct hx *hx, const char *key, int64_t dflt,
-                    int64_t *out, struct pwr_err *err)
+int hx_req_duration(struct hx *hx, const char *key, enum pwr_ttl_kind kind,
+                    int64_t dflt, int64_t *out, struct pwr_err *err)
 {
     const char *v = pwr_msg_get(hx->req, key);
 
@@ -184,10 +184,7 @@ int hx_req_duration(struct hx *hx, const char *key, int64_t dflt,
         err->code = PWR_E_USAGE;
         return -1;
     }
-    if (*out < 60 || *out > 366LL * 24 * 3600)
-        return pwr_fail(err, PWR_E_USAGE,
-                        "%s must be between 1 minute and 366 days", key);
-    return 0;
+    return pwr_ttl_check(kind, v, *out, err);
 }
 
 int hx_req_one_user(struct hx *hx, const char **user, struct pwr_err *err)

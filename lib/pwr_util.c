@@ -202,18 +202,41 @@ int pwr_parse_duration(const char *s, int64_t *secs, struct pwr_err *err)
                         "bad duration '%.40s' (use e.g. 90m, 24h, 7d)",
                         s ? s : "");
     memcpy(num, s, len + 1);
+    if (strcmp(num, "0") == 0) {
+        *secs = 0;
+        return 0;
+    }
     for (i = 0; i < PWR_ARRAY_SIZE(duration_units); i++)
         if (num[len - 1] == duration_units[i].unit) {
             mult = duration_units[i].secs;
             num[len - 1] = '\0';
             break;
         }
+    if (i == PWR_ARRAY_SIZE(duration_units) &&
+        pwr_parse_uint(num, 0, ULONG_MAX, &v, NULL) == 0)
+        return pwr_fail(err, PWR_E_USAGE,
+                        "duration '%.40s' needs a unit: s, m, h, d or w "
+                        "(e.g. %.20sm for minutes)", s, s);
     if (num[0] == '\0' ||
         pwr_parse_uint(num, 0, (unsigned long)(INT32_MAX / mult), &v, NULL) < 0)
         return pwr_fail(err, PWR_E_USAGE,
                         "bad duration '%.40s' (use e.g. 90m, 24h, 7d)", s);
     *secs = (int64_t)v * mult;
     return 0;
+}
+
+int pwr_ttl_check(enum pwr_ttl_kind kind, const char *shown, int64_t secs,
+                  struct pwr_err *err)
+{
+    int64_t max = kind == PWR_TTL_CODE ? PWR_TTL_CODE_MAX : PWR_TTL_TEMPORARY_MAX;
+    char lo[32], hi[32];
+
+    if (secs >= PWR_TTL_MIN && secs <= max)
+        return 0;
+    pwr_format_duration(PWR_TTL_MIN, lo, sizeof(lo));
+    pwr_format_duration(max, hi, sizeof(hi));
+    return pwr_fail(err, PWR_E_USAGE, "'%.40s' is out of range (%s..%s)",
+                    shown, lo, hi);
 }
 
 void pwr_format_duration(int64_t secs, char *out, size_t outsz)

@@ -30,9 +30,24 @@ ssize_t pwr_encode(const char *in, size_t len, char *out, size_t outsz);
  * would have escaped, and an encoded NUL.  Returns decoded length or -1. */
 ssize_t pwr_decode(const char *in, size_t len, char *out, size_t outsz);
 
-/* Parse "90", "90s", "15m", "24h", "7d", "2w" into seconds (>= 0).
- * A bare number is seconds. */
+/* Parse "90s", "15m", "24h", "7d", "2w" into seconds (>= 0).  A unit is
+ * required ("90" could mean seconds or minutes); "0" alone is 0. */
 int pwr_parse_duration(const char *s, int64_t *secs, struct pwr_err *err);
+
+/* The lifetimes an administrator sets, by kind: one range each, shared by
+ * the configuration, the helper and the CLI. */
+enum pwr_ttl_kind {
+    PWR_TTL_CODE,      /* reset codes and setup codes: 1m..30d */
+    PWR_TTL_TEMPORARY, /* temporary passwords: 1m..365d */
+};
+#define PWR_TTL_MIN 60
+#define PWR_TTL_CODE_MAX (30 * 86400)
+#define PWR_TTL_TEMPORARY_MAX (365 * 86400)
+
+/* 0 when secs lies in kind's range, else -1 with PWR_E_USAGE saying the
+ * range ("'45d' is out of range (1m..30d)"); shown is what the user typed. */
+int pwr_ttl_check(enum pwr_ttl_kind kind, const char *shown, int64_t secs,
+                  struct pwr_err *err);
 
 /* Format seconds as the largest exact unit ("60m" -> "1h"). */
 void pwr_format_duration(int64_t secs, char *out, size_t outsz);

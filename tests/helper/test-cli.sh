@@ -258,6 +258,13 @@ snap
 run --no-tty temp-password "$U2"
 expect "temp-password without --yes and a terminal refuses" 9 ""
 check "... and writes nothing" unchanged
+run temp-password "$U2" --yes --ttl 366d
+expect "temp-password --ttl beyond temporary_password_ttl's range is refused" 2 ""
+check "... with the configuration's range" err_has "out of range (1m..365d)"
+run temp-password "$U2" --yes --ttl 45d
+secret "$(sed -n 's/^Temporary password for [^:]*: //p' "$T/out")"
+expect "temp-password --ttl 45d is within it" 0 "password_set_by_admin"
+snap
 
 # ---- force-reset (F4) ------------------------------------------------------
 snap
@@ -304,6 +311,13 @@ check "... and says so" out_has "reset code"
 snap
 run reset-code "$U1" --ttl 0
 expect "reset-code with a zero ttl is refused" 2 ""
+run reset-code "$U1" --ttl 45d
+expect "reset-code --ttl beyond the reset_code_ttl range is refused" 2 ""
+check "... with the same range as the configuration" err_has "out of range (1m..30d)"
+run reset-code "$U1" --ttl 90
+expect "a --ttl without a unit is refused" 2 ""
+check "... and the message asks for one" err_has "needs a unit"
+check "... store unchanged" unchanged
 run reset-code "$U7"
 expect "reset-code for an account not in the store is refused" 4 ""
 check "... store unchanged" unchanged

@@ -77,6 +77,22 @@ START_TEST(test_encoding_refuses_a_too_small_buffer)
 }
 END_TEST
 
+START_TEST(test_each_lifetime_kind_has_one_range)
+{
+    struct pwr_err err;
+
+    ck_assert_int_eq(pwr_ttl_check(PWR_TTL_CODE, "1m", 60, &err), 0);
+    ck_assert_int_eq(pwr_ttl_check(PWR_TTL_CODE, "30d", 30 * 86400, &err), 0);
+    ck_assert_int_eq(pwr_ttl_check(PWR_TTL_CODE, "45d", 45 * 86400, &err), -1);
+    ck_assert_int_eq(err.code, PWR_E_USAGE);
+    ck_assert_str_eq(err.msg, "'45d' is out of range (1m..30d)");
+    ck_assert_int_eq(pwr_ttl_check(PWR_TTL_CODE, "59s", 59, &err), -1);
+    ck_assert_int_eq(pwr_ttl_check(PWR_TTL_TEMPORARY, "365d", 365 * 86400, &err), 0);
+    ck_assert_int_eq(pwr_ttl_check(PWR_TTL_TEMPORARY, "366d", 366 * 86400, &err), -1);
+    ck_assert_str_eq(err.msg, "'366d' is out of range (1m..365d)");
+}
+END_TEST
+
 START_TEST(test_durations_parse_units_and_reject_garbage)
 {
     int64_t s;
@@ -89,8 +105,13 @@ START_TEST(test_durations_parse_units_and_reject_garbage)
     ck_assert_int_eq(s, 86400);
     ck_assert_int_eq(pwr_parse_duration("7d", &s, &err), 0);
     ck_assert_int_eq(s, 7 * 86400);
-    ck_assert_int_eq(pwr_parse_duration("45", &s, &err), 0);
+    ck_assert_int_eq(pwr_parse_duration("45s", &s, &err), 0);
     ck_assert_int_eq(s, 45);
+    ck_assert_int_eq(pwr_parse_duration("0", &s, &err), 0);
+    ck_assert_int_eq(s, 0);
+    /* A bare number could mean seconds or minutes: a unit is required. */
+    ck_assert_int_eq(pwr_parse_duration("90", &s, &err), -1);
+    ck_assert_ptr_nonnull(strstr(err.msg, "needs a unit"));
     ck_assert_int_eq(pwr_parse_duration("", &s, &err), -1);
     ck_assert_int_eq(pwr_parse_duration("m", &s, &err), -1);
     ck_assert_int_eq(pwr_parse_duration("-5m", &s, &err), -1);
@@ -169,6 +190,7 @@ int main(void)
     tcase_add_test(tc, test_decoding_rejects_malformed_escapes_raw_bytes_and_nul);
     tcase_add_test(tc, test_encoding_refuses_a_too_small_buffer);
     tcase_add_test(tc, test_durations_parse_units_and_reject_garbage);
+    tcase_add_test(tc, test_each_lifetime_kind_has_one_range);
     tcase_add_test(tc, test_utf8_counts_code_points_and_rejects_malformed);
     tcase_add_test(tc, test_safe_open_refuses_symlinks_fifos_and_open_modes);
     suite_add_tcase(s, tc);
