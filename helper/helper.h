@@ -49,6 +49,11 @@ struct hx {
     struct pwr_store *store;
     int audit_failed;
     int64_t now;
+    /* Set by the self-service ops once a secret of the account is offered:
+     * the attempt is that user's own act, whoever carried it (sshd, login
+     * and su run the helper as root), so its events name the user as actor
+     * and policy messages speak to the owner. */
+    const char *self_actor;
 };
 
 /* ---- helper_setup.c ---- */

@@ -170,6 +170,7 @@ int hx_op_verify(struct hx *hx, struct pwr_err *err)
     pw = pwr_msg_get(hx->req, "password");
     if (pw == NULL)
         return pwr_fail(err, PWR_E_USAGE, "verify needs a password");
+    hx->self_actor = user;
     if (rate_check(hx, user, err) < 0)
         return -1;
     memset(&rec, 0, sizeof(rec));
@@ -237,23 +238,6 @@ static int change_txn(struct pwr_txn *txn, void *arg, struct pwr_err *err)
     return rc;
 }
 
-/* A change proved with the account's own secret is the user's own act,
- * whatever program carried it (sshd, login and su run the helper as root). */
-static void begin_change_event(struct hx *hx, struct pwr_audit *a,
-                               const char *event, const char *login,
-                               enum pwr_auth_method method)
-{
-    const struct passwd *pw;
-
-    if (method == PWR_AM_NONE) {
-        hx_audit_begin(hx, a, event, login);
-        return;
-    }
-    pw = getpwnam(login);
-    hx_audit_begin_actor(hx, a, event, login, login,
-                         pw != NULL ? (long long)pw->pw_uid : -1LL);
-}
-
 static void audit_change(struct hx *hx, const struct pwr_record *old,
                          enum pwr_auth_method method)
 {
@@ -263,14 +247,14 @@ static void audit_change(struct hx *hx, const struct pwr_record *old,
                     (old->flags & (PWR_F_MUST_CHANGE | PWR_F_TEMPORARY));
 
     if (method == PWR_AM_CODE) {
-        begin_change_event(hx, &a, "reset_code_used", old->login, method);
+        hx_audit_begin(hx, &a, "reset_code_used", old->login);
         if (old->status == PWR_ST_PENDING)
             pwr_audit_add(&a, "detail", "setup");
         hx_audit_send(hx, &a, 0);
     }
-    begin_change_event(hx, &a, completed ? "password_reset_completed"
-                                         : "password_changed",
-                       old->login, method);
+    hx_audit_begin(hx, &a, completed ? "password_reset_completed"
+                                     : "password_changed",
+                   old->login);
     if (method != PWR_AM_NONE)
         pwr_audit_add(&a, "method", pwr_auth_method_name(method));
     hx_audit_send(hx, &a, 0);
@@ -323,6 +307,8 @@ int hx_op_chauthtok(struct hx *hx, struct pwr_err *err)
     proof = pwr_msg_get(hx->req, "proof");
     if (newpw == NULL)
         return pwr_fail(err, PWR_E_USAGE, "chauthtok needs a new password");
+    if (proof != NULL)
+        hx->self_actor = user;
     if (rate_check(hx, user, err) < 0)
         return -1;
     memset(&rec, 0, sizeof(rec));
@@ -350,6 +336,7 @@ int hx_op_code_failed(struct hx *hx, struct pwr_err *err)
 
     if (hx_req_one_user(hx, &user, err) < 0 || hx_may_self(hx, user, err) < 0)
         return -1;
+    hx->self_actor = user;
     if (count_code_try(hx, user, &counted, err) < 0)
         return -1;
     hx_set_message(hx, counted ? "wrong code try counted"

@@ -14,9 +14,10 @@
  * password hears "the account's login name". */
 static enum pwr_voice voice_for(const struct hx *hx, const char *login)
 {
-    return hx->caller_has_login && strcmp(hx->caller, login) == 0
-               ? PWR_VOICE_OWNER
-               : PWR_VOICE_ADMIN;
+    int own = (hx->self_actor != NULL && strcmp(hx->self_actor, login) == 0) ||
+              (hx->caller_has_login && strcmp(hx->caller, login) == 0);
+
+    return own ? PWR_VOICE_OWNER : PWR_VOICE_ADMIN;
 }
 
 static int reject(struct hx *hx, const char *login,

@@ -50,8 +50,17 @@ int hx_outf(struct hx *hx, const char *key, struct pwr_err *err,
 void hx_audit_begin(struct hx *hx, struct pwr_audit *a, const char *event,
                     const char *user)
 {
-    hx_audit_begin_actor(hx, a, event, user, hx->caller,
-                         (long long)hx->caller_uid);
+    const struct passwd *pw;
+
+    if (hx->self_actor == NULL || user == NULL ||
+        strcmp(hx->self_actor, user) != 0) {
+        hx_audit_begin_actor(hx, a, event, user, hx->caller,
+                             (long long)hx->caller_uid);
+        return;
+    }
+    pw = getpwnam(user);
+    hx_audit_begin_actor(hx, a, event, user, user,
+                         pw != NULL ? (long long)pw->pw_uid : -1LL);
 }
 
 void hx_audit_begin_actor(struct hx *hx, struct pwr_audit *a,

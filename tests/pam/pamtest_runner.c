@@ -34,6 +34,7 @@
 
 #include "pwr_config.h"
 #include "pwr_hash.h"
+#include "pwr_history.h"
 #include "pwr_secret.h"
 #include "pwr_store.h"
 #include "pwr_util.h"
@@ -219,6 +220,11 @@ static void account_field(struct pwr_record *rec, const struct pwr_config *cfg,
             die("bad status %s", val);
     } else if (strcmp(key, "flags") == 0) {
         set_flags(rec, val);
+    } else if (strcmp(key, "history") == 0) { /* an earlier password */
+        char old[PWR_HASH_MAX];
+        if (pwr_hash_make(val, &cfg->hash, old, &err) < 0)
+            die("hash: %s", err.msg);
+        pwr_history_push(rec->history, sizeof(rec->history), old, 24);
     } else if (strcmp(key, "changed") == 0) { /* issue 9: rotation */
         rec->changed = rel_time(val);
     } else if (strcmp(key, "notice") == 0) { /* issue 9: EVENT:BY */
