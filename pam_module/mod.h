@@ -103,6 +103,10 @@ enum pwr_code mod_helper_run(struct mod_ctx *ctx, struct pwr_msg *req,
 
 /* mod_auth.c, mod_account.c, mod_password.c, mod_session.c */
 int mod_authenticate(struct mod_ctx *ctx);
+/* Remember how this handle proved the account and the secret it used, for
+ * the stages after auth (also after a change made in this handle). */
+int mod_remember_auth(struct mod_ctx *ctx, enum pwr_auth_method method,
+                      const char *typed);
 int mod_setcred(struct mod_ctx *ctx);
 int mod_account(struct mod_ctx *ctx);
 int mod_chauthtok(struct mod_ctx *ctx);

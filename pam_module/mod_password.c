@@ -212,6 +212,22 @@ static int write_new(struct mod_ctx *ctx, const char *old, const char *pw)
     return rc;
 }
 
+/* The new password is written: it is the item for modules after us, and,
+ * when auth ran in this handle, what the handle is now proved by (a reset
+ * code or temporary password is dead; an account stage that follows must
+ * not ask for a change again). */
+static int changed(struct mod_ctx *ctx, const char *pw)
+{
+    const void *auth = NULL;
+    int rc = pam_set_item(ctx->pamh, PAM_AUTHTOK, pw);
+
+    if (rc == PAM_SUCCESS &&
+        pam_get_data(ctx->pamh, MOD_DATA_AUTH, &auth) == PAM_SUCCESS &&
+        auth != NULL)
+        rc = mod_remember_auth(ctx, PWR_AM_PASSWORD, pw);
+    return rc;
+}
+
 static int try_once(struct mod_ctx *ctx, const struct pwr_record *rec,
                     const char *old)
 {
@@ -239,7 +255,7 @@ static int try_once(struct mod_ctx *ctx, const struct pwr_record *rec,
     else if (bad > 0)
         rc = PAM_TRY_AGAIN;
     else if ((rc = write_new(ctx, old, pw)) == PAM_SUCCESS)
-        rc = pam_set_item(ctx->pamh, PAM_AUTHTOK, pw);
+        rc = changed(ctx, pw);
     pwr_free_secret(pw);
     return rc;
 }
