@@ -8,6 +8,12 @@
  * PAM_UPDATE_AUTHTOK asks for the new password twice, checks the policy
  * (saying every rule it breaks), and has the helper write it; the helper
  * checks the proof and the policy again, as the one writer of the store.
+ *
+ * A change at login (PAM_CHANGE_EXPIRED_AUTHTOK) talks to someone with no
+ * shell yet: what to do next is "log in again", never "run passwd".  Once
+ * it is made, the handle counts as proved by the new password, so an
+ * account stage run after it (some applications call it last) lets the
+ * login go on.
  */
 #include "config.h"
 
@@ -20,10 +26,16 @@
 #include "pwr_policy.h"
 #include "pwr_secret.h"
 
+/* A change the login asked for (the application's own flag). */
+static int at_login(const struct mod_ctx *ctx)
+{
+    return (ctx->flags & PAM_CHANGE_EXPIRED_AUTHTOK) != 0;
+}
+
 /* root setting someone's password (passwd USER), not a forced change. */
 static int admin_change(const struct mod_ctx *ctx)
 {
-    return getuid() == 0 && !(ctx->flags & PAM_CHANGE_EXPIRED_AUTHTOK);
+    return getuid() == 0 && !at_login(ctx);
 }
 
 static int eligible(struct mod_ctx *ctx, const struct pwr_record *rec)
@@ -270,8 +282,13 @@ static int update(struct mod_ctx *ctx, const struct pwr_record *rec)
     if (!admin_change(ctx) && !passwordless(ctx, rec) &&
         (pam_get_item(ctx->pamh, PAM_OLDAUTHTOK, &old) != PAM_SUCCESS ||
          old == NULL)) {
-        mod_error_msg(ctx, "The current password was not checked, so the "
-                           "password cannot be changed: run passwd again.");
+        mod_error_msg(ctx, at_login(ctx)
+                               ? "The current password was not checked, so "
+                                 "the password cannot be changed: log in "
+                                 "again."
+                               : "The current password was not checked, so "
+                                 "the password cannot be changed: run passwd "
+                                 "again.");
         return PAM_AUTHTOK_RECOVERY_ERR;
     }
     if (!ctx->opts.use_authtok) {
@@ -288,8 +305,13 @@ static int update(struct mod_ctx *ctx, const struct pwr_record *rec)
     if (rc == PAM_SUCCESS)
         mod_info(ctx, "Your password has been changed.");
     else if (rc == PAM_TRY_AGAIN)
-        mod_error_msg(ctx, "No new password was set: too many tries. Your "
-                           "password is unchanged; run passwd to try again.");
+        mod_error_msg(ctx, at_login(ctx)
+                               ? "No new password was set: too many tries. "
+                                 "Your password is unchanged; log in again "
+                                 "to choose one."
+                               : "No new password was set: too many tries. "
+                                 "Your password is unchanged; run passwd to "
+                                 "try again.");
     return rc == PAM_TRY_AGAIN ? PAM_MAXTRIES : rc;
 }
 
