@@ -38,6 +38,15 @@ static int admin_change(const struct mod_ctx *ctx)
     return getuid() == 0 && !at_login(ctx);
 }
 
+/* sshd (PAM_TTY "ssh") relays what follows the last answer of its login
+ * dialogue twice to a session with a terminal: as a banner, then again at
+ * the session start (OpenSSH keeps its login messages after sending them).
+ * There the session starting is the confirmation of a change at login. */
+static int confirm_change(const struct mod_ctx *ctx)
+{
+    return !(at_login(ctx) && ctx->tty != NULL && strcmp(ctx->tty, "ssh") == 0);
+}
+
 static int eligible(struct mod_ctx *ctx, const struct pwr_record *rec)
 {
     struct pwr_acct_result ar;
@@ -302,7 +311,7 @@ static int update(struct mod_ctx *ctx, const struct pwr_record *rec)
         if (rc != PAM_TRY_AGAIN || ctx->opts.use_authtok)
             break;
     }
-    if (rc == PAM_SUCCESS)
+    if (rc == PAM_SUCCESS && confirm_change(ctx))
         mod_info(ctx, "Your password has been changed.");
     else if (rc == PAM_TRY_AGAIN)
         mod_error_msg(ctx, at_login(ctx)
