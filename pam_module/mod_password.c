@@ -102,6 +102,7 @@ static int prelim(struct mod_ctx *ctx, const struct pwr_record *rec)
 
     if (admin_change(ctx))
         return PAM_SUCCESS;
+    mod_notice_before_change(ctx, rec);
     if (passwordless(ctx, rec)) {
         mod_info(ctx, "Your account has no password yet: choose one now "
                       "(no current password is needed).");
@@ -223,7 +224,9 @@ static int write_new(struct mod_ctx *ctx, const char *old, const char *pw)
     if (mod_helper_req(ctx, "chauthtok", &req) < 0)
         return PAM_AUTHTOK_ERR;
     if (pwr_msg_add(&req, "new", pw, &err) < 0 ||
-        (old != NULL && pwr_msg_add(&req, "proof", old, &err) < 0)) {
+        (old != NULL && pwr_msg_add(&req, "proof", old, &err) < 0) ||
+        (mod_notice_shown(ctx) &&
+         pwr_msg_add(&req, "notice_shown", "1", &err) < 0)) {
         pwr_msg_free(&req);
         return PAM_AUTHTOK_ERR;
     }
