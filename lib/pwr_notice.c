@@ -98,6 +98,11 @@ int pwr_notice_completed_by_change(const struct pwr_record *rec)
             rec->code_hash[0] != '\0');
 }
 
+int pwr_notice_is_force_reset(const struct pwr_record *rec)
+{
+    return strcmp(rec->notice, PWR_NOTICE_FORCE_RESET) == 0;
+}
+
 void pwr_notice_clear(struct pwr_record *rec)
 {
     memset(rec->notice, 0, sizeof(rec->notice));
