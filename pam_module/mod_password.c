@@ -284,6 +284,13 @@ static int try_once(struct mod_ctx *ctx, const struct pwr_record *rec,
     return rc;
 }
 
+/* What to do next depends on where the user is (see at_login). */
+#define NOT_CHECKED                                                          \
+    "The current password was not checked, so the password cannot be "      \
+    "changed: "
+#define TOO_MANY                                                             \
+    "No new password was set: too many tries. Your password is unchanged; "
+
 static int update(struct mod_ctx *ctx, const struct pwr_record *rec)
 {
     const void *old = NULL;
@@ -294,13 +301,8 @@ static int update(struct mod_ctx *ctx, const struct pwr_record *rec)
     if (!admin_change(ctx) && !passwordless(ctx, rec) &&
         (pam_get_item(ctx->pamh, PAM_OLDAUTHTOK, &old) != PAM_SUCCESS ||
          old == NULL)) {
-        mod_error_msg(ctx, at_login(ctx)
-                               ? "The current password was not checked, so "
-                                 "the password cannot be changed: log in "
-                                 "again."
-                               : "The current password was not checked, so "
-                                 "the password cannot be changed: run passwd "
-                                 "again.");
+        mod_error_msg(ctx, at_login(ctx) ? NOT_CHECKED "log in again."
+                                         : NOT_CHECKED "run passwd again.");
         return PAM_AUTHTOK_RECOVERY_ERR;
     }
     if (!ctx->opts.use_authtok) {
@@ -317,13 +319,8 @@ static int update(struct mod_ctx *ctx, const struct pwr_record *rec)
     if (rc == PAM_SUCCESS && confirm_change(ctx))
         mod_info(ctx, "Your password has been changed.");
     else if (rc == PAM_TRY_AGAIN)
-        mod_error_msg(ctx, at_login(ctx)
-                               ? "No new password was set: too many tries. "
-                                 "Your password is unchanged; log in again "
-                                 "to choose one."
-                               : "No new password was set: too many tries. "
-                                 "Your password is unchanged; run passwd to "
-                                 "try again.");
+        mod_error_msg(ctx, at_login(ctx) ? TOO_MANY "log in again to choose one."
+                                         : TOO_MANY "run passwd to try again.");
     return rc == PAM_TRY_AGAIN ? PAM_MAXTRIES : rc;
 }
 
