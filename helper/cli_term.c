@@ -1,7 +1,13 @@
 /* cli_term.c - talking to the person at the terminal: secrets read without
- * echo from /dev/tty (never from argv or the environment), one line from
- * stdin with --stdin, and the confirmation irreversible actions need.
+ * echo from the terminal (never from argv or the environment), one line
+ * from stdin with --stdin, and the confirmation irreversible actions need.
  * SPDX-License-Identifier: BSD-3-Clause
+ *
+ * The terminal is found as getpass(3) finds it: /dev/tty, else standard
+ * input when it is a terminal, with the prompts on standard error.  The
+ * second case is "su USER -c 'pwreset passwd'": util-linux su runs the
+ * command in a new session with no controlling terminal, its standard
+ * input still the user's terminal.
  *
  * Echo is always restored: a signal that arrives while it is off
  * interrupts the read, the terminal is restored and the secret wiped, and
@@ -96,11 +102,37 @@ static int read_line(int fd, char *buf, size_t bufsz)
     return PWR_OK;
 }
 
-static int prompt_noecho(int tty, const char *prompt, char *buf, size_t bufsz)
+struct term {
+    int in, out; /* the same descriptor for /dev/tty */
+    int opened;  /* in is /dev/tty, opened here (close it) */
+};
+
+/* 0 with t set, or -1 when there is no terminal to talk to. */
+static int term_open(struct term *t)
+{
+    t->in = t->out = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC);
+    t->opened = t->in >= 0;
+    if (t->opened)
+        return 0;
+    if (!isatty(STDIN_FILENO))
+        return -1;
+    t->in = STDIN_FILENO;
+    t->out = STDERR_FILENO;
+    return 0;
+}
+
+static void term_close(const struct term *t)
+{
+    if (t->opened)
+        close(t->in);
+}
+
+static int prompt_noecho(const struct term *t, const char *prompt, char *buf,
+                         size_t bufsz)
 {
     struct termios old, quiet;
     struct sigaction saved[PWR_ARRAY_SIZE(trapped)];
-    int rc, have_termios = tcgetattr(tty, &old) == 0;
+    int rc, have_termios = tcgetattr(t->in, &old) == 0;
 
     /* Echo goes off before the prompt appears, so nothing typed in
      * answer to it can be shown. */
@@ -109,13 +141,13 @@ static int prompt_noecho(int tty, const char *prompt, char *buf, size_t bufsz)
         quiet = old;
         quiet.c_lflag &= ~(tcflag_t)ECHO;
         quiet.c_lflag |= ECHONL;
-        (void)tcsetattr(tty, TCSANOW, &quiet);
+        (void)tcsetattr(t->in, TCSANOW, &quiet);
     }
-    rc = pwr_write_all(tty, prompt, strlen(prompt)) < 0
+    rc = pwr_write_all(t->out, prompt, strlen(prompt)) < 0
              ? PWR_E_CANCEL
-             : read_line(tty, buf, bufsz);
+             : read_line(t->in, buf, bufsz);
     if (have_termios)
-        (void)tcsetattr(tty, TCSANOW, &old);
+        (void)tcsetattr(t->in, TCSANOW, &old);
     untrap_signals(saved);
     return rc;
 }
@@ -152,22 +184,23 @@ static int from_tty(const char *prompt, const char *confirm, char *buf,
                     size_t bufsz)
 {
     char again[CLI_SECRET_MAX];
-    int tty = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC), rc;
+    struct term t;
+    int rc;
 
-    if (tty < 0) {
+    if (term_open(&t) < 0) {
         cli_err("no terminal to read the password from (use --stdin)");
         return PWR_E_USAGE;
     }
-    rc = prompt_noecho(tty, prompt, buf, bufsz);
+    rc = prompt_noecho(&t, prompt, buf, bufsz);
     if (rc == PWR_OK && confirm != NULL) {
-        rc = prompt_noecho(tty, confirm, again, sizeof(again));
+        rc = prompt_noecho(&t, confirm, again, sizeof(again));
         if (rc == PWR_OK && strcmp(buf, again) != 0) {
             cli_err("the two entries differ");
             rc = PWR_E_USAGE;
         }
         pwr_wipe(again, sizeof(again));
     }
-    close(tty);
+    term_close(&t);
     if (rc == PWR_E_USAGE && buf[0] == '\0' && line_had_nul)
         cli_err("the entry holds a NUL byte");
     else if (rc == PWR_E_USAGE && buf[0] == '\0')
@@ -204,27 +237,38 @@ static void describe_target(FILE *tty, const char *action, const char *login)
             (int)name_len, name_len > 0 ? pw->pw_gecos : "-");
 }
 
+static int no_confirmation(const char *action)
+{
+    cli_err("refusing to %s without confirmation: no terminal (use --yes)",
+            action);
+    return PWR_E_CANCEL;
+}
+
 int cli_confirm(const struct cli *cli, const char *action, const char *login)
 {
     char answer[64];
-    FILE *tty;
+    struct term t;
+    FILE *out;
     int fd, rc;
 
     if (cli->yes)
         return PWR_OK;
-    fd = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC);
-    if (fd < 0 || (tty = fdopen(fd, "r+")) == NULL) {
+    if (term_open(&t) < 0)
+        return no_confirmation(action);
+    fd = fcntl(t.out, F_DUPFD_CLOEXEC, 0);
+    out = fd >= 0 ? fdopen(fd, "w") : NULL;
+    if (out == NULL) {
         if (fd >= 0)
             close(fd);
-        cli_err("refusing to %s without confirmation: no terminal (use --yes)",
-                action);
-        return PWR_E_CANCEL;
+        term_close(&t);
+        return no_confirmation(action);
     }
-    describe_target(tty, action, login);
-    fprintf(tty, "This cannot be undone. Type yes to continue: ");
-    fflush(tty);
-    rc = read_line(fd, answer, sizeof(answer));
-    fclose(tty);
+    describe_target(out, action, login);
+    fprintf(out, "This cannot be undone. Type yes to continue: ");
+    fflush(out);
+    rc = read_line(t.in, answer, sizeof(answer));
+    fclose(out);
+    term_close(&t);
     if (rc != PWR_OK || strcmp(answer, "yes") != 0) {
         cli_err("cancelled");
         return PWR_E_CANCEL;

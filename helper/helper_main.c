@@ -68,7 +68,7 @@ struct op_entry {
 
 static const struct op_entry ops[] = {
     { "verify", hx_op_verify, 1, "user password" },
-    { "chauthtok", hx_op_chauthtok, 1, "user new proof" },
+    { "chauthtok", hx_op_chauthtok, 1, "user new proof notice_shown" },
     { "code_failed", hx_op_code_failed, 1, "user" },
     { "status", hx_op_status, 1, "user" },
     { "set_password", hx_op_set_password, 0,

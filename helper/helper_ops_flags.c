@@ -49,7 +49,11 @@ static int force_one(struct hx *hx, struct pwr_record *rec, struct hx_acct *a,
         rec->flags &= ~PWR_F_MUST_CHANGE;
     else
         rec->flags |= PWR_F_MUST_CHANGE;
-    if (!clear)
+    /* The notice goes with the flag: clearing it clears the notice it
+     * left, and only that one (a later admin action's notice stays). */
+    if (clear && pwr_notice_is_force_reset(rec))
+        pwr_notice_clear(rec);
+    else if (!clear)
         hx_notice_set(hx, rec, PWR_NOTICE_FORCE_RESET);
     rec->grace_used = 0; /* each flagging gives the full grace again */
     a->outcome = "changed";

@@ -16,6 +16,7 @@
 #include "helper.h"
 #include "pwr_decide.h"
 #include "pwr_hash.h"
+#include "pwr_notice.h"
 
 struct code_try {
     struct hx *hx;
@@ -187,6 +188,7 @@ int hx_op_verify(struct hx *hx, struct pwr_err *err)
 struct change {
     struct hx *hx;
     const struct pwr_record *seen; /* the snapshot the checks ran on */
+    int notice_shown;              /* the caller showed the pending notice */
     char hash[PWR_HASH_MAX];
 };
 
@@ -215,15 +217,12 @@ static int change_txn(struct pwr_txn *txn, void *arg, struct pwr_err *err)
     hx_history_keep(c->hx, &rec);
     memcpy(rec.hash, c->hash, sizeof(rec.hash));
     /* The change an admin action asked for (a forced change, a temporary
-     * password, a reset code) completes it: its notice, shown at this
-     * login, goes in this same write (the module does not forget it
-     * separately when a change is required). */
-    if ((rec.flags & (PWR_F_MUST_CHANGE | PWR_F_TEMPORARY)) ||
-        rec.code_hash[0] != '\0') {
-        memset(rec.notice, 0, sizeof(rec.notice));
-        memset(rec.notice_by, 0, sizeof(rec.notice_by));
-        rec.notice_at = 0;
-    }
+     * password, a reset code) completes it: its notice, shown by the
+     * caller (notice_shown=1: the module's handle showed it), goes in this
+     * same write.  A caller that did not show it (the CLI, a silent or
+     * root's change) leaves it for the next login: never cleared unseen. */
+    if (c->notice_shown && pwr_notice_completed_by_change(&rec))
+        pwr_notice_clear(&rec);
     rec.flags &= ~(PWR_F_MUST_CHANGE | PWR_F_TEMPORARY);
     rec.grace_used = 0; /* a new password starts a new grace count */
     rec.temp_expires = 0;
@@ -265,7 +264,7 @@ static int change_checked(struct hx *hx, const struct pwr_record *rec,
                           struct pwr_err *err)
 {
     struct change c;
-    int rc;
+    int rc, notice_shown;
 
     if (rec->status != PWR_ST_ACTIVE && rec->status != PWR_ST_PENDING)
         return pwr_fail(err, PWR_E_INELIGIBLE,
@@ -274,9 +273,12 @@ static int change_checked(struct hx *hx, const struct pwr_record *rec,
     if (hx_check_policy(hx, rec->login, newpw, rec->hash, 0, err) < 0 ||
         hx_check_history(hx, rec->login, newpw, rec->history, 0, err) < 0)
         return -1;
+    if (hx_req_flag(hx, "notice_shown", 0, &notice_shown, err) < 0)
+        return -1;
     memset(&c, 0, sizeof(c));
     c.hx = hx;
     c.seen = rec;
+    c.notice_shown = notice_shown;
     rc = pwr_hash_make(newpw, &hx->cfg.hash, c.hash, err);
     if (rc == 0)
         rc = hx_lift_fsize(err);

@@ -90,3 +90,22 @@ int pwr_notice_format(const struct pwr_record *rec, const char *contact,
         out[0] = '\0';
     return 1;
 }
+
+int pwr_notice_completed_by_change(const struct pwr_record *rec)
+{
+    return rec->notice[0] != '\0' &&
+           ((rec->flags & (PWR_F_MUST_CHANGE | PWR_F_TEMPORARY)) ||
+            rec->code_hash[0] != '\0');
+}
+
+int pwr_notice_is_force_reset(const struct pwr_record *rec)
+{
+    return strcmp(rec->notice, PWR_NOTICE_FORCE_RESET) == 0;
+}
+
+void pwr_notice_clear(struct pwr_record *rec)
+{
+    memset(rec->notice, 0, sizeof(rec->notice));
+    memset(rec->notice_by, 0, sizeof(rec->notice_by));
+    rec->notice_at = 0;
+}

@@ -4,7 +4,9 @@
  *
  * The record keys notice= (event word), notice_by= and notice_at= are set
  * by the helper in the admin op's transaction and cleared (op notice_seen)
- * once the module has shown them.  Nothing here does I/O.
+ * once the module has shown them, by the password change that completes
+ * the admin action when the handle making it has shown them, or with the
+ * flag by "force-reset --clear".  Nothing here does I/O.
  */
 #ifndef PWR_NOTICE_H
 #define PWR_NOTICE_H
@@ -27,6 +29,17 @@
  * not a login or "#UID" is shown in general words, never raw. */
 int pwr_notice_format(const struct pwr_record *rec, const char *contact,
                       char *out, size_t outsz);
+
+/* 1 if rec holds a notice and a password change completes the admin action
+ * behind it (a forced change, a temporary password, a reset code): the
+ * change then forgets the notice, provided whoever made it showed it. */
+int pwr_notice_completed_by_change(const struct pwr_record *rec);
+
+/* 1 if rec's notice is the one force-reset left (cleared with the flag). */
+int pwr_notice_is_force_reset(const struct pwr_record *rec);
+
+/* Forget rec's notice. */
+void pwr_notice_clear(struct pwr_record *rec);
 
 /* The short subject for a mail: "password reset by an administrator". */
 const char *pwr_notice_subject(const char *event);

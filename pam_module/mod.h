@@ -28,6 +28,7 @@
 #define MOD_DATA_AUTH "pam_pwreset_auth"   /* struct mod_auth_info */
 #define MOD_DATA_PROOF "pam_pwreset_proof" /* the secret auth accepted (wiped) */
 #define MOD_DATA_BREACH "pam_pwreset_breach" /* auth flagged a breached password */
+#define MOD_DATA_NOTICE "pam_pwreset_notice" /* this handle showed the notice */
 
 struct mod_opts {
     int debug;
@@ -103,6 +104,10 @@ enum pwr_code mod_helper_run(struct mod_ctx *ctx, struct pwr_msg *req,
 
 /* mod_auth.c, mod_account.c, mod_password.c, mod_session.c */
 int mod_authenticate(struct mod_ctx *ctx);
+/* Remember how this handle proved the account and the secret it used, for
+ * the stages after auth (also after a change made in this handle). */
+int mod_remember_auth(struct mod_ctx *ctx, enum pwr_auth_method method,
+                      const char *typed);
 int mod_setcred(struct mod_ctx *ctx);
 int mod_account(struct mod_ctx *ctx);
 int mod_chauthtok(struct mod_ctx *ctx);
@@ -121,5 +126,11 @@ void mod_breach_at_login(struct mod_ctx *ctx, enum pwr_auth_method method,
  * the helper clear it (op notice_seen); without (the login must change the
  * password), the change clears it. */
 void mod_notice_show(struct mod_ctx *ctx, const char *text, int forget);
+/* 1 if this handle has shown the notice (the change may then forget it). */
+int mod_notice_shown(struct mod_ctx *ctx);
+/* The password stage of a change that completes an admin action shows its
+ * notice first, unless this handle already has. */
+void mod_notice_before_change(struct mod_ctx *ctx,
+                              const struct pwr_record *rec);
 
 #endif

@@ -32,9 +32,10 @@ static void cleanup_free(pam_handle_t *pamh, void *data, int status)
 }
 
 /* Remember how auth succeeded and the secret it accepted, so the account
- * and password stages of this same handle need not ask again. */
-static int remember_auth(struct mod_ctx *ctx, enum pwr_auth_method method,
-                         const char *typed)
+ * and password stages of this same handle need not ask again.  A change
+ * made in this handle calls it again with the new password. */
+int mod_remember_auth(struct mod_ctx *ctx, enum pwr_auth_method method,
+                      const char *typed)
 {
     struct mod_auth_info *info = calloc(1, sizeof(*info));
     char *proof = strdup(typed);
@@ -80,7 +81,7 @@ static int auth_outcome(struct mod_ctx *ctx, const struct pwr_auth_result *res,
         mod_debug(ctx, "user %s authenticated by %s", ctx->user,
                   pwr_auth_method_name(res->method));
         mod_breach_at_login(ctx, res->method, pw);
-        return remember_auth(ctx, res->method, pw);
+        return mod_remember_auth(ctx, res->method, pw);
     case PWR_AUTH_TEMP_EXPIRED:
         snprintf(msg, sizeof(msg),
                  "Your temporary password has expired. Ask %s for a new one.",

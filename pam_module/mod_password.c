@@ -8,6 +8,12 @@
  * PAM_UPDATE_AUTHTOK asks for the new password twice, checks the policy
  * (saying every rule it breaks), and has the helper write it; the helper
  * checks the proof and the policy again, as the one writer of the store.
+ *
+ * A change at login (PAM_CHANGE_EXPIRED_AUTHTOK) talks to someone with no
+ * shell yet: what to do next is "log in again", never "run passwd".  Once
+ * it is made, the handle counts as proved by the new password, so an
+ * account stage run after it (some applications call it last) lets the
+ * login go on.
  */
 #include "config.h"
 
@@ -20,10 +26,25 @@
 #include "pwr_policy.h"
 #include "pwr_secret.h"
 
+/* A change the login asked for (the application's own flag). */
+static int at_login(const struct mod_ctx *ctx)
+{
+    return (ctx->flags & PAM_CHANGE_EXPIRED_AUTHTOK) != 0;
+}
+
 /* root setting someone's password (passwd USER), not a forced change. */
 static int admin_change(const struct mod_ctx *ctx)
 {
-    return getuid() == 0 && !(ctx->flags & PAM_CHANGE_EXPIRED_AUTHTOK);
+    return getuid() == 0 && !at_login(ctx);
+}
+
+/* sshd (PAM_TTY "ssh") relays what follows the last answer of its login
+ * dialogue twice to a session with a terminal: as a banner, then again at
+ * the session start (OpenSSH keeps its login messages after sending them).
+ * There the session starting is the confirmation of a change at login. */
+static int confirm_change(const struct mod_ctx *ctx)
+{
+    return !(at_login(ctx) && ctx->tty != NULL && strcmp(ctx->tty, "ssh") == 0);
 }
 
 static int eligible(struct mod_ctx *ctx, const struct pwr_record *rec)
@@ -81,6 +102,7 @@ static int prelim(struct mod_ctx *ctx, const struct pwr_record *rec)
 
     if (admin_change(ctx))
         return PAM_SUCCESS;
+    mod_notice_before_change(ctx, rec);
     if (passwordless(ctx, rec)) {
         mod_info(ctx, "Your account has no password yet: choose one now "
                       "(no current password is needed).");
@@ -202,13 +224,31 @@ static int write_new(struct mod_ctx *ctx, const char *old, const char *pw)
     if (mod_helper_req(ctx, "chauthtok", &req) < 0)
         return PAM_AUTHTOK_ERR;
     if (pwr_msg_add(&req, "new", pw, &err) < 0 ||
-        (old != NULL && pwr_msg_add(&req, "proof", old, &err) < 0)) {
+        (old != NULL && pwr_msg_add(&req, "proof", old, &err) < 0) ||
+        (mod_notice_shown(ctx) &&
+         pwr_msg_add(&req, "notice_shown", "1", &err) < 0)) {
         pwr_msg_free(&req);
         return PAM_AUTHTOK_ERR;
     }
     code = mod_helper_run(ctx, &req, &rep);
     rc = map_helper_code(ctx, code, pwr_msg_get(&rep, "message"));
     pwr_msg_free(&rep);
+    return rc;
+}
+
+/* The new password is written: it is the item for modules after us, and,
+ * when auth ran in this handle, what the handle is now proved by (a reset
+ * code or temporary password is dead; an account stage that follows must
+ * not ask for a change again). */
+static int changed(struct mod_ctx *ctx, const char *pw)
+{
+    const void *auth = NULL;
+    int rc = pam_set_item(ctx->pamh, PAM_AUTHTOK, pw);
+
+    if (rc == PAM_SUCCESS &&
+        pam_get_data(ctx->pamh, MOD_DATA_AUTH, &auth) == PAM_SUCCESS &&
+        auth != NULL)
+        rc = mod_remember_auth(ctx, PWR_AM_PASSWORD, pw);
     return rc;
 }
 
@@ -239,10 +279,17 @@ static int try_once(struct mod_ctx *ctx, const struct pwr_record *rec,
     else if (bad > 0)
         rc = PAM_TRY_AGAIN;
     else if ((rc = write_new(ctx, old, pw)) == PAM_SUCCESS)
-        rc = pam_set_item(ctx->pamh, PAM_AUTHTOK, pw);
+        rc = changed(ctx, pw);
     pwr_free_secret(pw);
     return rc;
 }
+
+/* What to do next depends on where the user is (see at_login). */
+#define NOT_CHECKED                                                          \
+    "The current password was not checked, so the password cannot be "      \
+    "changed: "
+#define TOO_MANY                                                             \
+    "No new password was set: too many tries. Your password is unchanged; "
 
 static int update(struct mod_ctx *ctx, const struct pwr_record *rec)
 {
@@ -254,8 +301,8 @@ static int update(struct mod_ctx *ctx, const struct pwr_record *rec)
     if (!admin_change(ctx) && !passwordless(ctx, rec) &&
         (pam_get_item(ctx->pamh, PAM_OLDAUTHTOK, &old) != PAM_SUCCESS ||
          old == NULL)) {
-        mod_error_msg(ctx, "The current password was not checked, so the "
-                           "password cannot be changed: run passwd again.");
+        mod_error_msg(ctx, at_login(ctx) ? NOT_CHECKED "log in again."
+                                         : NOT_CHECKED "run passwd again.");
         return PAM_AUTHTOK_RECOVERY_ERR;
     }
     if (!ctx->opts.use_authtok) {
@@ -269,11 +316,11 @@ static int update(struct mod_ctx *ctx, const struct pwr_record *rec)
         if (rc != PAM_TRY_AGAIN || ctx->opts.use_authtok)
             break;
     }
-    if (rc == PAM_SUCCESS)
+    if (rc == PAM_SUCCESS && confirm_change(ctx))
         mod_info(ctx, "Your password has been changed.");
     else if (rc == PAM_TRY_AGAIN)
-        mod_error_msg(ctx, "No new password was set: too many tries. Your "
-                           "password is unchanged; run passwd to try again.");
+        mod_error_msg(ctx, at_login(ctx) ? TOO_MANY "log in again to choose one."
+                                         : TOO_MANY "run passwd to try again.");
     return rc == PAM_TRY_AGAIN ? PAM_MAXTRIES : rc;
 }
 

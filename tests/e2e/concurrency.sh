@@ -114,7 +114,7 @@ for u in $USERS; do
         changed=$((changed + 1))
         saw "who=$u"
         saw "Your administrator requires you to choose a new password."
-        saw "Your password has been changed."
+        not_saw "Your password has been changed." # sshd: the shell confirms
         audit_has event=login_allowed user=$u result=change_required reason=must_change
         # password_changed when a --clear landed before the helper read the
         # record, password_reset_completed otherwise: exactly one of them.

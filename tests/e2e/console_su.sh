@@ -1,8 +1,10 @@
 #!/bin/sh
 # tests/e2e/console_su.sh - "su - USER" typed by an ordinary user (su is
 # set-uid root; PAM service "su-l"): the target's password from the store
-# works, another does not, a blocked target is refused with the message.
-# The forced change through su is console_su_forced.sh.
+# works, another does not, a blocked target is refused with the message;
+# "su USER -c 'pwreset passwd'" (no controlling terminal) changes the
+# password on the terminal it was given.  The forced change through su is
+# console_su_forced.sh.
 # SPDX-License-Identifier: BSD-3-Clause
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/e2e/world.sh"
 world_run "$@"
@@ -54,5 +56,25 @@ audit_has event=login_denied user=bob reason=blocked service=su-l
 store_is bob status=blocked
 ok "su to a blocked user is refused with the message"
 
-no_secret_logged "$A_OLD" "$B_PW"
+# --- su USER -c CMD: util-linux su gives CMD no controlling terminal --------
+A_NEW='Saffron-Kettle-6203'
+audit_mark
+as_carol selfpw su alice -c "$PWRESET passwd" <<EOD
+expect Password:
+send $A_OLD
+expect Current password
+send $A_OLD
+expect New password:
+send $A_NEW
+expect Retype new password:
+send $A_NEW
+expect Password changed.
+EOD
+expect_rc $? 0 "su alice -c 'pwreset passwd'"
+not_saw "no terminal to read the password from"
+audit_has event=password_changed user=alice actor=alice
+store_hash_is alice "$A_NEW"
+ok "pwreset passwd under su USER -c reads the terminal it was given, as passwd does"
+
+no_secret_logged "$A_OLD" "$B_PW" "$A_NEW"
 ok "no password appears in syslog or the store"

@@ -1,8 +1,10 @@
 #!/bin/sh
 # tests/e2e/ssh_password.sh - ssh with password authentication (not
 # keyboard-interactive) and a forced reset: with a terminal, sshd runs
-# /usr/bin/passwd, which goes through pam_pwreset's password stage; without
-# a terminal the login is refused with sshd's reason.
+# /usr/bin/passwd, which goes through pam_pwreset's password stage and
+# shows the admin's notice on the terminal before the change forgets it;
+# without a terminal the login is refused with sshd's reason (the notice is
+# kept).
 # SPDX-License-Identifier: BSD-3-Clause
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/e2e/world.sh"
 world_run "$@"
@@ -25,7 +27,7 @@ EOD
 expect_rc $? 1 "carl's password login without a terminal"
 not_saw "who=carl"
 audit_has event=login_allowed user=carl result=change_required reason=must_change service=sshd
-store_is carl must_change=true
+store_is carl must_change=true notice_pending=force_reset
 store_hash_is carl "$C_OLD"
 ok "without a terminal, a forced change refuses the login with a clear reason"
 
@@ -35,6 +37,7 @@ converse tty "$SSH_PW" -t "alice@$HOST" <<EOD
 expect password:
 send $A_OLD
 expect You must change your password now and login again!
+expect A password change was required of you by root on
 expect Current password:
 send $A_OLD
 expect New password:
@@ -60,6 +63,7 @@ expect who=alice
 EOD
 expect_rc $? 0 "alice's login with her new password"
 not_saw "expired"
+not_saw "A password change was required of you"
 converse old "$SSH_PW" "alice@$HOST" 'echo who=$(id -un)' <<EOD
 expect password:
 send $A_OLD

@@ -124,8 +124,12 @@ expect "force-reset works with notify_mail on" 0 "force_password_reset_set"
 check "force-reset replaces the notice with force_reset" rec_has "$U1" " notice=force_reset "
 run force-reset --clear "$U1"
 expect "force-reset --clear" 0 "force_password_reset_cleared"
-check "... leaves the notice as it was and sends no mail" \
-    sh -c "grep -q '^$U1 .* notice=force_reset ' '$T/store' && [ $(mails) = 4 ]"
+check "... clears the notice the flag left, and sends no mail" \
+    sh -c "grep -q '^$U1 ' '$T/store' && ! grep '^$U1 ' '$T/store' | grep -q ' notice=' && [ $(mails) = 4 ]"
+run force-reset --clear "$U3"
+expect "force-reset --clear of a flag set by temp-password" 0 \
+    "force_password_reset_cleared"
+check "... keeps that action's own notice" rec_has "$U3" " notice=temp_password "
 
 run --conf "$T/conf_nomail" block "$U2" --reason test
 check "block leaves no new notice (the user cannot log in)" rec_has "$U2" " notice=reset_code "

@@ -147,4 +147,47 @@ expect "passwd: a rejected password is explained and asked again" 0 \
 check "... no password is echoed" \
     sh -c "! grep -qF -e '$PW_OLD' -e '$PW_NEW' -e tiny7 '$T/out'"
 
+# "su USER -c 'pwreset passwd'": util-linux su runs the command in a new
+# session with no controlling terminal (setsid here does the same), its
+# standard input still the terminal.  Read from it, as getpass(3) does.
+PW_3=Harbor-Violet-Cinder-5182
+if command -v setsid >/dev/null 2>&1; then
+    cat >"$T/noctty.exp" <<EOF
+set timeout 20
+spawn setsid -w $PWRESET --config $T/conf passwd
+expect "Current password" { send "$PW_NEW\r" } timeout { exit 101 }
+expect "New password: " { send "$PW_3\r" } timeout { exit 102 }
+expect "Retype new password: " { send "$PW_3\r" } timeout { exit 103 }
+expect "Password changed." { } timeout { exit 104 }
+expect eof
+catch wait result
+exit [lindex \$result 3]
+EOF
+    xrun noctty
+    expect "passwd with no controlling terminal reads the terminal on stdin" 0 \
+        "password_changed"
+    check "... no password is echoed" \
+        sh -c "! grep -qF -e '$PW_NEW' -e '$PW_3' '$T/out'"
+    cat >"$T/noctty-confirm.exp" <<EOF
+set timeout 20
+spawn setsid -w $PWRESET --config $T/conf delete $TARGET
+expect "Type yes to continue: " { send "no\r" } timeout { exit 101 }
+expect "cancelled" { } timeout { exit 102 }
+expect eof
+catch wait result
+exit [lindex \$result 3]
+EOF
+    cp "$T/store" "$T/store.before"
+    xrun noctty-confirm
+    expect "... and so does the confirmation" 9 ""
+    check "... which still cancels on anything but yes" \
+        cmp -s "$T/store" "$T/store.before"
+    setsid -w "$PWRESET" --config "$T/conf" passwd </dev/null >"$T/out" 2>&1
+    RC=$?
+    check "with neither a terminal nor --stdin, passwd says so (status 2)" \
+        sh -c "[ $RC = 2 ] && grep -q 'no terminal to read the password from' '$T/out'"
+else
+    echo "# no setsid: the no-controlling-terminal cases are not run"
+fi
+
 finish

@@ -506,15 +506,21 @@ static void run_txn(struct txn *t)
 
 /* ---- expectations --------------------------------------------------------- */
 
-static int any_msg(const struct txn *t, int style, const char *needle)
+/* How many messages of this style (-1: any) contain needle. */
+static size_t count_msgs(const struct txn *t, int style, const char *needle)
 {
-    size_t i;
+    size_t i, n = 0;
 
     for (i = 0; i < t->n_msgs; i++)
         if ((style < 0 || t->msgs[i].style == style) &&
             strstr(t->msgs[i].text, needle))
-            return 1;
-    return 0;
+            n++;
+    return n;
+}
+
+static int any_msg(const struct txn *t, int style, const char *needle)
+{
+    return count_msgs(t, style, needle) > 0;
 }
 
 static void dump_txn(const struct txn *t)
@@ -687,6 +693,9 @@ static void expectation(const struct pwr_config *cfg, const char *word,
         fail("no prompt '%s'", rest);
     else if (strcmp(word, "expect_no_msg") == 0 && any_msg(t, -1, rest))
         fail("a message contains '%s'", rest);
+    else if (strcmp(word, "expect_once") == 0 && count_msgs(t, -1, rest) != 1)
+        fail("%zu messages contain '%s', expected exactly one",
+             count_msgs(t, -1, rest), rest);
     else if (strcmp(word, "expect_audit") == 0 && !any_audit(t, rest))
         fail("no audit line with %s", rest);
     else if (strcmp(word, "expect_no_audit") == 0 && any_audit(t, rest))

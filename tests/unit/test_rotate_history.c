@@ -350,6 +350,44 @@ START_TEST(test_notice_fields_round_trip_through_the_record_line)
 }
 END_TEST
 
+START_TEST(test_notice_is_completed_by_a_change_only_after_an_admin_reset)
+{
+    struct pwr_record rec;
+
+    pwr_record_init(&rec, "alice");
+    snprintf(rec.notice, sizeof(rec.notice), "unblocked");
+    ck_assert_int_eq(pwr_notice_completed_by_change(&rec), 0);
+    rec.flags = PWR_F_MUST_CHANGE;
+    ck_assert_int_eq(pwr_notice_completed_by_change(&rec), 1);
+    rec.flags = PWR_F_TEMPORARY;
+    ck_assert_int_eq(pwr_notice_completed_by_change(&rec), 1);
+    rec.flags = 0;
+    snprintf(rec.code_hash, sizeof(rec.code_hash), "$argon2id$x");
+    ck_assert_int_eq(pwr_notice_completed_by_change(&rec), 1);
+    rec.notice[0] = '\0';
+    ck_assert_int_eq(pwr_notice_completed_by_change(&rec), 0);
+}
+END_TEST
+
+START_TEST(test_notice_clear_forgets_what_who_and_when)
+{
+    struct pwr_record rec;
+
+    pwr_record_init(&rec, "alice");
+    snprintf(rec.notice, sizeof(rec.notice), "force_reset");
+    snprintf(rec.notice_by, sizeof(rec.notice_by), "root");
+    rec.notice_at = 1795356180;
+    ck_assert_int_eq(pwr_notice_is_force_reset(&rec), 1);
+    pwr_notice_clear(&rec);
+    ck_assert_str_eq(rec.notice, "");
+    ck_assert_str_eq(rec.notice_by, "");
+    ck_assert_int_eq(rec.notice_at, 0);
+    ck_assert_int_eq(pwr_notice_is_force_reset(&rec), 0);
+    snprintf(rec.notice, sizeof(rec.notice), "temp_password");
+    ck_assert_int_eq(pwr_notice_is_force_reset(&rec), 0);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("rotate_history_notice");
@@ -379,6 +417,8 @@ static Suite *suite(void)
     tcase_add_test(note, test_notice_says_what_who_when_and_whom_to_contact);
     tcase_add_test(note, test_notice_never_shows_raw_unknown_words_or_actors);
     tcase_add_test(note, test_notice_fields_round_trip_through_the_record_line);
+    tcase_add_test(note, test_notice_is_completed_by_a_change_only_after_an_admin_reset);
+    tcase_add_test(note, test_notice_clear_forgets_what_who_and_when);
     suite_add_tcase(s, note);
     return s;
 }
