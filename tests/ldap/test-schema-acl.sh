@@ -233,6 +233,21 @@ mod "$BOB" replace userPassword bob-new-2 | as host
 refused "host cannot set bob's password once the code is used"
 bind_as "$BOB" bob-new-1
 check "bob binds with the password set through the code" test "$RC" -eq 0
+
+# Voluntary change: the person binds with the old password and changes it
+# (Password Modify, as SSSD and passwd through a ppolicy client do).
+self_change() {
+    ldappasswd -x -H "$LDAP_URI" -D "$1" -w "$2" -a "$2" -s "$3" -e ppolicy \
+        >"$LDAP_DIR/pw.out" 2>&1
+    RC=$?
+}
+self_change "$BOB" bob-new-1 bob-self-1
+check "bob changes his own password" test "$RC" -eq 0
+bind_as "$BOB" bob-self-1
+check "bob binds with it" test "$RC" -eq 0
+self_change "$BOB" bob-self-1 bob-new-1
+check "ppolicy refuses a password from bob's history" \
+    grep -q 'Constraint violation (19)' "$LDAP_DIR/pw.out"
 printf 'dn: %s\nchangetype: modify\ndelete: pwresetNotice\n-\ndelete: pwresetNoticeBy\n-\ndelete: pwresetNoticeAt\n' \
     "$BOB" | as host
 allowed "host consumes the notice"
@@ -292,6 +307,11 @@ case $RC:$BIND in
 0:*"Password must be changed"*) ok "alice binds again, and must still change her password" ;;
 *) nok "after unblock: rc $RC: $BIND" ;;
 esac
+self_change "$ALICE" alice-new-1 alice-self-1
+check "alice makes the forced change herself, as SSSD does" test "$RC" -eq 0
+bind_as "$ALICE" alice-self-1
+check "then nothing is left to change" \
+    test "$RC" -eq 0 -a "$(printf '%s' "$BIND" | grep -c 'must be changed')" -eq 0
 
 # Admin sets a temporary password with a forced change and an end time.
 printf 'dn: %s\nchangetype: modify\nreplace: userPassword\nuserPassword: temp-pass-1\n-\nreplace: pwdReset\npwdReset: TRUE\n-\nreplace: pwresetTemporary\npwresetTemporary: TRUE\n-\nreplace: pwdEndTime\npwdEndTime: 20991231000000Z\n' \
@@ -318,6 +338,22 @@ mod "$CAROL" replace pwdReset TRUE | as admin
 allowed "admin forces a reset on carol while she is locked out"
 mod "$CAROL" replace userPassword carol-new-2 | as host
 refused "host cannot set the password of a locked-out account (it would lift the lockout)"
+
+# Every password written above, by a host, an admin or the person, in
+# clear or hashed, is stored as yescrypt (password-hash,
+# ppolicy_hash_cleartext).
+slapcat -f "$LDAP_DIR/slapd.conf" -a "(objectClass=posixAccount)" -o ldif-wrap=no \
+    2>/dev/null | sed -n 's/^userPassword:: //p' >"$LDAP_DIR/pw.b64"
+n=0 bad=0
+while read -r v; do
+    n=$((n + 1))
+    case $(printf '%s' "$v" | base64 -d) in
+    '{CRYPT}$y$'*) ;;
+    *) bad=$((bad + 1)) ;;
+    esac
+done <"$LDAP_DIR/pw.b64"
+check "all 3 people's passwords are stored as {CRYPT} yescrypt ($bad not)" \
+    test "$n" -eq 3 -a "$bad" -eq 0
 
 # --- paged searches and the limits lines ---------------------------------------
 
