@@ -299,15 +299,26 @@ mod "$ALICE" delete pwdAccountLockedTime | as host
 refused "host cannot unblock (delete pwdAccountLockedTime)"
 check "alice is still locked" test "$(attr admin "$ALICE" pwdAccountLockedTime)" = 000001010000Z
 
+# ppolicy lifts the lock with any password change unless the same modify
+# deletes and re-adds it: how an admin sets a blocked account's password.
+printf 'dn: %s\nchangetype: modify\nreplace: userPassword\nuserPassword: alice-admin-1\n-\ndelete: pwdAccountLockedTime\n-\nadd: pwdAccountLockedTime\npwdAccountLockedTime: 000001010000Z\n-\nreplace: pwdReset\npwdReset: TRUE\n' \
+    "$ALICE" | as admin
+allowed "admin sets blocked alice's password, re-adding the lock and pwdReset"
+bind_as "$ALICE" alice-admin-1
+case $RC:$BIND in
+49:*"Account locked"*) ok "alice stays locked" ;;
+*) nok "after the admin's password write: rc $RC: $BIND" ;;
+esac
+
 printf 'dn: %s\nchangetype: modify\nreplace: pwresetStatus\npwresetStatus: active\n-\ndelete: pwresetReason\n-\ndelete: pwdAccountLockedTime\n-\ndelete: pwresetCodeHash\n-\nreplace: pwresetNotice\npwresetNotice: unblocked\n' \
     "$ALICE" | as admin
 allowed "admin unblocks alice"
-bind_as "$ALICE" alice-new-1
+bind_as "$ALICE" alice-admin-1
 case $RC:$BIND in
 0:*"Password must be changed"*) ok "alice binds again, and must still change her password" ;;
 *) nok "after unblock: rc $RC: $BIND" ;;
 esac
-self_change "$ALICE" alice-new-1 alice-self-1
+self_change "$ALICE" alice-admin-1 alice-self-1
 check "alice makes the forced change herself, as SSSD does" test "$RC" -eq 0
 bind_as "$ALICE" alice-self-1
 check "then nothing is left to change" \
@@ -338,6 +349,16 @@ mod "$CAROL" replace pwdReset TRUE | as admin
 allowed "admin forces a reset on carol while she is locked out"
 mod "$CAROL" replace userPassword carol-new-2 | as host
 refused "host cannot set the password of a locked-out account (it would lift the lockout)"
+mod "$CAROL" replace userPassword carol-admin-1 | as admin
+allowed "admin sets carol's password"
+check "a plain password write lifts the lockout (ppolicy)" \
+    test -z "$(attr admin "$CAROL" pwdAccountLockedTime)"
+
+# Earlier passwords: only admins delete them (pwreset delete wipes them).
+mod "$BOB" delete pwdHistory | as host -e relax
+refused "host cannot delete bob's password history"
+mod "$BOB" delete pwdHistory | as admin -e relax
+allowed "admin deletes it (relax control)"
 
 # Every password written above, by a host, an admin or the person, in
 # clear or hashed, is stored as yescrypt (password-hash,
