@@ -255,15 +255,21 @@ check "the notice is gone" test -z "$(attr admin "$BOB" pwresetNotice)"
 
 # --- the admin actions --------------------------------------------------------
 
-printf 'dn: %s\nchangetype: modify\nadd: objectClass\nobjectClass: pwresetAccount\n-\nadd: pwresetStatus\npwresetStatus: pending\n-\nadd: pwresetEnrolled\npwresetEnrolled: 20261206000000Z\n-\nadd: pwresetCodeHash\npwresetCodeHash: %s\n-\nadd: pwresetCodeExpires\npwresetCodeExpires: 20991231000000Z\n' \
+printf 'dn: %s\nchangetype: modify\nadd: objectClass\nobjectClass: pwresetAccount\n-\nadd: pwresetStatus\npwresetStatus: pending\n-\nadd: pwresetEnrolled\npwresetEnrolled: 20261206000000Z\n-\nadd: pwresetCodeHash\npwresetCodeHash: %s\n-\nadd: pwresetCodeExpires\npwresetCodeExpires: 20991231000000Z\n-\ndelete: userPassword\n-\nadd: pwdAccountLockedTime\npwdAccountLockedTime: 000001010000Z\n' \
     "$CAROL" "$CODE" | as admin
-allowed "admin enrols carol (auxiliary class, pending, setup code)"
+allowed "admin enrols carol (auxiliary class, pending and locked, no password, setup code)"
 mod "$CAROL" add objectClass inetOrgPerson | as admin
 refused "admin cannot add other object classes"
 mod "$CAROL" replace uidNumber 0 | as admin
 refused "admin cannot change uidNumber"
 
 # Activation through a setup code: only "pending" -> "active", only then.
+mod "$CAROL" delete pwresetCodeHash | as admin
+allowed "admin withdraws the setup code"
+mod "$CAROL" replace userPassword carol-new-0 | as host
+refused "host cannot set a pending account's password without a setup code"
+mod "$CAROL" add pwresetCodeHash "$CODE" | as admin
+allowed "admin issues a new setup code"
 printf 'dn: %s\nchangetype: modify\ndelete: pwresetStatus\npwresetStatus: pending\n-\nadd: pwresetStatus\npwresetStatus: blocked\n' \
     "$CAROL" | as host
 refused "host cannot turn pending into blocked"
@@ -273,6 +279,10 @@ printf 'dn: %s\nchangetype: modify\ndelete: pwresetStatus\npwresetStatus: pendin
     "$CAROL" | as host -e "!assert=(pwresetCodeHash=$CODE)"
 allowed "host activates carol with her setup code"
 check "carol is active" test "$(attr admin "$CAROL" pwresetStatus)" = active
+check "and unlocked: ppolicy lifted the lock with the new password" \
+    test -z "$(attr admin "$CAROL" pwdAccountLockedTime)"
+bind_as "$CAROL" carol-new-1
+check "carol binds with the password she set" test "$RC" -eq 0
 printf 'dn: %s\nchangetype: modify\ndelete: pwresetStatus\npwresetStatus: active\n-\nadd: pwresetStatus\npwresetStatus: pending\n' \
     "$CAROL" | as host
 refused "host cannot turn active back into pending"
