@@ -347,6 +347,11 @@ check "bob's forced change is done" \
     test -z "$(attr host "$BOB" pwdReset)$(attr host "$BOB" pwresetTemporary)"
 mod "$BOB" replace pwdEndTime 20000101000000Z | as host
 refused "host cannot set pwdEndTime"
+mod "$BOB" replace pwdEndTime 20000101000000Z | as admin
+allowed "admin ends bob's password (pwdEndTime in the past)"
+bind_as "$BOB" bob-own-1
+check "slapd refuses bob's bind after pwdEndTime" test "$RC" -eq 49
+mod "$BOB" delete pwdEndTime | as admin
 
 # Wrong passwords lock fleet-wide (ppolicy_use_lockout, pwdMaxFailure 5).
 for _i in 1 2 3 4 5; do bind_as "$CAROL" wrong; done
