@@ -17,6 +17,8 @@
 #     SIGTERM to slapd, wait for it, remove LDAP_DIR.  Idempotent.
 #
 # Needs top_srcdir (set by make check).
+# shellcheck shell=sh
+# shellcheck disable=SC2034,SC2154 # read by the sourcing test; set by make
 
 LDAP_BASE="dc=example,dc=org"
 LDAP_HOST_DN="cn=host1,ou=hosts,$LDAP_BASE"

@@ -24,6 +24,7 @@ PEOPLE="ou=people,$LDAP_BASE"
 ALICE="uid=alice,$PEOPLE"
 BOB="uid=bob,$PEOPLE"
 CAROL="uid=carol,$PEOPLE"
+# shellcheck disable=SC2016 # a hash, not an expansion
 CODE='$argon2id$v=19$m=65536,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNo'
 
 # as WHO [ldapmodify options]: the LDIF on stdin applied as WHO (host,
@@ -383,6 +384,7 @@ slapcat -f "$LDAP_DIR/slapd.conf" -a "(objectClass=posixAccount)" -o ldif-wrap=n
 n=0 bad=0
 while read -r v; do
     n=$((n + 1))
+    # shellcheck disable=SC2016 # a hash prefix, not an expansion
     case $(printf '%s' "$v" | base64 -d) in
     '{CRYPT}$y$'*) ;;
     *) bad=$((bad + 1)) ;;
