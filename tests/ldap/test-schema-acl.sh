@@ -111,8 +111,8 @@ T=$(mktemp -d /tmp/pwr-ldapt.XXXXXX) || hard_error "mktemp"
 trap 'rm -rf "$T"' EXIT
 defs_schema >"$T/a"
 defs_ldif >"$T/b"
-if [ "$(wc -l <"$T/a")" -eq 13 ] && cmp -s "$T/a" "$T/b"; then
-    ok "pwreset.schema and pwreset.ldif define the same 13 items"
+if [ "$(wc -l <"$T/a")" -eq 14 ] && cmp -s "$T/a" "$T/b"; then
+    ok "pwreset.schema and pwreset.ldif define the same 14 items"
 else
     nok "pwreset.schema and pwreset.ldif differ: $(diff "$T/a" "$T/b" | head -5 | tr '\n' ' ')"
 fi
@@ -335,24 +335,28 @@ bind_as "$ALICE" alice-self-1
 check "then nothing is left to change" \
     test "$RC" -eq 0 -a "$(printf '%s' "$BIND" | grep -c 'must be changed')" -eq 0
 
-# Admin sets a temporary password with a forced change and an end time.
-printf 'dn: %s\nchangetype: modify\nreplace: userPassword\nuserPassword: temp-pass-1\n-\nreplace: pwdReset\npwdReset: TRUE\n-\nreplace: pwresetTemporary\npwresetTemporary: TRUE\n-\nreplace: pwdEndTime\npwdEndTime: 20991231000000Z\n' \
-    "$BOB" | as admin
-allowed "admin sets a temporary password (userPassword, pwdReset, pwdEndTime)"
+# A temporary password: the password and pwdReset in one modify, its
+# pwdChangedTime read back with the post-read control, then the flag (that
+# time: the flag holds only for that password) and the end of validity,
+# asserting the password is still the one.
+printf 'dn: %s\nchangetype: modify\nreplace: userPassword\nuserPassword: temp-pass-1\n-\nreplace: pwdReset\npwdReset: TRUE\n' \
+    "$BOB" | as admin -e postread=pwdChangedTime
+allowed "admin sets a temporary password with pwdReset"
+TEMP_AT=$(sed -n 's/^pwdChangedTime: //p' "$LDAP_DIR/mod.out")
+check "the post-read control returns its pwdChangedTime" \
+    test "$TEMP_AT" = "$(attr admin "$BOB" pwdChangedTime)"
+printf 'dn: %s\nchangetype: modify\nreplace: pwresetTemporary\npwresetTemporary: %s\n-\nreplace: pwresetTempExpires\npwresetTempExpires: 20991231000000Z\n' \
+    "$BOB" "$TEMP_AT" | as admin -e "!assert=(pwdChangedTime=$TEMP_AT)"
+allowed "admin marks it temporary, asserting it is still the current password"
 check "pwdReset survives the admin's own password write" \
     test "$(attr host "$BOB" pwdReset)" = TRUE
-printf 'dn: %s\nchangetype: modify\nreplace: userPassword\nuserPassword: bob-own-1\n-\ndelete: pwresetTemporary\n-\ndelete: pwdEndTime\n' \
+mod "$BOB" replace pwresetTempExpires 20000101000000Z | as host
+refused "host cannot change the end of a temporary password"
+printf 'dn: %s\nchangetype: modify\nreplace: userPassword\nuserPassword: bob-own-1\n-\ndelete: pwresetTemporary\n-\ndelete: pwresetTempExpires\n' \
     "$BOB" | as host
-allowed "host replaces the temporary password and clears its flag and end time"
+allowed "host replaces the temporary password and clears its flag and end"
 check "bob's forced change is done" \
-    test -z "$(attr host "$BOB" pwdReset)$(attr host "$BOB" pwresetTemporary)"
-mod "$BOB" replace pwdEndTime 20000101000000Z | as host
-refused "host cannot set pwdEndTime"
-mod "$BOB" replace pwdEndTime 20000101000000Z | as admin
-allowed "admin ends bob's password (pwdEndTime in the past)"
-bind_as "$BOB" bob-own-1
-check "slapd refuses bob's bind after pwdEndTime" test "$RC" -eq 49
-mod "$BOB" delete pwdEndTime | as admin
+    test -z "$(attr host "$BOB" pwdReset)$(attr host "$BOB" pwresetTemporary)$(attr host "$BOB" pwresetTempExpires)"
 
 # Wrong passwords lock fleet-wide (ppolicy_use_lockout, pwdMaxFailure 5).
 for _i in 1 2 3 4 5; do bind_as "$CAROL" wrong; done
