@@ -397,6 +397,18 @@ done <"$LDAP_DIR/pw.b64"
 check "all 3 people's passwords are stored as {CRYPT} yescrypt ($bad not)" \
     test "$n" -eq 3 -a "$bad" -eq 0
 
+# Delete (a tombstone): status, lock, no password, no history, one modify.
+check "alice has a password history (slapd keeps it)" test -n "$(
+    slapcat -f "$LDAP_DIR/slapd.conf" -a "(uid=alice)" 2>/dev/null | grep '^pwdHistory')"
+printf 'dn: %s\nchangetype: modify\nreplace: pwresetStatus\npwresetStatus: deleted\n-\nreplace: pwdAccountLockedTime\npwdAccountLockedTime: 000001010000Z\n-\ndelete: userPassword\n-\ndelete: pwdHistory\n' \
+    "$ALICE" | as admin -e relax
+allowed "admin deletes alice: tombstone, lock, password and history gone"
+bind_as "$ALICE" alice-self-1
+check "alice can no longer bind" test "$RC" -eq 49
+check "no password or history is left in her entry" test -z "$(
+    slapcat -f "$LDAP_DIR/slapd.conf" -a "(uid=alice)" 2>/dev/null |
+        grep -E '^(userPassword|pwdHistory)')"
+
 # --- paged searches and the limits lines ---------------------------------------
 
 count_paged() {
