@@ -33,6 +33,7 @@
 /* Everything one run of the helper knows. */
 struct hx {
     struct pwr_config cfg;
+    const char *config_path; /* the file cfg was read from (pwr_expect.h) */
     const struct pwr_msg *req;
     struct pwr_msg out; /* op-specific reply keys, after result and message */
     char message[HX_MESSAGE_MAX];
@@ -119,8 +120,14 @@ int hx_req_duration(struct hx *hx, const char *key, int64_t dflt,
                     int64_t *out, struct pwr_err *err);
 /* The single "user" of a one-account op, validated. */
 int hx_req_one_user(struct hx *hx, const char **user, struct pwr_err *err);
-/* Open cfg.store (create: enrol/import may make a new store). */
+/* Open cfg.store (create: enrol/import may make a new store).  A store
+ * that is expected but missing (pwr_expect.h) is PWR_E_STORE, with the
+ * repair in the message: never "no such account", never a new empty store. */
 int hx_open_store(struct hx *hx, int create, struct pwr_err *err);
+/* An error about the store file itself: append "; repair: COMMAND". */
+void hx_add_repair(const struct hx *hx, struct pwr_err *err);
+/* After the op: list the store in the marker once it exists (best effort). */
+void hx_mark_store(struct hx *hx);
 /* "2026-11-22T14:03:00Z" (for audit values). */
 void hx_format_iso(int64_t t, char *out, size_t outsz);
 /* GECOS full name of login ("" if none). */

@@ -143,8 +143,11 @@ static int load_config(struct hx *hx, struct pwr_err *err)
     const char *asked = pwr_msg_get(hx->req, "config");
 
     pwr_config_defaults(&hx->cfg);
-    if (asked != NULL && hx->path_allowed)
+    if (asked != NULL && hx->path_allowed) {
+        hx->config_path = asked;
         return pwr_config_load(&hx->cfg, asked, 1, err);
+    }
+    hx->config_path = PWR_CONFIG_PATH;
     if (pwr_config_load(&hx->cfg, PWR_CONFIG_PATH, 0, err) < 0)
         return -1;
     if (asked != NULL)
@@ -220,11 +223,13 @@ int main(int argc, char **argv)
     if (pwr_msg_read(STDIN_FILENO, &req, &err) < 0 ||
         run_request(&hx, &err) < 0) {
         code = err.code == PWR_OK ? PWR_E_INTERNAL : err.code;
+        hx_add_repair(&hx, &err);
         send_reply(&hx, code, err.msg);
     } else {
         send_reply(&hx, PWR_OK, hx.message);
     }
     hx_audit_flush(&hx); /* none left by the ops; if one were, still send it */
+    hx_mark_store(&hx);
     pwr_chain_close();
     pwr_audit_keep_socket(0);
     pwr_store_close(hx.store);
