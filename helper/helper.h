@@ -201,6 +201,12 @@ int hx_check_policy(struct hx *hx, const char *login, const char *pw,
                     const char *current_hash, int allow_reuse,
                     struct pwr_err *err);
 
+/* 0 if every word list of the policy can be used; else -1, PWR_E_CONFIG:
+ * for the ops that leave the user at a forced change (issue 13 s. 7). */
+int hx_policy_ready(struct hx *hx, struct pwr_err *err);
+/* The same as a reply key "warning" (status). */
+int hx_policy_warning(struct hx *hx, struct pwr_err *err);
+
 /* ---- helper_ratelimit.c ---- */
 /* 1 if login has too many recent failures, else 0. */
 int hx_rate_limited(struct hx *hx, const char *login);

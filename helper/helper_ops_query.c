@@ -153,6 +153,8 @@ int hx_op_status(struct hx *hx, struct pwr_err *err)
                                              "you have no login name");
     for (i = 0; i < n && rc == 0; i++)
         rc = named(hx, pwr_msg_get_nth(hx->req, "user", i), err);
+    if (rc == 0 && reader)
+        rc = hx_policy_warning(hx, err);
     if (rc < 0)
         return -1;
     hx_set_message(hx, "%zu account(s)", pwr_msg_count(&hx->out, "user"));
