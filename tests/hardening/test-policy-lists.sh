@@ -5,6 +5,7 @@
 #     forced change (temp-password, a temporary set-password, force-reset,
 #     reset-code, enrol --pending) is refused with the reason and writes
 #     nothing; actions without that follow-up still work; status warns;
+#     pwreset check-config names the list;
 #   - a word list writable by group or others is refused like an unsafe
 #     configuration file (whoever can write it decides what is refused);
 #   - a breached list truncated under a reader makes the check fail
@@ -61,6 +62,9 @@ req "$T/st" status
 hx_run "$T/st"
 check "missing breached list: status succeeds" [ "$RC" = 0 ]
 check "missing breached list: status warns" said "^warning .*password%20rules%20cannot%20be%20checked"
+"$PWRESET" check-config --config "$T/conf" >"$T/out" 2>&1
+check "missing breached list: check-config exits 11" [ $? = 11 ]
+check "missing breached list: check-config names the list" said "$T/breached: does not exist"
 
 make_list
 req "$T/tp" temp_password user "$TARGET"
