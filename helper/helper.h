@@ -34,6 +34,7 @@
 struct hx {
     struct pwr_config cfg;
     const char *config_path; /* the file cfg was read from (pwr_expect.h) */
+    unsigned cfg_problems;   /* lines a lenient read skipped (issue 13) */
     const struct pwr_msg *req;
     struct pwr_msg out; /* op-specific reply keys, after result and message */
     char message[HX_MESSAGE_MAX];
