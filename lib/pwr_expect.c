@@ -14,8 +14,8 @@
  *    with ENOENT/ENOTDIR) counts as present, so the store's own checks
  *    refuse it: never "not in the store";
  *  - the marker is only ever added to, never shortened by the code, and
- *    written by temporary file, fsync and rename: a crash leaves the old or
- *    the new list.  Starting over without a store is the administrator's
+ *    written by temporary file, fsync, rename and fsync of its directory: a
+ *    crash leaves the old or the new list.  Starting over without a store is the administrator's
  *    decision (docs/STORE.md), taken by editing the marker.
  */
 #include "config.h"
@@ -222,6 +222,30 @@ void pwr_store_repair_hint(const char *store, int check_backup, char *out,
                  store);
 }
 
+/* fsync the directory holding path, so a rename into it survives a crash. */
+static int sync_dir(const char *path, struct pwr_err *err)
+{
+    char dir[PWR_PATH_MAX];
+    const char *slash = strrchr(path, '/');
+    size_t n;
+    int fd, rc;
+
+    if (slash == NULL)
+        return pwr_fail(err, PWR_E_STORE, "%s: not an absolute path", path);
+    n = slash == path ? 1 : (size_t)(slash - path); /* "/" or the parent */
+    if (n >= sizeof(dir))
+        return pwr_fail(err, PWR_E_STORE, "%s: path too long", path);
+    memcpy(dir, path, n);
+    dir[n] = '\0';
+    fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0)
+        return pwr_fail_errno(err, PWR_E_STORE, errno, "%s", dir);
+    rc = fsync(fd);
+    close(fd);
+    return rc < 0 ? pwr_fail_errno(err, PWR_E_STORE, errno, "%s: fsync", dir)
+                  : 0;
+}
+
 /* Write the new list next to the marker, then rename it in. */
 static int write_marker(const char *marker, const char *old, size_t oldlen,
                         const char *store, struct pwr_err *err)
@@ -249,7 +273,7 @@ static int write_marker(const char *marker, const char *old, size_t oldlen,
         (void)unlink(tmp);
         return pwr_fail_errno(err, PWR_E_STORE, e, "%s: not written", marker);
     }
-    return 0;
+    return sync_dir(marker, err);
 }
 
 int pwr_store_mark(const char *store, const char *config, struct pwr_err *err)
