@@ -36,6 +36,11 @@
  * 13. write exactly one reply to stdout and exit with its pwr_code;
  * 14. wipe every secret it held (request values, generated secrets, hashes
  *     in records) before exit, on every path.
+ * 15. never answer "no such account" for a store that is expected but
+ *     missing, nor make a new empty one in its place (hx_open_store,
+ *     pwr_expect.h); once the store is in place, list its path in the
+ *     marker pwreset.stores beside the configuration it read - the only
+ *     file it creates outside the store's directory (hx_mark_store).
  * It never executes anything but loginctl (helper_logout.c) and, with
  * notify_mail on, the configured sendmail (helper_notice.c, issue 9), by
  * absolute path, with a fixed environment, and it never writes to stderr after
