@@ -1,12 +1,16 @@
-/* fuzz_config.c - fuzz target: pwreset.conf (pwr_config_load on a file
- * holding the input) and module-argument style settings (pwr_config_set
- * with the input split at its first '=').
+/* fuzz_config.c - fuzz target: pwreset.conf (pwr_config_load, and the
+ * module's pwr_config_load_lenient, on a file holding the input) and
+ * module-argument style settings (pwr_config_set with the input split at
+ * its first '=').
  * SPDX-License-Identifier: BSD-3-Clause
  *
  * Properties: a failed load or set leaves the configuration byte for byte
  * as it was, with a printable "PLACE: what" message and PWR_E_CONFIG; a
  * successful one leaves a configuration every program can trust (the
  * cross-key rules hold, every string is terminated, paths are absolute).
+ * The lenient reading, which skips bad lines, must give such a
+ * configuration whatever the file holds (or fail and change nothing), and
+ * every problem it reports is printable.
  */
 #include "config.h"
 
@@ -67,6 +71,34 @@ static void load(const uint8_t *data, size_t size, struct pwr_config *cfg,
         check_failed(before, cfg, &err);
 }
 
+static void report(void *arg, const struct pwr_err *problem)
+{
+    (void)arg;
+    if (problem->code != PWR_E_CONFIG || !fuzz_printable(problem->msg))
+        fuzz_fail(T, "lenient reading: problem not printable or wrong code");
+}
+
+static void load_lenient(const uint8_t *data, size_t size)
+{
+    struct pwr_config_lenient len = { .report = report };
+    struct pwr_config *cfg = calloc(2, sizeof(*cfg));
+    char path[PWR_PATH_MAX];
+    struct pwr_err err;
+
+    if (cfg == NULL)
+        fuzz_fail(T, "out of memory");
+    if (fuzz_write_file("pwreset.conf", data, size, path, sizeof(path)) < 0)
+        fuzz_fail(T, "cannot write the input file");
+    pwr_config_defaults(&cfg[0]);
+    memcpy(&cfg[1], &cfg[0], sizeof(cfg[0]));
+    pwr_err_clear(&err);
+    if (pwr_config_load_lenient(&cfg[0], path, &len, &err) == 0)
+        check_sane(&cfg[0]);
+    else
+        check_failed(&cfg[1], &cfg[0], &err);
+    free(cfg);
+}
+
 static void set(const uint8_t *data, size_t size, struct pwr_config *cfg,
                 struct pwr_config *before)
 {
@@ -100,5 +132,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     load(data, size, &cfg[0], &cfg[1]);
     set(data, size, &cfg[0], &cfg[1]);
     free(cfg);
+    load_lenient(data, size);
     return 0;
 }

@@ -9,7 +9,7 @@
  * cli_json.c (JSON and CSV output), cli_cmds_admin.c (set-password,
  * temp-password, delete, logout), cli_cmds_bulk.c (enrol, import,
  * force-reset, reset-code, block...), cli_cmds_self.c (passwd),
- * cli_status.c (status), cli_audit.c (audit).
+ * cli_status.c (status), cli_check.c (check-config), cli_audit.c (audit).
  */
 #ifndef PWR_CLI_H
 #define PWR_CLI_H
@@ -142,5 +142,6 @@ int cli_cmd_logout(struct cli *cli, int argc, char **argv);
 int cli_cmd_passwd(struct cli *cli, int argc, char **argv);
 int cli_cmd_status(struct cli *cli, int argc, char **argv);
 int cli_cmd_audit(struct cli *cli, int argc, char **argv);
+int cli_cmd_check_config(struct cli *cli, int argc, char **argv);
 
 #endif

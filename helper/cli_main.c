@@ -52,6 +52,8 @@ static const struct cli_cmd cmds[] = {
       "change your own password" },
     { "status", cli_cmd_status, "[USER...] [--json]",
       "show accounts and whether they could log in" },
+    { "check-config", cli_cmd_check_config, "[--config FILE]",
+      "check the configuration as pam_pwreset reads it" },
     { "audit", cli_cmd_audit,
       "[--user U] [--event E] [--since TIME] [--format table|csv|json] "
       "[FILE...] | --verify FILE...",

@@ -142,6 +142,8 @@ static void print_all(const struct cli *cli, const struct pwr_msg *rep)
     }
     if (cli->json)
         fputs(first ? "]\n" : "\n]\n", stdout);
+    for (i = 0; i < pwr_msg_count(rep, "warning"); i++)
+        cli_err("warning: %s", pwr_msg_get_nth(rep, "warning", i));
     if (pwr_msg_get(rep, "truncated") != NULL)
         cli_err("warning: list truncated: too many accounts for one reply; "
                 "name the accounts");

@@ -33,6 +33,8 @@
 /* Everything one run of the helper knows. */
 struct hx {
     struct pwr_config cfg;
+    const char *config_path; /* the file cfg was read from (pwr_expect.h) */
+    unsigned cfg_problems;   /* lines a lenient read skipped (issue 13) */
     const struct pwr_msg *req;
     struct pwr_msg out; /* op-specific reply keys, after result and message */
     char message[HX_MESSAGE_MAX];
@@ -124,8 +126,14 @@ int hx_req_duration(struct hx *hx, const char *key, enum pwr_ttl_kind kind,
                     int64_t dflt, int64_t *out, struct pwr_err *err);
 /* The single "user" of a one-account op, validated. */
 int hx_req_one_user(struct hx *hx, const char **user, struct pwr_err *err);
-/* Open cfg.store (create: enrol/import may make a new store). */
+/* Open cfg.store (create: enrol/import may make a new store).  A store
+ * that is expected but missing (pwr_expect.h) is PWR_E_STORE, with the
+ * repair in the message: never "no such account", never a new empty store. */
 int hx_open_store(struct hx *hx, int create, struct pwr_err *err);
+/* An error about the store file itself: append "; repair: COMMAND". */
+void hx_add_repair(const struct hx *hx, struct pwr_err *err);
+/* After the op: list the store in the marker once it exists (best effort). */
+void hx_mark_store(struct hx *hx);
 /* "2026-11-22T14:03:00Z" (for audit values). */
 void hx_format_iso(int64_t t, char *out, size_t outsz);
 /* GECOS full name of login ("" if none). */
@@ -198,6 +206,12 @@ size_t hx_batch_changed(const struct hx_batch *b);
 int hx_check_policy(struct hx *hx, const char *login, const char *pw,
                     const char *current_hash, int allow_reuse,
                     struct pwr_err *err);
+
+/* 0 if every word list of the policy can be used; else -1, PWR_E_CONFIG:
+ * for the ops that leave the user at a forced change (issue 13 s. 7). */
+int hx_policy_ready(struct hx *hx, struct pwr_err *err);
+/* The same as a reply key "warning" (status). */
+int hx_policy_warning(struct hx *hx, struct pwr_err *err);
 
 /* ---- helper_ratelimit.c ---- */
 /* 1 if login has too many recent failures, else 0. */

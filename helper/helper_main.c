@@ -36,6 +36,11 @@
  * 13. write exactly one reply to stdout and exit with its pwr_code;
  * 14. wipe every secret it held (request values, generated secrets, hashes
  *     in records) before exit, on every path.
+ * 15. never answer "no such account" for a store that is expected but
+ *     missing, nor make a new empty one in its place (hx_open_store,
+ *     pwr_expect.h); once the store is in place, list its path in the
+ *     marker pwreset.stores beside the configuration it read - the only
+ *     file it creates outside the store's directory (hx_mark_store).
  * It never executes anything but loginctl (helper_logout.c) and, with
  * notify_mail on, the configured sendmail (helper_notice.c, issue 9), by
  * absolute path, with a fixed environment, and it never writes to stderr after
@@ -135,17 +140,46 @@ static const struct op_entry *find_op(const char *name)
     return NULL;
 }
 
+/* The ops a login runs (pam_pwreset asks the helper when it cannot read
+ * the store itself, e.g. in a screen locker) read the configuration as the
+ * module does (issue 13 section 2): a bad line is skipped and its key keeps
+ * the default, so a typo never locks out an account outside the store.  A
+ * file with no usable store setting, or that others could write, still
+ * fails.  Every other op reads it strictly and names the first problem. */
+#define LENIENT_OPS "verify code_failed status notice_seen grace_used breach_flag"
+
+static int read_config(struct hx *hx, const char *path, int must_exist,
+                       int lenient, struct pwr_err *err)
+{
+    struct pwr_config_lenient len;
+
+    hx->config_path = path;
+    if (!lenient || (must_exist && access(path, F_OK) < 0))
+        return pwr_config_load(&hx->cfg, path, must_exist, err);
+    memset(&len, 0, sizeof(len));
+    if (pwr_config_load_lenient(&hx->cfg, path, &len, err) < 0)
+        return -1;
+    if (len.unsafe) {
+        *err = len.unsafe_problem;
+        return -1;
+    }
+    hx->cfg_problems = len.problems;
+    return 0;
+}
+
 /* The compiled-in config always; a requested one only when allowed.  The
  * default is read even when the request's is refused, so the refusal is
  * audited where the administrator looks. */
-static int load_config(struct hx *hx, struct pwr_err *err)
+static int load_config(struct hx *hx, const struct op_entry *op,
+                       struct pwr_err *err)
 {
     const char *asked = pwr_msg_get(hx->req, "config");
+    int lenient = op != NULL && key_in(op->name, LENIENT_OPS);
 
     pwr_config_defaults(&hx->cfg);
     if (asked != NULL && hx->path_allowed)
-        return pwr_config_load(&hx->cfg, asked, 1, err);
-    if (pwr_config_load(&hx->cfg, PWR_CONFIG_PATH, 0, err) < 0)
+        return read_config(hx, asked, 1, lenient, err);
+    if (read_config(hx, PWR_CONFIG_PATH, 0, lenient, err) < 0)
         return -1;
     if (asked != NULL)
         return hx_deny(hx, NULL, "caller_config", err,
@@ -157,7 +191,7 @@ static int run_request(struct hx *hx, struct pwr_err *err)
 {
     const struct op_entry *op = find_op(pwr_msg_get(hx->req, "op"));
 
-    if (load_config(hx, err) < 0)
+    if (load_config(hx, op, err) < 0)
         return -1;
     hx->is_admin = hx->caller_has_login &&
                    hx_in_admin_group(&hx->cfg, hx->caller, hx->caller_gid);
@@ -220,11 +254,13 @@ int main(int argc, char **argv)
     if (pwr_msg_read(STDIN_FILENO, &req, &err) < 0 ||
         run_request(&hx, &err) < 0) {
         code = err.code == PWR_OK ? PWR_E_INTERNAL : err.code;
+        hx_add_repair(&hx, &err);
         send_reply(&hx, code, err.msg);
     } else {
         send_reply(&hx, PWR_OK, hx.message);
     }
     hx_audit_flush(&hx); /* none left by the ops; if one were, still send it */
+    hx_mark_store(&hx);
     pwr_chain_close();
     pwr_audit_keep_socket(0);
     pwr_store_close(hx.store);

@@ -136,6 +136,8 @@ int hx_op_enrol(struct hx *hx, struct pwr_err *err)
         return -1;
     if (!e.pending && pwr_msg_get(hx->req, "ttl") != NULL)
         return pwr_fail(err, PWR_E_USAGE, "a ttl applies to --pending only");
+    if (e.pending && hx_policy_ready(hx, err) < 0)
+        return -1;
     if (hx_targets_read(hx, 0, &t, err) < 0)
         return -1;
     rc = t.n > HX_MAX_CODES ? pwr_fail(err, PWR_E_USAGE,

@@ -93,6 +93,7 @@ int hx_op_force_reset(struct hx *hx, struct pwr_err *err)
 
     if (hx_req_flag(hx, "clear", 0, &clear, err) < 0 ||
         hx_req_flag(hx, "dry_run", 0, &dry_run, err) < 0 ||
+        (!clear && hx_policy_ready(hx, err) < 0) ||
         hx_targets_read(hx, 1, &t, err) < 0)
         return -1;
     rc = hx_batch_run(hx, &t, force_one, &clear, dry_run, &b, err);
@@ -149,8 +150,9 @@ int hx_op_reset_code(struct hx *hx, struct pwr_err *err)
     struct code_args ca;
     int rc;
 
-    if (hx_req_duration(hx, "ttl", PWR_TTL_CODE, hx->cfg.reset_code_ttl, &ca.ttl, err) < 0 ||
-        hx_targets_read(hx, 0, &t, err) < 0)
+    if (hx_req_duration(hx, "ttl", PWR_TTL_CODE, hx->cfg.reset_code_ttl,
+                        &ca.ttl, err) < 0 ||
+        hx_policy_ready(hx, err) < 0 || hx_targets_read(hx, 0, &t, err) < 0)
         return -1;
     if (t.n > HX_MAX_CODES) {
         hx_targets_free(&t);

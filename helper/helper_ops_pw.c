@@ -175,7 +175,8 @@ int hx_op_set_password(struct hx *hx, struct pwr_err *err)
     if (!temporary && pwr_msg_get(hx->req, "ttl") != NULL)
         return pwr_fail(err, PWR_E_USAGE,
                         "an expiry applies to temporary passwords only");
-    if (precheck(&ap, pw, err) < 0 || commit(&ap, pw, err) < 0)
+    if ((ap.must_change && hx_policy_ready(hx, err) < 0) ||
+        precheck(&ap, pw, err) < 0 || commit(&ap, pw, err) < 0)
         return -1;
     hx_set_message(hx, "password of '%s' set%s", ap.user,
                    temporary ? " (temporary)" : "");
@@ -192,7 +193,8 @@ int hx_op_temp_password(struct hx *hx, struct pwr_err *err)
         return -1;
     ap.temporary = 1;
     ap.method = "generated";
-    if (precheck(&ap, NULL, err) < 0)
+    if ((ap.must_change && hx_policy_ready(hx, err) < 0) ||
+        precheck(&ap, NULL, err) < 0)
         return -1;
     rc = pwr_secret_temp_password(secret, err);
     if (rc == 0)

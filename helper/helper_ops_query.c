@@ -153,6 +153,12 @@ int hx_op_status(struct hx *hx, struct pwr_err *err)
                                              "you have no login name");
     for (i = 0; i < n && rc == 0; i++)
         rc = named(hx, pwr_msg_get_nth(hx->req, "user", i), err);
+    if (rc == 0 && reader)
+        rc = hx_policy_warning(hx, err);
+    if (rc == 0 && reader && hx->cfg_problems > 0)
+        rc = hx_outf(hx, "warning", err, "%s has %u problem(s), the defaults "
+                     "are used for them: run pwreset check-config",
+                     hx->config_path, hx->cfg_problems);
     if (rc < 0)
         return -1;
     hx_set_message(hx, "%zu account(s)", pwr_msg_count(&hx->out, "user"));

@@ -1,11 +1,21 @@
 /* helper_policy.c - apply the new-password policy (SPEC F15) for the ops
- * that set a typed password (chauthtok, set_password).
+ * that set a typed password (chauthtok, set_password), and refuse the ops
+ * that would leave a user at a forced change the policy cannot check.
  * SPDX-License-Identifier: BSD-3-Clause
+ *
+ * Rule (issue 13 section 7): an action whose follow-up is a password change
+ * by the user (temp-password, a must-change set-password, force-reset,
+ * reset-code, enrol --pending) MUST be refused while a word list of the
+ * policy (blocklist, breached_list) cannot be used: the user would be stuck
+ * at "The password rules cannot be checked right now".  status warns.
  */
 #include "config.h"
 
 #include <stdio.h>
 #include <string.h>
+
+#include <fcntl.h>
+#include <unistd.h>
 
 #include "helper.h"
 #include "pwr_policy.h"
@@ -65,4 +75,51 @@ int hx_check_policy(struct hx *hx, const char *login, const char *pw,
     if (mask == 0)
         return 0;
     return reject(hx, login, &pol, mask, err);
+}
+
+/* 0 if every word list of the policy opens as a check would open it. */
+static int lists_usable(const struct pwr_config *cfg, struct pwr_err *err)
+{
+    size_t i, size;
+    int fd;
+
+    for (i = 0; i < cfg->n_blocklist && i < PWR_POLICY_MAX_LISTS; i++) {
+        fd = pwr_open_safely(cfg->blocklist[i], O_RDONLY, 0,
+                             &pwr_word_list_rules, err);
+        if (fd < 0)
+            return -1;
+        close(fd);
+    }
+    if (cfg->breached_list[0] == '\0')
+        return 0;
+    fd = pwr_breach_open(cfg->breached_list, &size, err);
+    if (fd < 0)
+        return -1;
+    close(fd);
+    return 0;
+}
+
+int hx_policy_ready(struct hx *hx, struct pwr_err *err)
+{
+    struct pwr_err why;
+
+    if (lists_usable(&hx->cfg, &why) == 0)
+        return 0;
+    return pwr_fail(err, PWR_E_CONFIG, "refused: the user would have to "
+                    "choose a new password, and the password rules cannot "
+                    "be checked (%s); fix it, then run pwreset check-config",
+                    why.msg);
+}
+
+int hx_policy_warning(struct hx *hx, struct pwr_err *err)
+{
+    struct pwr_err why;
+    char text[sizeof(why.msg) + 256];
+
+    if (lists_usable(&hx->cfg, &why) == 0)
+        return 0;
+    snprintf(text, sizeof(text), "the password rules cannot be checked (%s): "
+             "password changes, temporary passwords, forced resets and reset "
+             "codes are refused until it is fixed", why.msg);
+    return hx_out(hx, "warning", text, err);
 }

@@ -10,10 +10,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "helper.h"
 #include "pwr_chain.h"
+#include "pwr_expect.h"
 #include "pwr_secret.h"
 #include "pwr_util.h"
 
@@ -217,7 +219,35 @@ int hx_open_store(struct hx *hx, int create, struct pwr_err *err)
     opts.path = hx->cfg.store;
     opts.lock_timeout_ms = hx->cfg.lock_timeout_ms;
     opts.create = create;
+    if (pwr_store_check_present(hx->cfg.store, hx->config_path, 1, err) < 0)
+        return -1;
     return pwr_store_open(&hx->store, &opts, err);
+}
+
+void hx_add_repair(const struct hx *hx, struct pwr_err *err)
+{
+    char hint[2 * PWR_PATH_MAX + 64];
+    size_t slen = strlen(hx->cfg.store), mlen = strlen(err->msg);
+
+    if (err->code != PWR_E_STORE || slen == 0 ||
+        strncmp(err->msg, hx->cfg.store, slen) != 0 ||
+        err->msg[slen] != ':' || strstr(err->msg, "repair:") != NULL)
+        return;
+    pwr_store_repair_hint(hx->cfg.store, 1, hint, sizeof(hint));
+    snprintf(err->msg + mlen, sizeof(err->msg) - mlen, "; repair: %s", hint);
+}
+
+void hx_mark_store(struct hx *hx)
+{
+    struct stat st;
+    struct pwr_err err;
+
+    if (hx->store == NULL || hx->config_path == NULL ||
+        lstat(hx->cfg.store, &st) < 0 || !S_ISREG(st.st_mode))
+        return;
+    /* A marker that cannot be written leaves the backup as the evidence;
+     * pwreset check-config reports the store missing from the marker. */
+    (void)pwr_store_mark(hx->cfg.store, hx->config_path, &err);
 }
 
 void hx_full_name(const char *login, char *out, size_t outsz)

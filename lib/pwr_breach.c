@@ -7,23 +7,27 @@
  * last newline optional, sorted by HASH.
  *
  * Rules:
- *  - the file is mapped, never read whole: a lookup touches O(log n) lines,
- *    so multi-gigabyte lists cost a few page faults;
- *  - opened with pwr_open_safely (no symlink, regular file, any owner: the
- *    list is public data);
+ *  - the file is never read whole: a lookup reads O(log n) small windows
+ *    with pread, so multi-gigabyte lists cost a few reads.  It is never
+ *    mapped: a list truncated under a reader would kill it with SIGBUS
+ *    (issue 13 section 7); a short read is an error instead;
+ *  - opened with pwr_open_safely (no symlink, regular file) and, as root,
+ *    with the configuration's owner and mode rules: owned by root, not
+ *    writable by group or others - whoever can write the list decides
+ *    which passwords are refused (issue 13 section 7);
  *  - every line the search lands on is checked; a malformed one, an empty
  *    file or an unreadable one is an error, so the caller fails closed;
  *  - hex digits compare case-insensitively, so a list in lower case works as
  *    well as the upper-case downloads: digits sort before letters in either
  *    case, hence a file sorted in one case is sorted for the folded compare.
- *  - the file must not shrink while mapped (SIGBUS); admins replace it with
- *    rename, which leaves our mapping on the old inode.
+ *  - a list that shrinks while it is searched fails the check (the
+ *    caller fails closed); admins replace it with rename, which leaves an
+ *    open reader on the old inode.
  */
 #include "config.h"
 
 #include <errno.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -36,12 +40,43 @@
 #define HEX_LEN 40
 #define LINE_MAX_LEN 128 /* far above "HASH:COUNT\r\n"; longer is malformed */
 
+#define WIN_LEN (2 * LINE_MAX_LEN + 2) /* a line before and after a probe */
+
+/* The open list and the window of it last read. */
 struct breach_map {
-    void *base; /* the mapping, for munmap */
-    const char *data;
-    size_t size;
+    int fd;
+    size_t size; /* at open */
     const char *path;
+    size_t off, len; /* file bytes [off, off + len) are in win */
+    char win[WIN_LEN];
 };
+
+/* Byte i of the file; only called for bytes inside the window. */
+static char at(const struct breach_map *m, size_t i)
+{
+    return m->win[i - m->off];
+}
+
+/* Read file bytes [from, to) into the window (to - from <= WIN_LEN).  A
+ * short read means the file shrank under us: an error, never a SIGBUS. */
+static int fill(struct breach_map *m, size_t from, size_t to)
+{
+    size_t got = 0;
+
+    while (got < to - from) {
+        ssize_t n = pread(m->fd, m->win + got, to - from - got,
+                          (off_t)(from + got));
+
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return -1;
+        got += (size_t)n;
+    }
+    m->off = from;
+    m->len = got;
+    return 0;
+}
 
 static int hex_upper(int c)
 {
@@ -58,7 +93,7 @@ static int line_start(const struct breach_map *m, size_t lo, size_t pos,
 {
     size_t p = pos;
 
-    while (p > lo && m->data[p - 1] != '\n') {
+    while (p > lo && at(m, p - 1) != '\n') {
         if (pos - p >= LINE_MAX_LEN)
             return -1;
         p--;
@@ -74,34 +109,36 @@ static int parse_line(const struct breach_map *m, size_t s, const char *key,
 {
     size_t i, end = s + HEX_LEN;
 
-    if (m->size - s < HEX_LEN + 2 || m->data[end] != ':')
+    if (m->size - s < HEX_LEN + 2 || at(m, end) != ':')
         return -1;
     *cmp = 0;
     for (i = 0; i < HEX_LEN; i++) {
-        int c = hex_upper((unsigned char)m->data[s + i]);
+        int c = hex_upper((unsigned char)at(m, s + i));
         if (c < 0)
             return -1;
         if (*cmp == 0 && c != key[i])
             *cmp = c < key[i] ? -1 : 1;
     }
     i = end + 1;
-    while (i < m->size && m->data[i] >= '0' && m->data[i] <= '9') {
+    while (i < m->size && at(m, i) >= '0' && at(m, i) <= '9') {
         if (i - s > LINE_MAX_LEN)
             return -1;
         i++;
     }
     if (i == end + 1)
         return -1; /* no count */
-    if (i < m->size && m->data[i] == '\r')
+    if (i < m->size && at(m, i) == '\r')
         i++;
-    if (i < m->size && m->data[i] != '\n')
+    if (i < m->size && at(m, i) != '\n')
         return -1;
     *next = i < m->size ? i + 1 : i;
     return 0;
 }
 
-/* Binary search over byte offsets; lo always sits at a line start. */
-static int search(const struct breach_map *m, const char *key, int *found,
+/* Binary search over byte offsets; lo always sits at a line start.  Each
+ * probe reads the bytes line_start and parse_line may look at: at most
+ * LINE_MAX_LEN before mid, and a line's worth after it. */
+static int search(struct breach_map *m, const char *key, int *found,
                   struct pwr_err *err)
 {
     size_t lo = 0, hi = m->size;
@@ -109,7 +146,14 @@ static int search(const struct breach_map *m, const char *key, int *found,
     *found = 0;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2, s, next;
+        size_t a = mid - lo > LINE_MAX_LEN ? mid - LINE_MAX_LEN : lo;
+        size_t b = m->size - mid > LINE_MAX_LEN + 2 ? mid + LINE_MAX_LEN + 2
+                                                     : m->size;
         int cmp;
+
+        if (fill(m, a, b) < 0)
+            return pwr_fail(err, PWR_E_CONFIG, "%s: read error or shrank "
+                            "while being searched", m->path);
         if (line_start(m, lo, mid, &s) < 0 ||
             parse_line(m, s, key, &cmp, &next) < 0)
             return pwr_fail(err, PWR_E_CONFIG,
@@ -142,14 +186,11 @@ static void sha1_key(const char *password, char key[HEX_LEN + 1])
     sodium_memzero(md, sizeof(md));
 }
 
-static int map_file(const char *path, struct breach_map *m, struct pwr_err *err)
+int pwr_breach_open(const char *path, size_t *size, struct pwr_err *err)
 {
-    static const struct pwr_file_rules rules = {.must_exist = 1,
-                                                .owner_uid_any = 1};
     struct pwr_err why;
     struct stat st;
-    void *p;
-    int fd = pwr_open_safely(path, O_RDONLY, 0, &rules, &why);
+    int fd = pwr_open_safely(path, O_RDONLY, 0, &pwr_word_list_rules, &why);
 
     if (fd < 0) /* not PWR_E_NOENT: that code means "no such account" */
         return pwr_fail(err, PWR_E_CONFIG, "breached-password list %s", why.msg);
@@ -163,31 +204,26 @@ static int map_file(const char *path, struct breach_map *m, struct pwr_err *err)
         return pwr_fail(err, PWR_E_CONFIG, "%s: breached-password list is empty",
                         path);
     }
-    p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
-    close(fd);
-    if (p == MAP_FAILED)
-        return pwr_fail_errno(err, PWR_E_CONFIG, errno, "%s: mmap", path);
-    (void)madvise(p, (size_t)st.st_size, MADV_RANDOM);
-    m->base = p;
-    m->data = p;
-    m->size = (size_t)st.st_size;
-    m->path = path;
-    return 0;
+    *size = (size_t)st.st_size;
+    return fd;
 }
 
 int pwr_breach_lookup(const char *path, const char *password, int *found,
                       struct pwr_err *err)
 {
-    struct breach_map m = {NULL, NULL, 0, NULL};
+    struct breach_map m;
     char key[HEX_LEN + 1];
     int rc;
 
     *found = 0;
-    if (map_file(path, &m, err) < 0)
+    memset(&m, 0, sizeof(m));
+    m.path = path;
+    m.fd = pwr_breach_open(path, &m.size, err);
+    if (m.fd < 0)
         return -1;
     sha1_key(password, key);
     rc = search(&m, key, found, err);
     sodium_memzero(key, sizeof(key));
-    munmap(m.base, m.size);
+    close(m.fd);
     return rc;
 }

@@ -536,12 +536,13 @@ static int split_line(const char *s, size_t n, char *key, char *value,
 }
 
 static int parse_line(struct pwr_config *cfg, const char *s, size_t n,
-                      const struct where *w, unsigned *seen,
+                      const struct where *w, unsigned *seen, char *key,
                       struct pwr_err *err)
 {
-    char key[CONFIG_KEY_MAX];
     char value[CONFIG_LINE_MAX + 1];
     int rc, id;
+
+    key[0] = '\0';
 
     if (n > 0 && s[n - 1] == '\r')
         n--;
@@ -563,12 +564,84 @@ static int parse_line(struct pwr_config *cfg, const char *s, size_t n,
     return apply(cfg, (enum key_id)id, value, w, err);
 }
 
+/* ---- the lenient reading of pam_pwreset (issue 13 section 2) ------------ */
+
+/* Levenshtein distance of a and b, capped at 3 (short keys only). */
+static unsigned distance(const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b), i, j;
+    unsigned row[CONFIG_KEY_MAX + 1];
+
+    if (la >= CONFIG_KEY_MAX || lb >= CONFIG_KEY_MAX)
+        return 3;
+    for (j = 0; j <= lb; j++)
+        row[j] = (unsigned)j;
+    for (i = 1; i <= la; i++) {
+        unsigned diag = row[0];
+
+        row[0] = (unsigned)i;
+        for (j = 1; j <= lb; j++) {
+            unsigned up = row[j];
+            unsigned best = diag + (a[i - 1] != b[j - 1]);
+
+            if (up + 1 < best)
+                best = up + 1;
+            if (row[j - 1] + 1 < best)
+                best = row[j - 1] + 1;
+            row[j] = best;
+            diag = up;
+        }
+    }
+    return row[lb] < 3 ? row[lb] : 3;
+}
+
+/* A failed line may have been meant to say where the store is: it sets
+ * "store", names a key close to it ("stroe", "stores"), or its key could
+ * not even be read. */
+static int store_line(const char *key)
+{
+    return key[0] == '\0' || distance(key, keys[K_STORE].name) <= 2;
+}
+
+static void lenient_note(struct pwr_config_lenient *len, const char *key,
+                         const struct pwr_err *problem)
+{
+    len->problems++;
+    if (len->report != NULL)
+        len->report(len->arg, problem);
+    if (key != NULL && store_line(key) && !len->store_bad) {
+        len->store_bad = 1;
+        len->store_problem = *problem;
+    }
+}
+
+/* Cross-key problems in lenient mode: report, then the defaults. */
+static void finish_lenient(struct pwr_config *cfg, const char *file,
+                           const unsigned *seen, enum pwr_hash_method old,
+                           struct pwr_config_lenient *len)
+{
+    struct pwr_err e;
+    unsigned lo, hi, def;
+
+    while (finish(cfg, file, seen, old, &e) < 0) {
+        lenient_note(len, NULL, &e);
+        cost_range(cfg->hash.method, &lo, &hi, &def);
+        if (cfg->hash.cost < lo || cfg->hash.cost > hi)
+            cfg->hash.cost = def;
+        else
+            cfg->min_length = 12; /* min_length > max_length (>= 256) */
+    }
+}
+
 static int parse_buffer(struct pwr_config *cfg, const char *file,
-                        const char *buf, size_t len, struct pwr_err *err)
+                        const char *buf, size_t len,
+                        struct pwr_config_lenient *lenient,
+                        struct pwr_err *err)
 {
     unsigned seen[K_COUNT] = { 0 };
     enum pwr_hash_method old_method = cfg->hash.method;
     struct where w = { file, 0 };
+    char key[CONFIG_KEY_MAX];
     size_t pos = 0;
 
     while (pos < len) {
@@ -576,11 +649,18 @@ static int parse_buffer(struct pwr_config *cfg, const char *file,
         size_t end = nl != NULL ? (size_t)(nl - buf) : len;
 
         w.line++;
-        if (parse_line(cfg, buf + pos, end - pos, &w, seen, err) < 0)
-            return -1;
+        if (parse_line(cfg, buf + pos, end - pos, &w, seen, key, err) < 0) {
+            if (lenient == NULL)
+                return -1;
+            lenient_note(lenient, key, err);
+            pwr_err_clear(err);
+        }
         pos = end + 1;
     }
-    return finish(cfg, file, seen, old_method, err);
+    if (lenient == NULL)
+        return finish(cfg, file, seen, old_method, err);
+    finish_lenient(cfg, file, seen, old_method, lenient);
+    return 0;
 }
 
 /* ---- public ------------------------------------------------------------- */
@@ -601,17 +681,20 @@ void pwr_config_defaults(struct pwr_config *cfg)
     }
 }
 
-/* Open and read path; 1 if it does not exist and need not. */
-static int read_file(const char *path, int must_exist, char **buf,
-                     size_t *len, struct pwr_err *err)
+/* Open and read path; 1 if it does not exist and need not.  relaxed: skip
+ * the owner and mode rules (the lenient reading looks at an unsafe file
+ * to learn what it can, and says so). */
+static int read_file(const char *path, int must_exist, int relaxed,
+                     char **buf, size_t *len, struct pwr_err *err)
 {
     struct pwr_file_rules rules = { 0 };
     struct pwr_err e;
     int fd, rc;
 
     rules.must_exist = must_exist;
-    rules.owner_root = 1;
-    rules.forbid_mode = geteuid() == 0 ? 022 : 0;
+    rules.owner_root = !relaxed;
+    rules.owner_uid_any = relaxed;
+    rules.forbid_mode = geteuid() == 0 && !relaxed ? 022 : 0;
     rules.max_size = CONFIG_FILE_MAX;
     pwr_err_clear(&e);
     fd = pwr_open_safely(path, O_RDONLY, 0, &rules, &e);
@@ -627,15 +710,23 @@ static int read_file(const char *path, int must_exist, char **buf,
     return 0;
 }
 
-int pwr_config_load(struct pwr_config *cfg, const char *path, int must_exist,
-                    struct pwr_err *err)
+static int load(struct pwr_config *cfg, const char *path, int must_exist,
+                struct pwr_config_lenient *lenient, struct pwr_err *err)
 {
     struct pwr_config *tmp;
     char *buf = NULL;
     size_t len = 0;
     int rc;
 
-    rc = read_file(path, must_exist, &buf, &len, err);
+    rc = read_file(path, must_exist, 0, &buf, &len, err);
+    if (rc < 0 && lenient != NULL &&
+        read_file(path, must_exist, 1, &buf, &len, &lenient->unsafe_problem)
+            == 0) {
+        lenient->unsafe = 1; /* readable, but others could have written it */
+        lenient->unsafe_problem = *err;
+        pwr_err_clear(err);
+        rc = 0;
+    }
     if (rc != 0)
         return rc > 0 ? 0 : -1;
     tmp = malloc(sizeof(*tmp));
@@ -644,12 +735,42 @@ int pwr_config_load(struct pwr_config *cfg, const char *path, int must_exist,
         return pwr_fail(err, PWR_E_INTERNAL, "out of memory");
     }
     *tmp = *cfg;
-    rc = parse_buffer(tmp, path, buf, len, err);
+    rc = parse_buffer(tmp, path, buf, len, lenient, err);
     if (rc == 0)
         *cfg = *tmp;
     free(tmp);
     free(buf);
     return rc;
+}
+
+int pwr_config_load(struct pwr_config *cfg, const char *path, int must_exist,
+                    struct pwr_err *err)
+{
+    return load(cfg, path, must_exist, NULL, err);
+}
+
+int pwr_config_load_lenient(struct pwr_config *cfg, const char *path,
+                            struct pwr_config_lenient *lenient,
+                            struct pwr_err *err)
+{
+    struct pwr_config defaults = *cfg;
+
+    lenient->problems = 0;
+    lenient->store_bad = 0;
+    lenient->unsafe = 0;
+    pwr_err_clear(&lenient->store_problem);
+    pwr_err_clear(&lenient->unsafe_problem);
+    if (load(cfg, path, 0, lenient, err) < 0) {
+        lenient->problems++;
+        return -1; /* unreadable or unsafe: nothing in it can be trusted */
+    }
+    if (lenient->store_bad) {
+        *cfg = defaults;
+        *err = lenient->store_problem;
+        return -1;
+    }
+    lenient->problems += (unsigned)lenient->unsafe;
+    return 0;
 }
 
 /* value is taken literally (module arguments arrive already split): no

@@ -65,6 +65,37 @@ void pwr_config_defaults(struct pwr_config *cfg);
 int pwr_config_load(struct pwr_config *cfg, const char *path, int must_exist,
                     struct pwr_err *err);
 
+/* The lenient reading of pam_pwreset (issue 13 section 2): a configuration
+ * error must never lock out root or the accounts outside the store.
+ *  - an unknown key: reported, the line ignored;
+ *  - a bad value, a repeated key, a line that does not parse: reported,
+ *    the key keeps its default (a repeated key its first value);
+ *  - hash_cost out of range for the method, min_length above max_length:
+ *    reported, the default cost / min_length 12;
+ *  - as root, a file not owned by root or writable by group or others is
+ *    still read, and flagged: unsafe = 1, unsafe_problem says why.  The
+ *    caller decides how far to trust it (pam_pwreset: only its store path,
+ *    and only a known one; every account in that store is refused);
+ *  - the store cannot be known - the file cannot be read at all (symbolic
+ *    link, not a regular file, too large, no permission), or a failed line
+ *    sets "store", names a key within two letters of it, or has no
+ *    readable key: -1 with err set, cfg left at what it held before.
+ * report (may be NULL) is called once per problem of the contents,
+ * message "FILE:LINE: what (key 'name')"; problems counts every problem,
+ * the file-level one returned in err included. */
+struct pwr_config_lenient {
+    void (*report)(void *arg, const struct pwr_err *problem);
+    void *arg;
+    unsigned problems;
+    int store_bad;
+    struct pwr_err store_problem;
+    int unsafe;
+    struct pwr_err unsafe_problem;
+};
+int pwr_config_load_lenient(struct pwr_config *cfg, const char *path,
+                            struct pwr_config_lenient *lenient,
+                            struct pwr_err *err);
+
 /* Set one key from text, exactly as a file line would. */
 int pwr_config_set(struct pwr_config *cfg, const char *key, const char *value,
                    struct pwr_err *err);

@@ -272,14 +272,19 @@ static int list_has(FILE *f, const char *pw, size_t pwlen)
     return hit;
 }
 
+/* Word lists decide which passwords are refused: the rules of the
+ * configuration file (not writable by group or others; as root, owned by
+ * root). */
+const struct pwr_file_rules pwr_word_list_rules = {
+    .must_exist = 1, .owner_root = 1, .forbid_mode = 022,
+};
+
 static int blocklisted(const char *path, const char *pw, size_t pwlen,
                        int *hit, struct pwr_err *err)
 {
-    static const struct pwr_file_rules rules = {.must_exist = 1,
-                                                .owner_uid_any = 1};
     struct pwr_err why;
     FILE *f;
-    int fd = pwr_open_safely(path, O_RDONLY, 0, &rules, &why);
+    int fd = pwr_open_safely(path, O_RDONLY, 0, &pwr_word_list_rules, &why);
 
     if (fd < 0) /* the message names the path already */
         return pwr_fail(err, PWR_E_CONFIG, "blocklist %s", why.msg);

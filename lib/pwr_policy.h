@@ -11,6 +11,7 @@
 #include <stddef.h>
 
 #include "pwr_err.h"
+#include "pwr_util.h"
 
 #define PWR_POL_TOO_SHORT 0x001u      /* too_short */
 #define PWR_POL_TOO_LONG 0x002u       /* too_long */
@@ -69,6 +70,15 @@ void pwr_policy_summary(const struct pwr_policy *pol, char *out, size_t outsz);
  * without reading the whole file.  *found = 1 if present. */
 int pwr_breach_lookup(const char *path, const char *password, int *found,
                       struct pwr_err *err);
+
+/* Open a breached-password list as every lookup does (rules below, not
+ * empty): the fd and its size, or -1 with PWR_E_CONFIG. */
+int pwr_breach_open(const char *path, size_t *size, struct pwr_err *err);
+
+/* How a word list (blocklist, breached list) is opened: a regular file, no
+ * symbolic link, not writable by group or others, and as root owned by
+ * root (issue 13 section 7: the configuration's rules). */
+extern const struct pwr_file_rules pwr_word_list_rules;
 
 /* SHA-1 (FIPS 180-4) for the breached list; out is 20 bytes. */
 void pwr_sha1(const void *data, size_t len, unsigned char out[20]);

@@ -47,6 +47,9 @@ struct mod_ctx {
     int flags;
     struct mod_opts opts;
     struct pwr_config cfg;
+    int cfg_unusable;           /* no trustworthy store setting (issue 13) */
+    int cfg_unsafe;             /* others could write it: refuse store accounts */
+    char cfg_problem[512];      /* why, for the refusal's log line */
     const char *user;
     const char *service;
     const char *rhost;

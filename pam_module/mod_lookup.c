@@ -3,15 +3,31 @@
  * su, passwd), otherwise through pwreset-helper, which answers only for the
  * caller's own account.  Every write goes through the helper.
  * SPDX-License-Identifier: BSD-3-Clause
+ *
+ * Fail closed (issue 13 sections 1 and 2).  This file MUST:
+ *  - never answer "not in the store" for a store that is expected but
+ *    missing (pwr_expect.h: the marker lists it, or its backup is there):
+ *    that is an error like a corrupt or unsafe store;
+ *  - never answer "not in the store" when the configuration gives no
+ *    usable store path (ctx->cfg_unusable), and refuse every account found
+ *    in the store while the configuration is unsafe (ctx->cfg_unsafe);
+ *  - log each such refusal once, at error priority, naming the file and
+ *    the repair;
+ *  - answer "not in the store" for uid 0 instead, so root keeps its normal
+ *    path (pam_unix and /etc/shadow) and the host can be repaired.
  */
 #include "config.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <syslog.h>
 #include <unistd.h>
 
+#include <pwd.h>
+
 #include "mod.h"
+#include "pwr_expect.h"
 #include "pwr_hash.h"
 #include "pwr_secret.h"
 #include "pwr_store.h"
@@ -60,6 +76,40 @@ enum pwr_code mod_helper_run(struct mod_ctx *ctx, struct pwr_msg *req,
     return pwr_msg_result(rep);
 }
 
+/* 1 if ctx->user is uid 0. */
+static int user_is_root(const struct mod_ctx *ctx)
+{
+    struct passwd pw, *res = NULL;
+    char buf[4096];
+
+    return getpwnam_r(ctx->user, &pw, buf, sizeof(buf), &res) == 0 &&
+           res != NULL && res->pw_uid == 0;
+}
+
+/* The store cannot tell whether ctx->user is in it: -1 (the caller
+ * refuses), or 0 for root, who is left to the rest of the stack. */
+static int cannot_tell(struct mod_ctx *ctx)
+{
+    if (!user_is_root(ctx))
+        return -1;
+    pam_syslog(ctx->pamh, LOG_WARNING, "uid 0 left to the rest of the PAM "
+               "stack while the store cannot be used");
+    return 0;
+}
+
+/* Log a store error with the repair when the message lacks one. */
+static void log_store_error(struct mod_ctx *ctx, const struct pwr_err *err)
+{
+    char hint[2 * PWR_PATH_MAX + 64];
+
+    if (err->code != PWR_E_STORE || strstr(err->msg, "repair:") != NULL) {
+        mod_log_err(ctx, "store: %s", err->msg);
+        return;
+    }
+    pwr_store_repair_hint(ctx->cfg.store, 0, hint, sizeof(hint));
+    mod_log_err(ctx, "store: %s; repair: %s", err->msg, hint);
+}
+
 static int lookup_direct(struct mod_ctx *ctx, struct pwr_record *rec)
 {
     struct pwr_store_opts so = {
@@ -71,13 +121,17 @@ static int lookup_direct(struct mod_ctx *ctx, struct pwr_record *rec)
     int rc;
 
     if (pwr_store_open(&st, &so, &err) < 0) {
-        mod_log_err(ctx, "store: %s", err.msg);
+        log_store_error(ctx, &err);
         return -1;
     }
     rc = pwr_store_lookup(st, ctx->user, rec, &err);
     pwr_store_close(st);
+    if (rc == 0 && pwr_store_check_present(ctx->cfg.store,
+                                           ctx->opts.config_path, 0,
+                                           &err) < 0)
+        rc = -1;
     if (rc < 0)
-        mod_log_err(ctx, "store: %s", err.msg);
+        log_store_error(ctx, &err);
     return rc;
 }
 
@@ -121,11 +175,35 @@ static int lookup_helper(struct mod_ctx *ctx, struct pwr_record *rec)
     return rc;
 }
 
+static int lookup_any(struct mod_ctx *ctx, struct pwr_record *rec)
+{
+    int rc;
+
+    if (ctx->cfg_unusable) {
+        mod_log_err(ctx, "%s: no usable store setting (%s): every account "
+                    "but root is refused; repair: fix the file, then run "
+                    "pwreset check-config", ctx->opts.config_path,
+                    ctx->cfg_problem);
+        return -1;
+    }
+    rc = mod_store_readable(ctx) ? lookup_direct(ctx, rec)
+                                 : lookup_helper(ctx, rec);
+    if (rc == 1 && ctx->cfg_unsafe) {
+        pwr_record_wipe(rec);
+        mod_log_err(ctx, "%s: unsafe configuration (%s): every account in "
+                    "the store is refused; repair: chown root:root %s && "
+                    "chmod 644 %s", ctx->opts.config_path, ctx->cfg_problem,
+                    ctx->opts.config_path, ctx->opts.config_path);
+        return -1;
+    }
+    return rc;
+}
+
 int mod_lookup(struct mod_ctx *ctx, struct pwr_record *rec)
 {
-    if (mod_store_readable(ctx))
-        return lookup_direct(ctx, rec);
-    return lookup_helper(ctx, rec);
+    int rc = lookup_any(ctx, rec);
+
+    return rc < 0 ? cannot_tell(ctx) : rc;
 }
 
 static int code_shaped(const char *typed)
@@ -188,8 +266,12 @@ static int verify_helper(struct mod_ctx *ctx, const char *typed,
         res->outcome = PWR_AUTH_TEMP_EXPIRED;
     else if (code == PWR_E_NOENT)
         found = 0;
-    else if (code != PWR_E_AUTH)
+    else if (code != PWR_E_AUTH) {
         found = -1;
+        mod_log_err(ctx, "helper verify: %s",
+                    pwr_msg_get(&rep, "message") ? pwr_msg_get(&rep, "message")
+                                                 : pwr_code_name(code));
+    }
     pwr_msg_free(&rep);
     return found;
 }
@@ -201,12 +283,14 @@ int mod_verify(struct mod_ctx *ctx, const char *typed,
 
     memset(res, 0, sizeof(*res));
     res->outcome = PWR_AUTH_WRONG;
-    if (!mod_store_readable(ctx))
-        return verify_helper(ctx, typed, res); /* the helper counts tries */
-    found = mod_lookup(ctx, rec);
+    if (!ctx->cfg_unusable && !ctx->cfg_unsafe && !mod_store_readable(ctx)) {
+        found = verify_helper(ctx, typed, res); /* the helper counts tries */
+        return found < 0 ? cannot_tell(ctx) : found;
+    }
+    found = lookup_any(ctx, rec);
     if (found < 0) {
         pwr_hash_dummy(typed, &ctx->cfg.hash);
-        return -1;
+        return cannot_tell(ctx);
     }
     pwr_auth_check(found ? rec : NULL, typed, &ctx->cfg, pwr_now(), res);
     /* Every wrong code-shaped answer goes to the helper, live code or not,

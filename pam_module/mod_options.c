@@ -6,6 +6,19 @@
  * argument is applied, so an argument that names a configuration key
  * ("min_length=14") overrides the file.  An unknown argument is logged as an
  * error and otherwise ignored, never silently.
+ *
+ * A configuration error never fails the module (issue 13 section 2): the
+ * file is read leniently (pwr_config_load_lenient: each problem logged at
+ * error priority with FILE:LINE, the safe default used), a bad config-key
+ * argument is logged and ignored.  Only when the store cannot be known (the
+ * file unreadable or unsafe, a bad "store" line or argument) is the context
+ * marked cfg_unusable: mod_lookup.c then refuses every account but root.
+ * A file that others could have written (as root: not owned by root, or
+ * writable by group or others) is cfg_unsafe: its store path is used only
+ * when it is the built-in one or one the helper listed (pwr_expect.h), so
+ * the accounts outside the store keep logging in, and every account in the
+ * store is refused (its settings could be anybody's); any other store path
+ * makes it cfg_unusable.
  */
 #include "config.h"
 
@@ -15,6 +28,7 @@
 #include <syslog.h>
 
 #include "mod.h"
+#include "pwr_expect.h"
 #include "pwr_util.h"
 
 enum opt_type { OPT_FLAG, OPT_UINT, OPT_PATH };
@@ -120,6 +134,31 @@ static void parse_module_opts(struct mod_ctx *ctx, int argc, const char **argv)
     }
 }
 
+static void mark_unusable(struct mod_ctx *ctx, const struct pwr_err *why)
+{
+    ctx->cfg_unusable = 1;
+    (void)pwr_strlcpy(ctx->cfg_problem, why->msg, sizeof(ctx->cfg_problem));
+}
+
+/* An unsafe file: trust its store path only if it is a known one. */
+static void mark_unsafe(struct mod_ctx *ctx, const struct pwr_err *why)
+{
+    struct pwr_config builtin;
+
+    pwr_config_defaults(&builtin);
+    ctx->cfg_unsafe = 1;
+    (void)pwr_strlcpy(ctx->cfg_problem, why->msg, sizeof(ctx->cfg_problem));
+    if (strcmp(ctx->cfg.store, builtin.store) != 0 &&
+        !pwr_store_listed(ctx->cfg.store, ctx->opts.config_path))
+        ctx->cfg_unusable = 1;
+}
+
+static void report_problem(void *arg, const struct pwr_err *problem)
+{
+    pam_syslog(arg, LOG_ERR, "%s (the line is ignored: the default stays in "
+               "force; check with pwreset check-config)", problem->msg);
+}
+
 /* Pass 2: configuration keys given as arguments override the file. */
 static int apply_config_args(struct mod_ctx *ctx, int argc, const char **argv)
 {
@@ -139,8 +178,9 @@ static int apply_config_args(struct mod_ctx *ctx, int argc, const char **argv)
         if (!pwr_config_is_key(key))
             continue;
         if (pwr_config_set(&ctx->cfg, key, value, &err) < 0) {
-            pam_syslog(ctx->pamh, LOG_ERR, "%s", err.msg);
-            return PAM_SERVICE_ERR;
+            pam_syslog(ctx->pamh, LOG_ERR, "%s (ignored)", err.msg);
+            if (strcmp(key, "store") == 0)
+                mark_unusable(ctx, &err);
         }
     }
     return PAM_SUCCESS;
@@ -158,6 +198,7 @@ static void get_item_str(pam_handle_t *pamh, int item, const char **out)
 int mod_ctx_init(struct mod_ctx *ctx, pam_handle_t *pamh, int flags, int argc,
                  const char **argv)
 {
+    struct pwr_config_lenient len = { .report = report_problem, .arg = pamh };
     struct pwr_err err;
 
     memset(ctx, 0, sizeof(*ctx));
@@ -166,10 +207,11 @@ int mod_ctx_init(struct mod_ctx *ctx, pam_handle_t *pamh, int flags, int argc,
     opts_defaults(&ctx->opts);
     parse_module_opts(ctx, argc, argv);
     pwr_config_defaults(&ctx->cfg);
-    if (pwr_config_load(&ctx->cfg, ctx->opts.config_path, 0, &err) < 0) {
-        pam_syslog(pamh, LOG_ERR, "%s", err.msg);
-        return PAM_SERVICE_ERR; /* fail closed on a broken configuration */
-    }
+    if (pwr_config_load_lenient(&ctx->cfg, ctx->opts.config_path, &len,
+                                &err) < 0)
+        mark_unusable(ctx, &err); /* refused in mod_lookup.c, root aside */
+    else if (len.unsafe)
+        mark_unsafe(ctx, &len.unsafe_problem);
     if (apply_config_args(ctx, argc, argv) != PAM_SUCCESS)
         return PAM_SERVICE_ERR;
     get_item_str(pamh, PAM_SERVICE, &ctx->service);

@@ -17,6 +17,10 @@
  *                        how many calls a run makes and which one it hit
  *   PWR_SHIM_STATS=FILE  at exit, append the number of write() calls, so a
  *                        test can check that a bulk transaction is one write
+ *   PWR_TRUNCATE_AT_READ=FILE  truncate FILE to 0 bytes just before the
+ *                        first mmap, mmap64, pread or pread64 of an fd open
+ *                        on it: a word list that shrinks under a reader
+ *                        (issue 13 section 7); not counted
  *
  * A failed call does nothing and returns -1 with errno E, except close,
  * which (like Linux) always releases the descriptor and then reports E.
@@ -42,7 +46,8 @@ static unsigned long kill_at, fault_at, calls, writes;
 static int fault_errno = EIO;
 static const char *failed = "-";
 /* Read at start: the helper clears its environment. */
-static char log_path[4096], stats_path[4096];
+static char log_path[4096], stats_path[4096], trunc_path[4096];
+static int trunc_done;
 
 __attribute__((constructor)) static void shim_init(void)
 {
@@ -51,11 +56,14 @@ __attribute__((constructor)) static void shim_init(void)
     const char *log = getenv("PWR_FAULT_LOG");
     const char *stats = getenv("PWR_SHIM_STATS");
     const char *kill = getenv("PWR_KILL_AT");
+    const char *trunc = getenv("PWR_TRUNCATE_AT_READ");
 
     if (log != NULL)
         snprintf(log_path, sizeof(log_path), "%s", log);
     if (stats != NULL)
         snprintf(stats_path, sizeof(stats_path), "%s", stats);
+    if (trunc != NULL)
+        snprintf(trunc_path, sizeof(trunc_path), "%s", trunc);
     fault_at = at ? strtoul(at, NULL, 10) : 0;
     kill_at = kill ? strtoul(kill, NULL, 10) : 0;
     if (e != NULL && strcmp(e, "ENOSPC") == 0)
@@ -252,4 +260,56 @@ int unlinkat(int dfd, const char *path, int flags)
 {
     FAIL("unlinkat");
     return NEXT(int (*)(int, const char *, int), "unlinkat")(dfd, path, flags);
+}
+
+/* ---- PWR_TRUNCATE_AT_READ ------------------------------------------------ */
+
+static void truncate_under(int fd)
+{
+    char link[64], target[4096];
+    ssize_t n;
+
+    if (trunc_path[0] == '\0' || trunc_done)
+        return;
+    snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+    n = readlink(link, target, sizeof(target) - 1);
+    if (n <= 0)
+        return;
+    target[n] = '\0';
+    if (strcmp(target, trunc_path) != 0)
+        return;
+    trunc_done = 1;
+    (void)truncate(trunc_path, 0);
+}
+
+/* Declared here, not from <sys/mman.h>, so no header can rename them. */
+void *mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off);
+void *mmap64(void *addr, size_t len, int prot, int flags, int fd, off_t off);
+
+void *mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off)
+{
+    truncate_under(fd);
+    return NEXT(void *(*)(void *, size_t, int, int, int, off_t), "mmap")(
+        addr, len, prot, flags, fd, off);
+}
+
+void *mmap64(void *addr, size_t len, int prot, int flags, int fd, off_t off)
+{
+    truncate_under(fd);
+    return NEXT(void *(*)(void *, size_t, int, int, int, off_t), "mmap64")(
+        addr, len, prot, flags, fd, off);
+}
+
+ssize_t pread(int fd, void *buf, size_t len, off_t off)
+{
+    truncate_under(fd);
+    return NEXT(ssize_t (*)(int, void *, size_t, off_t), "pread")(fd, buf, len,
+                                                                  off);
+}
+
+ssize_t pread64(int fd, void *buf, size_t len, off_t off)
+{
+    truncate_under(fd);
+    return NEXT(ssize_t (*)(int, void *, size_t, off_t), "pread64")(fd, buf,
+                                                                    len, off);
 }

@@ -865,6 +865,127 @@ START_TEST(test_shipped_example_documents_every_key_with_its_default)
 }
 END_TEST
 
+/* ---- the module's lenient reading (issue 13 section 2) ------------------ */
+
+struct seen_problems {
+    unsigned n;
+    char first[512];
+};
+
+static void count_problem(void *arg, const struct pwr_err *p)
+{
+    struct seen_problems *sp = arg;
+
+    if (sp->n++ == 0)
+        snprintf(sp->first, sizeof(sp->first), "%s", p->msg);
+}
+
+static int lenient_text(const char *text, struct pwr_config *cfg,
+                        struct pwr_config_lenient *len,
+                        struct seen_problems *sp, struct pwr_err *err)
+{
+    memset(sp, 0, sizeof(*sp));
+    memset(len, 0, sizeof(*len));
+    len->report = count_problem;
+    len->arg = sp;
+    write_bytes(conf_path, text, strlen(text));
+    pwr_config_defaults(cfg);
+    pwr_err_clear(err);
+    return pwr_config_load_lenient(cfg, conf_path, len, err);
+}
+
+START_TEST(test_lenient_skips_bad_lines_and_keeps_defaults)
+{
+    struct pwr_config cfg;
+    struct pwr_config_lenient len;
+    struct seen_problems sp;
+    struct pwr_err err;
+    char where[PWR_PATH_MAX + 16];
+
+    ck_assert_int_eq(lenient_text("min_lenght = 14\n"
+                                  "min_length = 14 chars\n"
+                                  "hash_cost = 99\n"
+                                  "fail_delay = 10\n"
+                                  "fail_delay = 20\n",
+                                  &cfg, &len, &sp, &err), 0);
+    ck_assert_uint_eq(sp.n, 4);
+    ck_assert_uint_eq(len.problems, 4);
+    ck_assert_int_eq(len.store_bad, 0);
+    snprintf(where, sizeof(where), "%s:1: unknown key", conf_path);
+    ck_assert_msg(strncmp(sp.first, where, strlen(where)) == 0, "%s",
+                  sp.first);
+    ck_assert_uint_eq(cfg.min_length, 12);  /* the default */
+    ck_assert_uint_eq(cfg.hash.cost, 5);    /* yescrypt's default */
+    ck_assert_uint_eq(cfg.fail_delay_ms, 10); /* the first value */
+    ck_assert_str_eq(cfg.store, PWR_STORE_PATH);
+}
+END_TEST
+
+START_TEST(test_lenient_resets_cross_key_conflicts)
+{
+    struct pwr_config cfg;
+    struct pwr_config_lenient len;
+    struct seen_problems sp;
+    struct pwr_err err;
+
+    ck_assert_int_eq(lenient_text("min_length = 300\nhash = argon2id\n"
+                                  "hash_cost = 11\n",
+                                  &cfg, &len, &sp, &err), 0);
+    ck_assert_uint_eq(sp.n, 2);
+    ck_assert_uint_eq(cfg.min_length, 12);
+    ck_assert_uint_le(cfg.min_length, cfg.max_length);
+    ck_assert_uint_eq(cfg.hash.cost, 2); /* argon2id's default */
+}
+END_TEST
+
+START_TEST(test_lenient_fails_when_the_store_cannot_be_known)
+{
+    static const char *const texts[] = {
+        "store = relative/store\n", "stroe = /srv/pw/store\n",
+        "stores = /srv/pw/store\n", "= /srv/pw/store\n",
+        "store /srv/pw/store\n",
+    };
+    struct pwr_config cfg, defaults;
+    struct pwr_config_lenient len;
+    struct seen_problems sp;
+    struct pwr_err err;
+    size_t i;
+
+    pwr_config_defaults(&defaults);
+    for (i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
+        ck_assert_int_eq(lenient_text(texts[i], &cfg, &len, &sp, &err), -1);
+        ck_assert_int_eq(len.store_bad, 1);
+        ck_assert_int_eq(err.code, PWR_E_CONFIG);
+        ck_assert_int_eq(memcmp(&cfg, &defaults, sizeof(cfg)), 0);
+    }
+    /* a key far from "store" is only a skipped line */
+    ck_assert_int_eq(lenient_text("history = lots\n", &cfg, &len, &sp, &err),
+                     0);
+}
+END_TEST
+
+START_TEST(test_lenient_reads_an_unsafe_file_and_flags_it)
+{
+    struct pwr_config cfg;
+    struct pwr_config_lenient len;
+    struct seen_problems sp;
+    struct pwr_err err;
+
+    if (geteuid() != 0)
+        return; /* the owner and mode rules apply to root only */
+    ck_assert_int_eq(lenient_text("min_length = 14\n", &cfg, &len, &sp, &err),
+                     0);
+    ck_assert_int_eq(len.unsafe, 0);
+    ck_assert_int_eq(chmod(conf_path, 0664), 0);
+    memset(&len, 0, sizeof(len));
+    pwr_config_defaults(&cfg);
+    ck_assert_int_eq(pwr_config_load_lenient(&cfg, conf_path, &len, &err), 0);
+    ck_assert_int_eq(len.unsafe, 1);
+    ck_assert_ptr_nonnull(strstr(len.unsafe_problem.msg, "unsafe mode"));
+    ck_assert_uint_eq(cfg.min_length, 14);
+}
+END_TEST
+
 static Suite *config_suite(void)
 {
     Suite *s = suite_create("config");
@@ -908,6 +1029,10 @@ static Suite *config_suite(void)
     tcase_add_test(tc, test_shipped_example_equals_the_defaults);
     tcase_add_test(tc,
                    test_shipped_example_documents_every_key_with_its_default);
+    tcase_add_test(tc, test_lenient_skips_bad_lines_and_keeps_defaults);
+    tcase_add_test(tc, test_lenient_resets_cross_key_conflicts);
+    tcase_add_test(tc, test_lenient_fails_when_the_store_cannot_be_known);
+    tcase_add_test(tc, test_lenient_reads_an_unsafe_file_and_flags_it);
     suite_add_tcase(s, tc);
     return s;
 }
