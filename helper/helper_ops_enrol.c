@@ -96,6 +96,7 @@ static int pw_lookup(const struct pw_index *ix, const char *login, uid_t *uid)
     struct pw_entry key, *hit = NULL;
     struct passwd *pw;
 
+    memset(&key, 0, sizeof(key));
     if (ix->n > 0 && pwr_strlcpy(key.login, login, sizeof(key.login)) == 0)
         hit = bsearch(&key, ix->e, ix->n, sizeof(*ix->e), pw_cmp);
     if (hit != NULL) {

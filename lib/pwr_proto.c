@@ -434,6 +434,10 @@ static int decode_frame(const char *buf, size_t len, struct pwr_msg *m,
 /* Move every field of from to the end of m (from is left empty). */
 static int merge(struct pwr_msg *m, struct pwr_msg *from, struct pwr_err *err)
 {
+    if (from->n == 0) {
+        pwr_msg_free(from);
+        return 0;
+    }
     if (grow(m, from->n, err) < 0)
         return -1;
     memcpy(m->fields + m->n, from->fields, from->n * sizeof(*from->fields));

@@ -67,7 +67,8 @@ command -v python3 >/dev/null 2>&1 || skip_all "no python3 to check the JSON"
 # ---- import: 5,000 names on one command line --------------------------------
 # shellcheck disable=SC2046
 run import $(names pws 1 5000)
-expect "import of 5,000 named accounts" 0 "$(names pws 1 5000 | sed 's/.*/account_enrolled/' | tr '\n' ' ' | sed 's/ $//')"
+check "import of 5,000 named accounts" \
+    eqs "$RC" 0 "$(nev account_enrolled)" 5000 "$(grep -c . "$T/ev")" 5000
 check "... prints one line per account" \
     [ "$(grep -c '^pws[0-9]*: changed (imported)$' "$T/out")" = 5000 ]
 check "... and the store holds them all" [ "$(store_count)" = 5000 ]
@@ -130,7 +131,9 @@ check "block of 2,000 accounts each named twice changes each once" \
 
 # shellcheck disable=SC2046
 run unblock $(names pws 6001 8000) pws00001
-expect "unblock of 2,000 blocked and one active account" 0 "$(names pws 6001 8000 | sed 's/.*/account_unblocked/' | tr '\n' ' ' | sed 's/ $//')"
+check "unblock of 2,000 blocked accounts and one active one" \
+    eqs "$RC" 0 "$(nev account_unblocked)" 2000 "$(grep -c . "$T/ev")" 2000 \
+        "$(grep -c '^pws00001: unchanged' "$T/out")" 1
 
 # Codes: more than the 256 one reply used to hold, every one printed once.
 # shellcheck disable=SC2046
