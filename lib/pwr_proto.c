@@ -288,7 +288,9 @@ static int emit(const struct pwr_msg *m, size_t from, size_t to,
     if (buf == NULL)
         return pwr_fail(err, PWR_E_INTERNAL, "out of memory");
     do {
-        struct pwr_msg part = { m->fields + from, to - from, to - from };
+        /* no arithmetic on a message without fields (NULL) */
+        struct pwr_msg part = { from < to ? m->fields + from : NULL,
+                                to - from, to - from };
         size_t end = 0, len = 0;
 
         rc = frame_end(&part, 0, &end, err);
