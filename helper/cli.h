@@ -94,6 +94,11 @@ int cli_add_ttl(const struct cli *cli, struct pwr_msg *req);
  * message on stderr when it is an error, and warns when the audit line
  * could not be written.  rep is always initialised. */
 int cli_call(struct cli *cli, const struct pwr_msg *req, struct pwr_msg *rep);
+/* The same for replies that list accounts: each frame of a long reply but
+ * the last goes to fn as it arrives (print it and forget it); rep is the
+ * last frame, with "result", and may list accounts too. */
+int cli_call_stream(struct cli *cli, const struct pwr_msg *req,
+                    struct pwr_msg *rep, pwr_frame_fn fn, void *arg);
 /* Format epoch seconds ("-" for 0). */
 void cli_time(int64_t t, char *out, size_t outsz);
 void cli_time_iso(int64_t t, char *out, size_t outsz);
@@ -105,8 +110,10 @@ int64_t cli_num(const char *s);
 size_t cli_group_next(const struct pwr_msg *rep, size_t from);
 const char *cli_group_get(const struct pwr_msg *rep, size_t start, size_t end,
                           const char *key);
-/* Print the per-account lines of a bulk reply ("user: outcome (note)"). */
-void cli_print_accounts(const struct pwr_msg *rep);
+/* Print the per-account lines of a bulk reply frame ("user: outcome
+ * (note)"); a pwr_frame_fn (arg unused). */
+int cli_print_accounts(const struct pwr_msg *rep, void *unused,
+                       struct pwr_err *err);
 
 /* ---- cli_term.c ---- */
 /* Read a secret: with use_stdin one line from stdin, else twice from the

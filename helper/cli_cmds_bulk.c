@@ -1,7 +1,9 @@
 /* cli_cmds_bulk.c - admin commands over many accounts, each one helper
  * request and so one store write: enrol (SPEC F6, F17), import (F17),
  * force-reset (F4), reset-code (F5), block / unblock / deactivate /
- * activate (F8).  They print one line per account.
+ * activate (F8).  They print one line per account, for any number of
+ * accounts: the request and the reply travel in as many frames as they
+ * need (pwr_proto.h), and the reply is printed as it streams in.
  * SPDX-License-Identifier: BSD-3-Clause
  */
 #include "config.h"
@@ -24,10 +26,19 @@ static int add(struct pwr_msg *req, const char *key, const char *value)
     return PWR_E_INTERNAL;
 }
 
-/* Generated codes: one line (or JSON object) per account, shown once. */
-static void print_codes(const struct cli *cli, const struct pwr_msg *rep,
-                        const char *label)
+struct codes {
+    const struct cli *cli;
+    const char *label;
+};
+
+/* Generated codes: one line (or JSON object) per account, shown once; a
+ * pwr_frame_fn, called for every frame of the reply. */
+static int print_codes(const struct pwr_msg *rep, void *arg,
+                       struct pwr_err *err)
 {
+    const struct codes *c = arg;
+    const struct cli *cli = c->cli;
+    const char *label = c->label;
     size_t i, j;
 
     for (i = cli_group_next(rep, 0); i < rep->n; i = j) {
@@ -53,20 +64,26 @@ static void print_codes(const struct cli *cli, const struct pwr_msg *rep,
                    code, when);
         }
     }
+    (void)err;
+    return 0;
 }
 
+/* The reply lists every account, streamed: earlier frames are printed as
+ * they arrive, the last one (with the result) after. */
 static int finish(struct cli *cli, struct pwr_msg *req, int codes,
                   const char *label)
 {
+    struct codes c = { cli, label };
     struct pwr_msg rep;
-    int rc = cli_call(cli, req, &rep);
+    int rc = codes ? cli_call_stream(cli, req, &rep, print_codes, &c)
+                   : cli_call_stream(cli, req, &rep, cli_print_accounts, NULL);
 
     if (rc == PWR_OK && codes) {
-        print_codes(cli, &rep, label);
+        print_codes(&rep, &c, NULL);
         if (!cli->json)
             printf("Each code is shown only this once.\n");
     } else if (rc == PWR_OK) {
-        cli_print_accounts(&rep);
+        cli_print_accounts(&rep, NULL, NULL);
         printf("%s\n", pwr_msg_get(&rep, "message"));
     }
     pwr_msg_free(&rep);

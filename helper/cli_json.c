@@ -25,12 +25,30 @@ static size_t utf8_len_at(const char *s)
     return n;
 }
 
+/* Bytes at s that need no escape and are plain ASCII (written as a run:
+ * a listing of 100,000 accounts is mostly such runs). */
+static size_t plain_run(const char *s)
+{
+    size_t n = 0;
+
+    while (s[n] >= 0x20 && s[n] < 0x7f && s[n] != '"' && s[n] != '\\')
+        n++;
+    return n;
+}
+
 void cli_json_str(FILE *f, const char *s)
 {
     fputc('"', f);
     while (s != NULL && *s != '\0') {
         unsigned char c = (unsigned char)*s;
-        size_t n = utf8_len_at(s);
+        size_t n = plain_run(s);
+
+        if (n > 0) {
+            fwrite(s, 1, n, f);
+            s += n;
+            continue;
+        }
+        n = utf8_len_at(s);
 
         if (c == '"' || c == '\\')
             fprintf(f, "\\%c", c);

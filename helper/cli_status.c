@@ -5,6 +5,8 @@
  * --json prints one array of objects with at least: user, status,
  * must_change, temporary, temporary_expires, code_pending, code_expires,
  * last_change, login_allowed, reason (times ISO 8601 UTC or null).
+ * Without names every account is listed, however many: the helper streams
+ * the reply and each frame is printed as it arrives.
  */
 #include "config.h"
 
@@ -122,36 +124,59 @@ static void print_text(const struct acct *a)
         printf("         %s\n", a->login_message);
 }
 
-static void print_all(const struct cli *cli, const struct pwr_msg *rep)
-{
-    size_t i, j;
-    int first = 1;
+struct listing {
+    const struct cli *cli;
+    size_t shown;
+};
 
-    if (cli->json)
-        fputs("[\n", stdout);
+/* Every account of one reply frame; a pwr_frame_fn.  The JSON array is
+ * opened before the first account and closed by finish_listing. */
+static int print_frame(const struct pwr_msg *rep, void *arg,
+                       struct pwr_err *err)
+{
+    struct listing *l = arg;
+    size_t i, j;
+
     for (i = cli_group_next(rep, 0); i < rep->n; i = j) {
         struct acct a;
 
         j = cli_group_next(rep, i + 1);
         read_acct(rep, i, j, &a);
-        if (cli->json)
-            print_json(&a, first);
-        else
+        if (l->cli->json) {
+            if (l->shown == 0)
+                fputs("[\n", stdout);
+            print_json(&a, l->shown == 0);
+        } else {
             print_text(&a);
-        first = 0;
+        }
+        l->shown++;
     }
-    if (cli->json)
-        fputs(first ? "]\n" : "\n]\n", stdout);
+    /* Warnings about the whole store (an unusable word list, a config
+     * read leniently) come with whichever frame carried them. */
     for (i = 0; i < pwr_msg_count(rep, "warning"); i++)
         cli_err("warning: %s", pwr_msg_get_nth(rep, "warning", i));
-    if (pwr_msg_get(rep, "truncated") != NULL)
-        cli_err("warning: list truncated: too many accounts for one reply; "
-                "name the accounts");
+    (void)err;
+    return 0;
+}
+
+/* A JSON list is always one whole document, "[]" when empty; a failure
+ * after some accounts went out still closes it (the exit status says the
+ * list is incomplete). */
+static void finish_listing(const struct listing *l, int ok, int named)
+{
+    if (l->cli->json && l->shown > 0)
+        fputs("\n]\n", stdout);
+    else if (l->cli->json && ok)
+        fputs("[]\n", stdout);
+    else if (ok && l->shown == 0 && !named)
+        printf("No accounts are managed by pwreset yet (the store is "
+               "empty); see pwreset enrol and pwreset import.\n");
 }
 
 int cli_cmd_status(struct cli *cli, int argc, char **argv)
 {
     const struct cli_cmd *cmd = cli_find("status");
+    struct listing l = { cli, 0 };
     struct pwr_msg req, rep;
     int first = cli_parse(cli, cmd, "json", argc, argv), rc;
 
@@ -161,9 +186,10 @@ int cli_cmd_status(struct cli *cli, int argc, char **argv)
     if (rc == PWR_OK)
         rc = cli_add_users(&req, argc - first, argv + first);
     if (rc == PWR_OK) {
-        rc = cli_call(cli, &req, &rep);
+        rc = cli_call_stream(cli, &req, &rep, print_frame, &l);
         if (rc == PWR_OK)
-            print_all(cli, &rep);
+            print_frame(&rep, &l, NULL);
+        finish_listing(&l, rc == PWR_OK, first < argc);
         pwr_msg_free(&rep);
     }
     pwr_msg_free(&req);

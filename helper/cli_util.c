@@ -283,14 +283,41 @@ int cli_add_ttl(const struct cli *cli, struct pwr_msg *req)
     return PWR_E_INTERNAL;
 }
 
-int cli_call(struct cli *cli, const struct pwr_msg *req, struct pwr_msg *rep)
+/* Keys of a streamed reply's earlier frames that cli_call reports. */
+struct relay {
+    pwr_frame_fn fn;
+    void *arg;
+    int logout_failed;
+    char logout_msg[256];
+};
+
+static int relay_frame(const struct pwr_msg *frame, void *arg,
+                       struct pwr_err *err)
 {
+    struct relay *r = arg;
+    const char *lm = pwr_msg_get(frame, "logout_message");
+
+    if (pwr_msg_get(frame, "logout") != NULL)
+        r->logout_failed = 1;
+    if (lm != NULL)
+        (void)pwr_strlcpy(r->logout_msg, lm, sizeof(r->logout_msg));
+    return r->fn != NULL ? r->fn(frame, r->arg, err) : 0;
+}
+
+int cli_call_stream(struct cli *cli, const struct pwr_msg *req,
+                    struct pwr_msg *rep, pwr_frame_fn fn, void *arg)
+{
+    struct relay r;
     struct pwr_err err;
     enum pwr_code code;
     const char *msg, *logout_msg, *advice;
 
+    memset(&r, 0, sizeof(r));
+    r.fn = fn;
+    r.arg = arg;
     pwr_err_clear(&err);
-    if (pwr_helper_call(cli->helper, req, rep, &err) < 0) {
+    if (pwr_helper_call_stream(cli->helper, req, rep, relay_frame, &r,
+                               &err) < 0) {
         cli_err("%s: %s", cli->helper, err.msg);
         return PWR_E_INTERNAL;
     }
@@ -305,10 +332,17 @@ int cli_call(struct cli *cli, const struct pwr_msg *req, struct pwr_msg *rep)
     if (code == PWR_OK && advice != NULL)
         cli_err("note: %s", advice);
     logout_msg = pwr_msg_get(rep, "logout_message");
-    if (pwr_msg_get(rep, "logout") != NULL)
+    if (logout_msg == NULL && r.logout_msg[0] != '\0')
+        logout_msg = r.logout_msg;
+    if (pwr_msg_get(rep, "logout") != NULL || r.logout_failed)
         cli_err("warning: sessions were not ended: %s",
                 logout_msg != NULL ? logout_msg : "unknown error");
     return (int)code;
+}
+
+int cli_call(struct cli *cli, const struct pwr_msg *req, struct pwr_msg *rep)
+{
+    return cli_call_stream(cli, req, rep, NULL, NULL);
 }
 
 void cli_time(int64_t t, char *out, size_t outsz)
@@ -359,7 +393,8 @@ const char *cli_group_get(const struct pwr_msg *rep, size_t start, size_t end,
     return NULL;
 }
 
-void cli_print_accounts(const struct pwr_msg *rep)
+int cli_print_accounts(const struct pwr_msg *rep, void *unused,
+                       struct pwr_err *err)
 {
     size_t i, j;
 
@@ -373,6 +408,7 @@ void cli_print_accounts(const struct pwr_msg *rep)
                outcome != NULL ? outcome : "?", note != NULL ? " (" : "",
                note != NULL ? note : "", note != NULL ? ")" : "");
     }
-    if (pwr_msg_get(rep, "truncated") != NULL)
-        printf("(list truncated: too many accounts for one reply)\n");
+    (void)unused;
+    (void)err;
+    return 0;
 }

@@ -37,6 +37,10 @@ struct hx {
     unsigned cfg_problems;   /* lines a lenient read skipped (issue 13) */
     const struct pwr_msg *req;
     struct pwr_msg out; /* op-specific reply keys, after result and message */
+    size_t out_bytes;   /* encoded size of out's fields [0, out_counted) */
+    size_t out_counted;
+    int reply_lost;     /* the caller stopped reading the streamed reply */
+    size_t listed;      /* accounts a status reply listed */
     char message[HX_MESSAGE_MAX];
     const char *op;
     uid_t caller_uid;
@@ -93,11 +97,16 @@ int hx_out(struct hx *hx, const char *key, const char *value,
            struct pwr_err *err);
 int hx_outf(struct hx *hx, const char *key, struct pwr_err *err,
             const char *fmt, ...) __attribute__((format(printf, 4, 5)));
-/* Per-account groups of reply keys must fit in one message: remember where
- * a group starts; when it made the reply too large, drop it again and say
- * "truncated 1" (returns 1), else 0. */
+/* Per-account groups of reply keys (each starting with "user"): remember
+ * where a group starts, and end it; whole groups that fill a frame are
+ * sent to the caller at once (the reply streams, so a list of any length
+ * is complete and the helper never holds it whole). */
 size_t hx_out_mark(const struct hx *hx);
-int hx_out_overflow(struct hx *hx, size_t mark, struct pwr_err *err);
+void hx_out_group_end(struct hx *hx, size_t mark);
+/* For the reply: 1 if what is left of hx->out fits one frame after
+ * head_bytes of result, message and audit; else send it all now. */
+int hx_out_fits(const struct hx *hx, size_t head_bytes);
+void hx_out_flush_all(struct hx *hx);
 /* Start an event with user (may be NULL), actor, actor_uid and the
  * request's service/rhost/tty. */
 void hx_audit_begin(struct hx *hx, struct pwr_audit *a, const char *event,

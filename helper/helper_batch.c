@@ -19,18 +19,10 @@
 #include "helper.h"
 #include "pwr_util.h"
 
-#define HX_MAX_TARGETS 100000
-
+/* Append login (duplicates are removed once all are in: targets_dedupe). */
 static int targets_add(struct hx_targets *t, size_t *cap, const char *login,
                        struct pwr_err *err)
 {
-    size_t i;
-
-    for (i = 0; i < t->n; i++)
-        if (strcmp(t->logins[i], login) == 0)
-            return 0;
-    if (t->n >= HX_MAX_TARGETS)
-        return pwr_fail(err, PWR_E_USAGE, "too many accounts");
     if (t->n == *cap) {
         size_t ncap = *cap == 0 ? 16 : *cap * 2;
         void *nl = realloc(t->logins, ncap * sizeof(*t->logins));
@@ -43,6 +35,48 @@ static int targets_add(struct hx_targets *t, size_t *cap, const char *login,
     if (pwr_strlcpy(t->logins[t->n], login, sizeof(t->logins[0])) < 0)
         return pwr_fail(err, PWR_E_USAGE, "invalid login name");
     t->n++;
+    return 0;
+}
+
+static const struct hx_targets *sort_targets; /* qsort has no argument */
+
+static int by_login(const void *a, const void *b)
+{
+    size_t x = *(const size_t *)a, y = *(const size_t *)b;
+    int c = strcmp(sort_targets->logins[x], sort_targets->logins[y]);
+
+    return c != 0 ? c : (x > y) - (x < y);
+}
+
+/* Keep the first of every login, in the order given: O(n log n), for
+ * requests that name 100,000 accounts. */
+static int targets_dedupe(struct hx_targets *t, struct pwr_err *err)
+{
+    size_t *idx, i, k = 0;
+    unsigned char *dup;
+
+    if (t->n < 2)
+        return 0;
+    idx = malloc(t->n * sizeof(*idx));
+    dup = calloc(t->n, 1);
+    if (idx == NULL || dup == NULL) {
+        free(idx);
+        free(dup);
+        return pwr_fail(err, PWR_E_INTERNAL, "out of memory");
+    }
+    for (i = 0; i < t->n; i++)
+        idx[i] = i;
+    sort_targets = t;
+    qsort(idx, t->n, sizeof(*idx), by_login);
+    for (i = 1; i < t->n; i++)
+        if (strcmp(t->logins[idx[i]], t->logins[idx[i - 1]]) == 0)
+            dup[idx[i]] = 1;
+    for (i = 0; i < t->n; i++)
+        if (!dup[i] && k++ != i)
+            memcpy(t->logins[k - 1], t->logins[i], sizeof(t->logins[0]));
+    t->n = k;
+    free(idx);
+    free(dup);
     return 0;
 }
 
@@ -74,15 +108,18 @@ static int group_members(struct hx_targets *t, const char *group,
 static int named_users(struct hx *hx, struct hx_targets *t,
                        struct pwr_err *err)
 {
-    size_t i, n = pwr_msg_count(hx->req, "user"), cap = 0;
+    const struct pwr_msg *req = hx->req;
+    size_t i, cap = 0;
 
-    for (i = 0; i < n; i++) {
-        const char *u = pwr_msg_get_nth(hx->req, "user", i);
+    for (i = 0; i < req->n; i++) {
+        const char *u = req->fields[i].value;
 
+        if (strcmp(req->fields[i].key, "user") != 0)
+            continue;
         if (hx_may_manage(hx, u, err) < 0 || targets_add(t, &cap, u, err) < 0)
             return -1;
     }
-    return 0;
+    return targets_dedupe(t, err);
 }
 
 int hx_targets_read(struct hx *hx, int allow_bulk, struct hx_targets *t,
@@ -105,7 +142,8 @@ int hx_targets_read(struct hx *hx, int allow_bulk, struct hx_targets *t,
         if (!pwr_login_valid(group) ||
             pwr_strlcpy(t->group, group, sizeof(t->group)) < 0)
             return pwr_fail(err, PWR_E_USAGE, "invalid group name");
-        return group_members(t, group, err);
+        return group_members(t, group, err) < 0 ? -1
+                                                : targets_dedupe(t, err);
     }
     if (all) {
         t->kind = HX_T_ALL;
@@ -329,13 +367,10 @@ int hx_batch_reply(struct hx *hx, const struct hx_batch *b,
         return -1;
     for (i = 0; i < b->n; i++) {
         size_t mark = hx_out_mark(hx);
-        int over;
 
         if (acct_reply(hx, &b->a[i], err) < 0)
             return -1;
-        over = hx_out_overflow(hx, mark, err);
-        if (over != 0)
-            return over < 0 ? -1 : 0;
+        hx_out_group_end(hx, mark);
     }
     return 0;
 }

@@ -22,7 +22,8 @@
  *  6. refuse a terminal on stdin: it is driven by programs over a pipe;
  *  7. identify the caller by the REAL uid only (getuid), never by a name,
  *     an environment variable or a request field;
- *  8. read exactly one request from stdin, at most PWR_PROTO_MAX bytes, and
+ *  8. read exactly one request from stdin, at most PWR_PROTO_REQUEST_MAX
+ *     bytes in frames of PWR_PROTO_MAX, and
  *     reject an unknown op or a key the op does not take;
  *  9. use a caller-supplied path ("config", "shadow") only when the real
  *     uid is 0 or when it runs without privilege (as in the test suite);
@@ -33,7 +34,8 @@
  *     audited as permission_denied;
  * 11. change the store only through pwr_store_transact, once per request;
  * 12. write exactly the documented audit events, never a secret or hash;
- * 13. write exactly one reply to stdout and exit with its pwr_code;
+ * 13. write exactly one reply to stdout (a long one in several frames,
+ *     result in the last) and exit with its pwr_code;
  * 14. wipe every secret it held (request values, generated secrets, hashes
  *     in records) before exit, on every path.
  * 15. never answer "no such account" for a store that is expected but
@@ -213,7 +215,9 @@ static int run_request(struct hx *hx, struct pwr_err *err)
 }
 
 /* result and message first, then the op's own keys (only on success or
- * when the op left keys that explain a failure, e.g. policy violations). */
+ * when the op left keys that explain a failure, e.g. policy violations).
+ * Keys that do not fit in one frame with them are sent first, in frames
+ * that say "more": the frame with result and message is always the last. */
 static void send_reply(struct hx *hx, enum pwr_code code, const char *msg)
 {
     struct pwr_msg rep;
@@ -227,10 +231,12 @@ static void send_reply(struct hx *hx, enum pwr_code code, const char *msg)
         rc = pwr_msg_add(&rep, "message", msg, &err);
     if (rc == 0 && hx->audit_failed)
         rc = pwr_msg_add(&rep, "audit", "failed", &err);
+    if (rc == 0 && !hx_out_fits(hx, pwr_msg_size(&rep, 0, rep.n)))
+        hx_out_flush_all(hx);
     for (i = 0; rc == 0 && i < hx->out.n; i++)
         rc = pwr_msg_add(&rep, hx->out.fields[i].key, hx->out.fields[i].value,
                          &err);
-    if (rc == 0)
+    if (rc == 0 && !hx->reply_lost)
         (void)pwr_msg_write(STDOUT_FILENO, &rep, &err);
     pwr_msg_free(&rep);
 }

@@ -24,9 +24,91 @@
 #include "pwr_secret.h"
 #include "pwr_util.h"
 
-#define HX_MAX_CODES 256
 #define SHADOW_PATH "/etc/shadow"
 #define SHADOW_MAX (64u << 20)
+
+/* ---- the account database, read once for many names ------------------- */
+
+struct pw_entry {
+    char login[PWR_LOGIN_MAX + 1];
+    uid_t uid;
+};
+
+/* Sorted by login; n 0 when not loaded (few names: getpwnam each). */
+struct pw_index {
+    struct pw_entry *e;
+    size_t n;
+};
+
+#define PW_INDEX_FROM 32 /* names: fewer are looked up one by one */
+
+static int pw_cmp(const void *a, const void *b)
+{
+    return strcmp(((const struct pw_entry *)a)->login,
+                  ((const struct pw_entry *)b)->login);
+}
+
+/* One pass over the account database instead of one getpwnam (a scan of
+ * /etc/passwd with NSS files) per account: import of 100,000 accounts was
+ * quadratic. */
+static int pw_index_load(struct pw_index *ix, struct pwr_err *err)
+{
+    struct passwd *pw;
+    size_t cap = 0;
+    int rc = 0;
+
+    setpwent();
+    while (rc == 0 && (pw = getpwent()) != NULL) {
+        if (!pwr_login_valid(pw->pw_name))
+            continue;
+        if (ix->n == cap) {
+            size_t ncap = cap == 0 ? 1024 : cap * 2;
+            void *ne = realloc(ix->e, ncap * sizeof(*ix->e));
+
+            if (ne == NULL) {
+                rc = pwr_fail(err, PWR_E_INTERNAL, "out of memory");
+                break;
+            }
+            ix->e = ne;
+            cap = ncap;
+        }
+        (void)pwr_strlcpy(ix->e[ix->n].login, pw->pw_name,
+                          sizeof(ix->e[0].login));
+        ix->e[ix->n++].uid = pw->pw_uid;
+    }
+    endpwent();
+    if (ix->n > 1)
+        qsort(ix->e, ix->n, sizeof(*ix->e), pw_cmp);
+    return rc;
+}
+
+static void pw_index_free(struct pw_index *ix)
+{
+    free(ix->e);
+    memset(ix, 0, sizeof(*ix));
+}
+
+/* 1 if login is a system user (*uid set), 0 if not.  The index is only a
+ * cache of what enumeration returns (a directory service may not
+ * enumerate): a name it lacks is still asked for. */
+static int pw_lookup(const struct pw_index *ix, const char *login, uid_t *uid)
+{
+    struct pw_entry key, *hit = NULL;
+    struct passwd *pw;
+
+    memset(&key, 0, sizeof(key));
+    if (ix->n > 0 && pwr_strlcpy(key.login, login, sizeof(key.login)) == 0)
+        hit = bsearch(&key, ix->e, ix->n, sizeof(*ix->e), pw_cmp);
+    if (hit != NULL) {
+        *uid = hit->uid;
+        return 1;
+    }
+    pw = getpwnam(login);
+    if (pw == NULL)
+        return 0;
+    *uid = pw->pw_uid;
+    return 1;
+}
 
 struct enrol {
     struct hx *hx;
@@ -88,13 +170,17 @@ static int enrol_txn(struct pwr_txn *txn, void *arg, struct pwr_err *err)
 
 static int check_system_users(const struct hx_targets *t, struct pwr_err *err)
 {
+    struct pw_index ix = { NULL, 0 };
     size_t i;
+    uid_t uid;
+    int rc = t->n >= PW_INDEX_FROM ? pw_index_load(&ix, err) : 0;
 
-    for (i = 0; i < t->n; i++)
-        if (getpwnam(t->logins[i]) == NULL)
-            return pwr_fail(err, PWR_E_NOENT, "no such user '%s'",
-                            t->logins[i]);
-    return 0;
+    for (i = 0; i < t->n && rc == 0; i++)
+        if (!pw_lookup(&ix, t->logins[i], &uid))
+            rc = pwr_fail(err, PWR_E_NOENT, "no such user '%s'",
+                          t->logins[i]);
+    pw_index_free(&ix);
+    return rc;
 }
 
 static void audit_enrolled(struct hx *hx, const struct hx_batch *b,
@@ -140,10 +226,7 @@ int hx_op_enrol(struct hx *hx, struct pwr_err *err)
         return -1;
     if (hx_targets_read(hx, 0, &t, err) < 0)
         return -1;
-    rc = t.n > HX_MAX_CODES ? pwr_fail(err, PWR_E_USAGE,
-                                       "at most %d accounts per request",
-                                       HX_MAX_CODES)
-                            : check_system_users(&t, err);
+    rc = check_system_users(&t, err);
     if (rc == 0)
         rc = hx_open_store(hx, 1, err);
     if (rc == 0)
@@ -165,6 +248,7 @@ int hx_op_enrol(struct hx *hx, struct pwr_err *err)
 struct shadow_entry {
     char login[PWR_LOGIN_MAX + 1];
     char hash[PWR_HASH_MAX];
+    size_t line; /* the first of two lines for one login wins */
 };
 
 struct shadow {
@@ -180,7 +264,16 @@ static void shadow_free(struct shadow *s)
     memset(s, 0, sizeof(*s));
 }
 
-/* "login:hash:..." lines; lines whose fields do not fit are left out. */
+static int shadow_cmp(const void *a, const void *b)
+{
+    const struct shadow_entry *x = a, *y = b;
+    int c = strcmp(x->login, y->login);
+
+    return c != 0 ? c : (x->line > y->line) - (x->line < y->line);
+}
+
+/* "login:hash:..." lines; lines whose fields do not fit are left out.
+ * Sorted by login (then line), so a login is found by binary search. */
 static int shadow_parse(char *buf, size_t len, struct shadow *s,
                         struct pwr_err *err)
 {
@@ -203,8 +296,11 @@ static int shadow_parse(char *buf, size_t len, struct shadow *s,
             pwr_strlcpy(s->e[s->n].login, line, sizeof(s->e[0].login)) < 0 ||
             pwr_strlcpy(s->e[s->n].hash, c1 + 1, sizeof(s->e[0].hash)) < 0)
             continue;
+        s->e[s->n].line = s->n;
         s->n++;
     }
+    if (s->n > 1)
+        qsort(s->e, s->n, sizeof(*s->e), shadow_cmp);
     return 0;
 }
 
@@ -235,21 +331,29 @@ static int shadow_read(struct hx *hx, struct shadow *s, struct pwr_err *err)
     return rc;
 }
 
+/* The first entry for login, or NULL. */
 static const struct shadow_entry *shadow_find(const struct shadow *s,
                                               const char *login)
 {
-    size_t i;
+    size_t lo = 0, hi = s->n;
 
-    for (i = 0; i < s->n; i++)
-        if (strcmp(s->e[i].login, login) == 0)
-            return &s->e[i];
-    return NULL;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+
+        if (strcmp(s->e[mid].login, login) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < s->n && strcmp(s->e[lo].login, login) == 0 ? &s->e[lo]
+                                                           : NULL;
 }
 
 struct import {
     struct hx *hx;
     const struct hx_targets *t; /* kind HX_T_ALL: every shadow entry */
     const struct shadow *sh;
+    const struct pw_index *pw;
     struct hx_batch *b;
 };
 
@@ -313,26 +417,21 @@ static int import_one(struct import *im, struct pwr_txn *txn,
 }
 
 static int import_visit(struct import *im, struct pwr_txn *txn,
-                        const char *login, struct pwr_err *err)
+                        const struct shadow_entry *se, struct pwr_err *err)
 {
-    const struct shadow_entry *se = shadow_find(im->sh, login);
-    struct hx_acct *a;
+    const char *login = se->login;
+    struct hx_acct *a = hx_batch_add(im->b, login, err);
+    uid_t uid;
 
-    if (se == NULL)
-        return pwr_fail(err, PWR_E_NOENT, "'%s' is not in the shadow file",
-                        login);
-    a = hx_batch_add(im->b, login, err);
     if (a == NULL)
         return -1;
     if (im->t->kind == HX_T_ALL) {
-        struct passwd *pw = getpwnam(login);
-
-        if (pw == NULL) {
+        if (!pw_lookup(im->pw, login, &uid)) {
             skip(a, "not a system user");
             return 0;
         }
         /* A store problem must never lock root out by surprise. */
-        if (pw->pw_uid == 0) {
+        if (uid == 0) {
             skip(a, "uid 0: name it to import it");
             return 0;
         }
@@ -352,13 +451,21 @@ static int import_txn(struct pwr_txn *txn, void *arg, struct pwr_err *err)
     im->b->n = 0;
     if (im->t->kind == HX_T_ALL) {
         for (i = 0; i < im->sh->n; i++)
-            if (import_visit(im, txn, im->sh->e[i].login, err) < 0)
+            if ((i == 0 || strcmp(im->sh->e[i].login,
+                                  im->sh->e[i - 1].login) != 0) &&
+                import_visit(im, txn, &im->sh->e[i], err) < 0)
                 return -1;
         return 0;
     }
-    for (i = 0; i < im->t->n; i++)
-        if (import_visit(im, txn, im->t->logins[i], err) < 0)
+    for (i = 0; i < im->t->n; i++) {
+        const struct shadow_entry *se = shadow_find(im->sh, im->t->logins[i]);
+
+        if (se == NULL)
+            return pwr_fail(err, PWR_E_NOENT, "'%s' is not in the shadow "
+                            "file", im->t->logins[i]);
+        if (import_visit(im, txn, se, err) < 0)
             return -1;
+    }
     return 0;
 }
 
@@ -367,15 +474,17 @@ int hx_op_import(struct hx *hx, struct pwr_err *err)
     struct hx_targets t;
     struct shadow sh = { NULL, 0 };
     struct hx_batch b = { NULL, 0, 0 };
-    struct import im = { hx, &t, &sh, &b };
+    struct pw_index pw = { NULL, 0 };
+    struct import im = { hx, &t, &sh, &pw, &b };
     int rc;
 
     memset(&t, 0, sizeof(t));
     t.kind = HX_T_ALL;
-    if (pwr_msg_count(hx->req, "user") > 0 &&
+    if (pwr_msg_get(hx->req, "user") != NULL &&
         hx_targets_read(hx, 0, &t, err) < 0)
         return -1;
-    rc = t.kind == HX_T_USERS ? check_system_users(&t, err) : 0;
+    rc = t.kind == HX_T_USERS ? check_system_users(&t, err)
+                              : pw_index_load(&pw, err);
     if (rc == 0)
         rc = shadow_read(hx, &sh, err);
     if (rc == 0)
@@ -392,6 +501,7 @@ int hx_op_import(struct hx *hx, struct pwr_err *err)
     }
     hx_batch_free(&b);
     shadow_free(&sh);
+    pw_index_free(&pw);
     hx_targets_free(&t);
     return rc;
 }

@@ -16,9 +16,6 @@
 #include "pwr_notice.h"
 #include "pwr_secret.h"
 
-/* Codes are returned in one reply, so their number is bounded. */
-#define HX_MAX_CODES 256
-
 static int ineligible(const struct pwr_record *rec, struct hx_acct *a,
                       int explicit_target, struct pwr_err *err)
 {
@@ -154,11 +151,6 @@ int hx_op_reset_code(struct hx *hx, struct pwr_err *err)
                         &ca.ttl, err) < 0 ||
         hx_policy_ready(hx, err) < 0 || hx_targets_read(hx, 0, &t, err) < 0)
         return -1;
-    if (t.n > HX_MAX_CODES) {
-        hx_targets_free(&t);
-        return pwr_fail(err, PWR_E_USAGE, "at most %d accounts per request",
-                        HX_MAX_CODES);
-    }
     rc = hx_batch_run(hx, &t, code_one, &ca, 0, &b, err);
     if (rc == 0) {
         audit_batch(hx, &b, "reset_code_issued");

@@ -5,7 +5,9 @@
  * Root and admin_group members may read every account (reading changes
  * nothing, and the helpdesk needs to see why root's login fails too);
  * anyone else only their own.  Hashes never leave the helper.  The reply
- * holds one group of keys per account, each group starting with "user".
+ * holds one group of keys per account, each group starting with "user",
+ * streamed to the caller as the groups fill frames: a list of any length
+ * is complete, in login order without names, in the order given with.
  */
 #include "config.h"
 
@@ -98,7 +100,7 @@ static int account_keys(struct hx *hx, const struct pwr_record *rec,
     return rotation_keys(hx, rec, err);
 }
 
-/* 1 to stop (reply full), 0 to go on, -1 error. */
+/* 0 to go on, -1 error. */
 static int add_account(struct hx *hx, const struct pwr_record *rec,
                        struct pwr_err *err)
 {
@@ -106,7 +108,9 @@ static int add_account(struct hx *hx, const struct pwr_record *rec,
 
     if (account_keys(hx, rec, err) < 0)
         return -1;
-    return hx_out_overflow(hx, mark, err);
+    hx_out_group_end(hx, mark);
+    hx->listed++;
+    return 0;
 }
 
 static int visit(const struct pwr_record *rec, void *arg, struct pwr_err *err)
@@ -114,45 +118,84 @@ static int visit(const struct pwr_record *rec, void *arg, struct pwr_err *err)
     return add_account(arg, rec, err);
 }
 
-static int named(struct hx *hx, const char *login, struct pwr_err *err)
+/* 1 found (rec filled), or -1 PWR_E_NOENT. */
+static int find(struct hx *hx, const char *login, struct pwr_record *rec,
+                struct pwr_err *err)
 {
-    struct pwr_record rec;
-    int found = pwr_store_lookup(hx->store, login, &rec, err), rc;
+    int found = pwr_store_lookup(hx->store, login, rec, err);
 
-    if (found < 0)
-        return -1;
     if (found == 0)
         return pwr_fail(err, PWR_E_NOENT,
                         "'%s' is not managed by pwreset (not in the store)",
                         login);
-    rc = add_account(hx, &rec, err);
+    return found;
+}
+
+static int named(struct hx *hx, const char *login, int emit,
+                 struct pwr_err *err)
+{
+    struct pwr_record rec;
+    int rc = find(hx, login, &rec, err);
+
+    if (rc < 0)
+        return -1;
+    rc = emit ? add_account(hx, &rec, err) : 0;
     pwr_record_wipe(&rec);
     return rc;
 }
 
-int hx_op_status(struct hx *hx, struct pwr_err *err)
+/* The named accounts, in the order given.  Every name is looked up before
+ * the first is listed: the reply streams, and a missing name must fail
+ * the request before any account went out. */
+static int named_all(struct hx *hx, struct pwr_err *err)
 {
-    size_t i, n = pwr_msg_count(hx->req, "user");
-    int reader = hx->is_root || hx->is_admin, rc = 0;
+    const struct pwr_msg *req = hx->req;
+    int pass, rc = 0;
+    size_t i;
 
-    for (i = 0; i < n; i++) {
-        const char *u = pwr_msg_get_nth(hx->req, "user", i);
+    for (pass = 0; pass < 2 && rc == 0; pass++)
+        for (i = 0; i < req->n && rc == 0; i++)
+            if (strcmp(req->fields[i].key, "user") == 0)
+                rc = named(hx, req->fields[i].value, pass, err);
+    return rc;
+}
 
+/* Check every "user" of the request; their number in *n. */
+static int check_names(struct hx *hx, size_t *n, struct pwr_err *err)
+{
+    int reader = hx->is_root || hx->is_admin;
+    size_t i;
+
+    *n = 0;
+    for (i = 0; i < hx->req->n; i++) {
+        const char *u = hx->req->fields[i].value;
+
+        if (strcmp(hx->req->fields[i].key, "user") != 0)
+            continue;
+        (*n)++;
         if (!pwr_login_valid(u))
             return pwr_fail(err, PWR_E_USAGE, "invalid login name");
         if (!reader && hx_may_self(hx, u, err) < 0)
             return -1;
     }
-    if (hx_open_store(hx, 0, err) < 0)
+    return 0;
+}
+
+int hx_op_status(struct hx *hx, struct pwr_err *err)
+{
+    int reader = hx->is_root || hx->is_admin, rc;
+    size_t n;
+
+    if (check_names(hx, &n, err) < 0 || hx_open_store(hx, 0, err) < 0)
         return -1;
-    if (n == 0 && reader)
+    if (n > 0)
+        rc = named_all(hx, err);
+    else if (reader)
         rc = pwr_store_foreach(hx->store, visit, hx, err);
-    else if (n == 0)
-        rc = hx->caller_has_login ? named(hx, hx->caller, err)
+    else
+        rc = hx->caller_has_login ? named(hx, hx->caller, 1, err)
                                   : pwr_fail(err, PWR_E_NOENT,
                                              "you have no login name");
-    for (i = 0; i < n && rc == 0; i++)
-        rc = named(hx, pwr_msg_get_nth(hx->req, "user", i), err);
     if (rc == 0 && reader)
         rc = hx_policy_warning(hx, err);
     if (rc == 0 && reader && hx->cfg_problems > 0)
@@ -161,6 +204,6 @@ int hx_op_status(struct hx *hx, struct pwr_err *err)
                      hx->config_path, hx->cfg_problems);
     if (rc < 0)
         return -1;
-    hx_set_message(hx, "%zu account(s)", pwr_msg_count(&hx->out, "user"));
+    hx_set_message(hx, "%zu account(s)", hx->listed);
     return 0;
 }

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "helper.h"
 #include "pwr_chain.h"
@@ -270,27 +271,55 @@ size_t hx_out_mark(const struct hx *hx)
     return hx->out.n;
 }
 
-/* Room left for result, message and audit in front of the op's keys. */
-#define HX_REPLY_BUDGET (PWR_PROTO_MAX - 3 * HX_MESSAGE_MAX - 512)
+/* Whole groups go out in frames of at most this many bytes and fields,
+ * which leaves room for result, message and audit in the last frame. */
+#define HX_FRAME_BYTES (PWR_PROTO_MAX - 4 * HX_MESSAGE_MAX - 4096)
+#define HX_FRAME_FIELDS (PWR_PROTO_MAX_FIELDS - 64)
 
-int hx_out_overflow(struct hx *hx, size_t mark, struct pwr_err *err)
+/* Send the fields [0, upto) of the reply now, as frames that say "more",
+ * and drop them.  A caller that went away loses the rest of its reply; the
+ * op itself stands. */
+static void out_stream(struct hx *hx, size_t upto)
 {
-    size_t i, size = 0;
+    struct pwr_err ignored;
+    size_t i;
 
-    for (i = 0; i < hx->out.n; i++)
-        size += strlen(hx->out.fields[i].key) + 2 + 3 * hx->out.fields[i].len;
-    if (size <= HX_REPLY_BUDGET)
-        return 0;
-    while (hx->out.n > mark) {
-        struct pwr_field *f = &hx->out.fields[--hx->out.n];
-
-        pwr_wipe(f->value, f->len);
-        free(f->value);
+    if (!hx->reply_lost &&
+        pwr_msg_write_part(STDOUT_FILENO, &hx->out, 0, upto, 1, &ignored) < 0)
+        hx->reply_lost = 1;
+    for (i = 0; i < upto; i++) {
+        pwr_wipe(hx->out.fields[i].value, hx->out.fields[i].len);
+        free(hx->out.fields[i].value);
     }
-    if (pwr_msg_get(&hx->out, "truncated") == NULL &&
-        pwr_msg_add(&hx->out, "truncated", "1", err) < 0)
-        return -1;
-    return 1;
+    memmove(hx->out.fields, hx->out.fields + upto,
+            (hx->out.n - upto) * sizeof(*hx->out.fields));
+    hx->out.n -= upto;
+    hx->out_bytes = pwr_msg_size(&hx->out, 0, hx->out.n);
+    hx->out_counted = hx->out.n;
+}
+
+void hx_out_group_end(struct hx *hx, size_t mark)
+{
+    size_t group = pwr_msg_size(&hx->out, mark, hx->out.n);
+
+    hx->out_bytes += pwr_msg_size(&hx->out, hx->out_counted, mark);
+    hx->out_counted = mark;
+    if (mark > 0 && (hx->out_bytes + group > HX_FRAME_BYTES ||
+                     hx->out.n > HX_FRAME_FIELDS))
+        out_stream(hx, mark);
+}
+
+void hx_out_flush_all(struct hx *hx)
+{
+    if (hx->out.n > 0)
+        out_stream(hx, hx->out.n);
+}
+
+int hx_out_fits(const struct hx *hx, size_t head_bytes)
+{
+    return pwr_msg_size(&hx->out, 0, hx->out.n) + head_bytes + 64 <=
+               PWR_PROTO_MAX &&
+           hx->out.n + 8 <= PWR_PROTO_MAX_FIELDS;
 }
 
 void hx_format_iso(int64_t t, char *out, size_t outsz)

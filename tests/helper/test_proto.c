@@ -156,9 +156,9 @@ START_TEST(test_longest_key_is_accepted)
 }
 END_TEST
 
-START_TEST(test_over_size_messages_are_rejected)
+START_TEST(test_over_size_values_and_frames_are_rejected)
 {
-    struct pwr_msg m;
+    struct pwr_msg m, back;
     struct pwr_err err;
     size_t big = PWR_PROTO_MAX / 2;
     char *value = malloc(big + 1), *buf;
@@ -170,17 +170,24 @@ START_TEST(test_over_size_messages_are_rejected)
     pwr_msg_init(&m);
     ck_assert_int_eq(pwr_msg_add(&m, "a", value, &err), 0);
     ck_assert_int_eq(pwr_msg_encode(&m, &buf, &len, &err), 0);
+    ck_assert_uint_le(len, PWR_PROTO_MAX);
     free(buf);
-    /* Twice the half is over the limit once the framing is added. */
+    /* Two halves no longer fit one frame: they travel in two. */
     ck_assert_int_eq(pwr_msg_add(&m, "b", value, &err), 0);
-    ck_assert_int_eq(pwr_msg_encode(&m, &buf, &len, &err), -1);
-    ck_assert_int_eq(err.code, PWR_E_USAGE);
+    ck_assert_int_eq(pwr_msg_encode(&m, &buf, &len, &err), 0);
+    ck_assert_uint_gt(len, PWR_PROTO_MAX);
+    ck_assert_int_eq(pwr_msg_decode(buf, len, &back, &err), 0);
+    ck_assert_uint_eq(back.n, 2);
+    ck_assert_str_eq(pwr_msg_get(&back, "b"), value);
+    free(buf);
+    pwr_msg_free(&back);
     pwr_msg_free(&m);
-    /* A value of spaces triples when encoded. */
+    /* A value of spaces triples when encoded: no frame holds it. */
     memset(value, ' ', big);
     pwr_msg_init(&m);
     ck_assert_int_eq(pwr_msg_add(&m, "a", value, &err), 0);
     ck_assert_int_eq(pwr_msg_encode(&m, &buf, &len, &err), -1);
+    ck_assert_int_eq(err.code, PWR_E_USAGE);
     pwr_msg_free(&m);
     free(value);
     value = calloc(1, PWR_PROTO_MAX + 2);
@@ -191,19 +198,79 @@ START_TEST(test_over_size_messages_are_rejected)
 }
 END_TEST
 
-START_TEST(test_field_count_is_bounded)
+/* Issue 15: 10,000 fields (a request naming 10,000 accounts) are many
+ * frames, none over the limits, and come back whole and in order. */
+START_TEST(test_many_fields_travel_in_frames)
 {
-    struct pwr_msg m;
+    struct pwr_msg m, back;
     struct pwr_err err;
-    size_t i;
+    size_t i, frames = 0, pos = 0, len;
+    char *buf;
 
     pwr_msg_init(&m);
-    for (i = 0; i < PWR_PROTO_MAX_FIELDS; i++)
-        ck_assert_int_eq(pwr_msg_add(&m, "u", "", &err), 0);
-    ck_assert_int_eq(pwr_msg_add(&m, "u", "", &err), -1);
-    ck_assert_int_eq(err.code, PWR_E_USAGE);
-    ck_assert_uint_eq(m.n, PWR_PROTO_MAX_FIELDS);
+    ck_assert_int_eq(pwr_msg_add(&m, "op", "status", &err), 0);
+    for (i = 0; i < 10000; i++)
+        ck_assert_int_eq(pwr_msg_addf(&m, "user", &err, "u%05zu", i), 0);
+    ck_assert_int_eq(pwr_msg_encode(&m, &buf, &len, &err), 0);
+    while (pos < len) {
+        const char *e = memmem(buf + pos, len - pos, "\nend\n", 5);
+        size_t flen, lines = 0, k;
+
+        ck_assert_ptr_nonnull(e);
+        flen = (size_t)(e - (buf + pos)) + 5;
+        ck_assert_uint_le(flen, PWR_PROTO_MAX);
+        for (k = pos; k < pos + flen; k++)
+            lines += buf[k] == '\n';
+        ck_assert_uint_le(lines - 2, PWR_PROTO_MAX_FIELDS);
+        pos += flen;
+        frames++;
+    }
+    ck_assert_uint_ge(frames, 3);
+    ck_assert_int_eq(pwr_msg_decode(buf, len, &back, &err), 0);
+    ck_assert_uint_eq(back.n, 10001);
+    ck_assert_str_eq(back.fields[0].key, "op");
+    ck_assert_str_eq(back.fields[10000].value, "u09999");
+    ck_assert_uint_eq(pwr_msg_count(&back, "user"), 10000);
+    ck_assert_ptr_null(pwr_msg_get(&back, "more"));
+    free(buf);
     pwr_msg_free(&m);
+    pwr_msg_free(&back);
+}
+END_TEST
+
+START_TEST(test_frame_limits_and_markers_are_strict)
+{
+    static const char last_says_more[] =
+        "pwreset-helper 1\nop x\nmore 1\nend\n";
+    static const char more_inside[] =
+        "pwreset-helper 1\nmore 1\nop x\nend\n";
+    static const char two[] = "pwreset-helper 1\nop x\nmore 1\nend\n"
+                              "pwreset-helper 1\nuser a\nend\n";
+    static const char more_two[] = "pwreset-helper 1\nop x\nmore 2\nend\n";
+    struct pwr_msg m;
+    struct pwr_err err;
+    size_t i, len = 0;
+    char *buf = malloc(PWR_PROTO_MAX);
+
+    DECODE_FAILS(last_says_more);
+    DECODE_FAILS(more_inside);
+    DECODE_FAILS(more_two);
+    ck_assert_int_eq(pwr_msg_decode(two, sizeof(two) - 1, &m, &err), 0);
+    ck_assert_uint_eq(m.n, 2);
+    ck_assert_str_eq(pwr_msg_get(&m, "user"), "a");
+    pwr_msg_free(&m);
+    /* "more" is the frame marker: no field may be called that. */
+    pwr_msg_init(&m);
+    ck_assert_int_eq(pwr_msg_add(&m, "more", "1", &err), -1);
+    pwr_msg_free(&m);
+    /* One frame of more lines than a frame may hold. */
+    ck_assert_ptr_nonnull(buf);
+    len = (size_t)snprintf(buf, PWR_PROTO_MAX, "pwreset-helper 1\n");
+    for (i = 0; i < PWR_PROTO_MAX_FIELDS + 1; i++)
+        len += (size_t)snprintf(buf + len, PWR_PROTO_MAX - len, "u x\n");
+    len += (size_t)snprintf(buf + len, PWR_PROTO_MAX - len, "end\n");
+    decode_fails(buf, len);
+    free(buf);
 }
 END_TEST
 
@@ -444,6 +511,73 @@ START_TEST(test_helper_that_does_not_read_cannot_kill_the_caller)
 }
 END_TEST
 
+START_TEST(test_read_takes_every_frame_then_stops_at_the_last_end)
+{
+    static const char text[] = "pwreset-helper 1\nop status\nmore 1\nend\n"
+                               "pwreset-helper 1\nuser a\nmore 1\nend\n"
+                               "pwreset-helper 1\nuser b\nend\n";
+    struct pwr_msg m;
+    struct pwr_err err;
+    int p[2];
+
+    ck_assert_int_eq(pipe(p), 0);
+    ck_assert_int_eq(write(p[1], text, sizeof(text) - 1),
+                     (ssize_t)sizeof(text) - 1);
+    /* p[1] stays open: a read that waited for EOF would hang here. */
+    ck_assert_int_eq(pwr_msg_read(p[0], &m, &err), 0);
+    ck_assert_uint_eq(m.n, 3);
+    ck_assert_str_eq(pwr_msg_get_nth(&m, "user", 1), "b");
+    pwr_msg_free(&m);
+    /* A sequence cut short after a frame that says "more" is refused. */
+    ck_assert_int_eq(write(p[1], text, 36), 36);
+    close(p[1]);
+    ck_assert_int_eq(pwr_msg_read(p[0], &m, &err), -1);
+    ck_assert_int_eq(err.code, PWR_E_USAGE);
+    close(p[0]);
+}
+END_TEST
+
+static int count_frame(const struct pwr_msg *frame, void *arg,
+                       struct pwr_err *err)
+{
+    size_t *n = arg;
+
+    (void)err;
+    ck_assert_ptr_null(pwr_msg_get(frame, "result"));
+    *n += pwr_msg_count(frame, "user");
+    return 0;
+}
+
+/* Issue 15: a reply of many frames reaches fn frame by frame; the last one,
+ * with the result, is the reply; without fn they are merged. */
+START_TEST(test_helper_call_streams_a_reply_of_many_frames)
+{
+    const char *h = fake_helper("h7", "cat >/dev/null\n"
+        "i=0; while [ $i -lt 3000 ]; do\n"
+        "  printf 'pwreset-helper 1\\n'\n"
+        "  j=0; while [ $j -lt 10 ]; do printf 'user u%d_%d\\n' $i $j; "
+        "j=$((j+1)); done\n"
+        "  printf 'more 1\\nend\\n'; i=$((i+1)); done\n"
+        "printf 'pwreset-helper 1\\nresult ok\\nmessage m\\nuser last\\nend\\n'\n");
+    struct pwr_msg req, rep;
+    struct pwr_err err;
+    size_t seen = 0;
+
+    one_field(&req, "op", "status");
+    ck_assert_int_eq(pwr_helper_call_stream(h, &req, &rep, count_frame, &seen,
+                                            &err), 0);
+    ck_assert_uint_eq(seen, 30000);
+    ck_assert_int_eq(pwr_msg_result(&rep), PWR_OK);
+    ck_assert_str_eq(pwr_msg_get(&rep, "user"), "last");
+    pwr_msg_free(&rep);
+    ck_assert_int_eq(pwr_helper_call(h, &req, &rep, &err), 0);
+    ck_assert_uint_eq(pwr_msg_count(&rep, "user"), 30001);
+    ck_assert_int_eq(pwr_msg_result(&rep), PWR_OK);
+    pwr_msg_free(&rep);
+    pwr_msg_free(&req);
+}
+END_TEST
+
 static Suite *proto_suite(void)
 {
     Suite *s = suite_create("proto");
@@ -458,19 +592,22 @@ static Suite *proto_suite(void)
     tcase_add_test(fmt, test_bad_keys_are_rejected);
     tcase_add_test(fmt, test_bad_values_are_rejected);
     tcase_add_test(fmt, test_longest_key_is_accepted);
-    tcase_add_test(fmt, test_over_size_messages_are_rejected);
-    tcase_add_test(fmt, test_field_count_is_bounded);
+    tcase_add_test(fmt, test_over_size_values_and_frames_are_rejected);
+    tcase_add_test(fmt, test_many_fields_travel_in_frames);
+    tcase_add_test(fmt, test_frame_limits_and_markers_are_strict);
     tcase_add_test(fmt, test_add_refuses_keys_the_reader_would_refuse);
     tcase_add_test(fmt, test_result_names_map_back_to_codes);
     tcase_add_test(fmt, test_read_returns_at_end_line_without_waiting_for_eof);
     tcase_add_test(fmt, test_read_rejects_empty_and_over_size_input);
     tcase_add_test(fmt, test_write_then_read_round_trip_over_a_pipe);
+    tcase_add_test(fmt, test_read_takes_every_frame_then_stops_at_the_last_end);
     tcase_add_checked_fixture(call, setup, teardown);
     tcase_add_test(call, test_helper_call_gets_the_reply_with_clean_env_and_fds);
     tcase_add_test(call, test_helper_call_fails_when_exit_status_and_reply_disagree);
     tcase_add_test(call, test_helper_call_passes_error_replies_through);
     tcase_add_test(call, test_helper_call_reports_missing_crashing_and_silent_helpers);
     tcase_add_test(call, test_helper_that_does_not_read_cannot_kill_the_caller);
+    tcase_add_test(call, test_helper_call_streams_a_reply_of_many_frames);
     suite_add_tcase(s, fmt);
     suite_add_tcase(s, call);
     return s;
