@@ -8,6 +8,8 @@
  * PAM_UPDATE_AUTHTOK asks for the new password twice, checks the policy
  * (saying every rule it breaks), and has the helper write it; the helper
  * checks the proof and the policy again, as the one writer of the store.
+ * Accounts not in the store are left to the next module; with
+ * authtok_for_unknown their new password is asked for it (PAM_AUTHTOK).
  */
 #include "config.h"
 
