@@ -36,6 +36,7 @@ struct mod_opts {
     int use_first_pass;
     int try_first_pass;
     int use_authtok;
+    int authtok_for_unknown;         /* ask the new password for others too */
     unsigned retry;                  /* new-password attempts, default 3 */
     char config_path[PWR_PATH_MAX];  /* config=, default PWR_CONFIG_PATH */
     char helper_path[PWR_PATH_MAX];  /* helper=, default PWR_HELPER_PATH */

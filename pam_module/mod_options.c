@@ -46,6 +46,7 @@ static const struct opt_def opt_table[] = {
     OPT("use_first_pass", OPT_FLAG, use_first_pass),
     OPT("try_first_pass", OPT_FLAG, try_first_pass),
     OPT("use_authtok", OPT_FLAG, use_authtok),
+    OPT("authtok_for_unknown", OPT_FLAG, authtok_for_unknown),
     OPT("retry", OPT_UINT, retry),
     OPT("config", OPT_PATH, config_path),
     OPT("helper", OPT_PATH, helper_path),

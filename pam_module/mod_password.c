@@ -14,6 +14,9 @@
  * it is made, the handle counts as proved by the new password, so an
  * account stage run after it (some applications call it last) lets the
  * login go on.
+ *
+ * Accounts not in the store are left to the next module; with
+ * authtok_for_unknown their new password is asked for it (PAM_AUTHTOK).
  */
 #include "config.h"
 
@@ -324,6 +327,40 @@ static int update(struct mod_ctx *ctx, const struct pwr_record *rec)
     return rc == PAM_TRY_AGAIN ? PAM_MAXTRIES : rc;
 }
 
+/* authtok_for_unknown: an account not in the store changes its password
+ * in the next module, which pam-auth-update's stack gives use_authtok
+ * (pam_unix is not first there).  Ask the new password (twice) and hand it
+ * on in PAM_AUTHTOK, as a password-quality module would; the caller still
+ * returns PAM_USER_UNKNOWN.  No policy of ours applies to such accounts. */
+static int authtok_for_other(struct mod_ctx *ctx)
+{
+    const void *item = NULL;
+    char *pw = NULL;
+    unsigned i;
+    int rc = PAM_MAXTRIES;
+
+    if (!ctx->opts.authtok_for_unknown || !(ctx->flags & PAM_UPDATE_AUTHTOK))
+        return PAM_USER_UNKNOWN;
+    if (pam_get_item(ctx->pamh, PAM_AUTHTOK, &item) == PAM_SUCCESS &&
+        item != NULL)
+        return PAM_USER_UNKNOWN;
+    for (i = 0; i < ctx->opts.retry; i++) {
+        rc = ask_new(ctx, &pw);
+        if (rc != PAM_TRY_AGAIN)
+            break;
+    }
+    if (rc == PAM_TRY_AGAIN) {
+        mod_error_msg(ctx, "No new password was set: too many tries. Your "
+                           "password is unchanged.");
+        return PAM_MAXTRIES;
+    }
+    if (rc != PAM_SUCCESS)
+        return rc;
+    rc = pam_set_item(ctx->pamh, PAM_AUTHTOK, pw);
+    pwr_free_secret(pw);
+    return rc == PAM_SUCCESS ? PAM_USER_UNKNOWN : rc;
+}
+
 int mod_chauthtok(struct mod_ctx *ctx)
 {
     struct pwr_record rec;
@@ -339,7 +376,7 @@ int mod_chauthtok(struct mod_ctx *ctx)
         return PAM_AUTHTOK_RECOVERY_ERR;
     }
     if (found == 0)
-        return PAM_USER_UNKNOWN;
+        return authtok_for_other(ctx);
     rc = eligible(ctx, &rec);
     if (rc == PAM_SUCCESS && (ctx->flags & PAM_PRELIM_CHECK))
         rc = prelim(ctx, &rec);
