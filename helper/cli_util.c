@@ -290,7 +290,8 @@ int cli_call(struct cli *cli, const struct pwr_msg *req, struct pwr_msg *rep)
         cli_err("%s", msg != NULL && msg[0] != '\0' ? msg
                                                     : pwr_code_name(code));
     if (pwr_msg_get(rep, "audit") != NULL)
-        cli_err("warning: the audit event could not be written to syslog");
+        cli_err("warning: the audit event could not be written to syslog: %s",
+                pwr_msg_get(rep, "audit"));
     advice = pwr_msg_get(rep, "advice");
     if (code == PWR_OK && advice != NULL)
         cli_err("note: %s", advice);

@@ -192,7 +192,7 @@ static void send_reply(struct hx *hx, enum pwr_code code, const char *msg)
     if (rc == 0)
         rc = pwr_msg_add(&rep, "message", msg, &err);
     if (rc == 0 && hx->audit_failed)
-        rc = pwr_msg_add(&rep, "audit", "failed", &err);
+        rc = pwr_msg_add(&rep, "audit", hx_audit_error(), &err);
     for (i = 0; rc == 0 && i < hx->out.n; i++)
         rc = pwr_msg_add(&rep, hx->out.fields[i].key, hx->out.fields[i].value,
                          &err);
