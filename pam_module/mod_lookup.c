@@ -205,7 +205,7 @@ int mod_verify(struct mod_ctx *ctx, const char *typed,
         return verify_helper(ctx, typed, res); /* the helper counts tries */
     found = mod_lookup(ctx, rec);
     if (found < 0) {
-        pwr_hash_dummy(typed, &ctx->cfg.hash);
+        (void)pwr_hash_login(typed, NULL, &ctx->cfg.hash);
         return -1;
     }
     pwr_auth_check(found ? rec : NULL, typed, &ctx->cfg, pwr_now(), res);
