@@ -86,13 +86,19 @@ static void problem_at(struct chain *c, const char *file, unsigned long line,
                        const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
-/* The event name of an unsealed line. */
+/* The event name of an unsealed line, printable: it comes from a line
+ * anyone may have written, and must not drive the reader's terminal. */
 static void event_kv(const char *key, const char *value, void *arg)
 {
     char *event = arg;
+    size_t i;
 
-    if (strcmp(key, "event") == 0)
-        snprintf(event, 64, "%s", value);
+    if (strcmp(key, "event") != 0)
+        return;
+    for (i = 0; i < 63 && value[i] != '\0'; i++)
+        event[i] = (value[i] >= 'a' && value[i] <= 'z') || value[i] == '_'
+                       ? value[i] : '?';
+    event[i] = '\0';
 }
 
 static void unsealed_line(struct chain *c, const char *path, unsigned long no,

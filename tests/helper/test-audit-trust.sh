@@ -92,11 +92,15 @@ printf '<85>%s pwreset[4243]: event=login_allowed user=%s result=success\n' \
     "$(date '+%b %e %H:%M:%S')" "$U1" >>"$T/all.log"
 printf '<85>%s pwreset[4244]: event=account_blocked user=%s actor=root trust=sealed\n' \
     "$(date '+%b %e %H:%M:%S')" "$U1" >>"$T/all.log"
+printf '<85>%s pwreset[4245]: event="\\x1b]2;pwned\\x07" user=%s\n' \
+    "$(date '+%b %e %H:%M:%S')" "$U1" >>"$T/all.log"
 verify "$T/all.log"
 check "--verify reports an unsealed account_unblocked as forged" \
     sh -c "[ $VRC = 8 ] && grep -q 'all.log:$fl: event=account_unblocked without seq= and mac=.*forged' '$T/vout'"
 check "... and a login decision (the module's, never sealed) only as unsealed" \
-    sh -c "! grep -q 'event=login_allowed' '$T/vout' && grep -q '3 unsealed pwreset line(s) (2 forged)' '$T/vout'"
+    sh -c "! grep -q 'event=login_allowed' '$T/vout' && grep -q '4 unsealed pwreset line(s) (3 forged)' '$T/vout'"
+check "... never printing a control byte a forged line carries" \
+    sh -c "! grep -q \"\$(printf '\\033')\" '$T/vout' && grep -q 'event=????pwned? without' '$T/vout'"
 
 "$PWRESET" audit "$T/all.log" >"$T/tab" 2>"$T/err"
 check "audit (table) has a TRUST column" sh -c "head -n 1 '$T/tab' | grep -q ' TRUST '"
