@@ -196,12 +196,12 @@ static void check_order(struct chain *c)
 }
 
 /* In number order: gaps, duplicates, and each line's own MAC. */
-static void check_numbers(struct chain *c, struct entry **s,
+static void check_numbers(struct chain *c, struct entry **s, size_t n,
                           const unsigned char *key)
 {
     char want[PWR_CHAIN_MACHEX];
 
-    for (size_t i = 0; i < c->n; i++) {
+    for (size_t i = 0; i < n; i++) {
         const struct entry *prev = i > 0 ? s[i - 1] : NULL;
 
         if (prev != NULL && prev->seq == s[i]->seq) {
@@ -247,13 +247,13 @@ static int load_key(struct cli *cli, unsigned char *key,
 
 /* The newest event in the files against the chain state: 1 if compared,
  * 0 if the state could not be read. */
-static int check_end(struct chain *c, struct entry **s, const char *store,
-                     const char *lastfile)
+static int check_end(struct chain *c, struct entry **s, size_t n,
+                     const char *store, const char *lastfile)
 {
     struct pwr_err err;
     char mac[PWR_CHAIN_MACHEX];
     uint64_t last;
-    const struct entry *top = c->n > 0 ? s[c->n - 1] : NULL;
+    const struct entry *top = n > 0 ? s[n - 1] : NULL;
 
     if (pwr_chain_load_state(store, &last, mac, &err) < 0) {
         printf("note: the chain state cannot be read (%s): a cut at the end "
@@ -283,19 +283,19 @@ static int check_end(struct chain *c, struct entry **s, const char *store,
     return 1;
 }
 
-static void summary(const struct chain *c, struct entry **s, size_t nfiles,
-                    int end_checked)
+static void summary(const struct chain *c, struct entry **s, size_t n,
+                    size_t nfiles, int end_checked)
 {
-    printf("%zu sealed event(s)", c->n);
-    if (c->n > 0 && s != NULL) /* s is NULL only when c->n is 0 */
+    printf("%zu sealed event(s)", n);
+    if (n > 0)
         printf(" (seq %llu..%llu)", (unsigned long long)s[0]->seq,
-               (unsigned long long)s[c->n - 1]->seq);
+               (unsigned long long)s[n - 1]->seq);
     printf(" in %zu file(s), %zu unsealed pwreset line(s)", nfiles,
            c->unsealed);
     if (c->forged > 0)
         printf(" (%zu forged)", c->forged);
     printf(": %s", c->problems ? "CHAIN BROKEN" : "chain intact");
-    if (c->problems == 0 && c->n > 0 && s[0]->seq > 1)
+    if (c->problems == 0 && n > 0 && s[0]->seq > 1)
         printf(" from seq %llu (give older logs to check seq 1..%llu)",
                (unsigned long long)s[0]->seq,
                (unsigned long long)s[0]->seq - 1);
@@ -311,21 +311,23 @@ int cli_audit_verify(struct cli *cli, int nfiles, char **files)
     struct chain c = { NULL, 0, 0, 0, 0, 0 };
     struct entry **sorted = NULL;
     int rc = load_key(cli, key, store), i, end_checked;
+    size_t n;
 
     for (i = 0; rc == PWR_OK && i < nfiles; i++)
         rc = read_one(&c, files[i]);
-    if (rc == PWR_OK && c.n > 0 &&
-        (sorted = calloc(c.n, sizeof(*sorted))) == NULL)
+    n = c.n; /* the sealed entries, sorted by number below */
+    if (rc == PWR_OK && n > 0 &&
+        (sorted = calloc(n, sizeof(*sorted))) == NULL)
         rc = PWR_E_INTERNAL;
     if (rc == PWR_OK) {
-        for (size_t k = 0; k < c.n; k++)
+        for (size_t k = 0; k < n; k++)
             sorted[k] = &c.e[k];
-        if (c.n > 0)
-            qsort(sorted, c.n, sizeof(*sorted), by_seq);
+        if (n > 0)
+            qsort(sorted, n, sizeof(*sorted), by_seq);
         check_order(&c);
-        check_numbers(&c, sorted, key);
-        end_checked = check_end(&c, sorted, store, files[nfiles - 1]);
-        summary(&c, sorted, (size_t)nfiles, end_checked);
+        check_numbers(&c, sorted, n, key);
+        end_checked = check_end(&c, sorted, n, store, files[nfiles - 1]);
+        summary(&c, sorted, n, (size_t)nfiles, end_checked);
         rc = c.problems ? PWR_E_AUTH : PWR_OK;
     }
     sodium_memzero(key, sizeof(key));
