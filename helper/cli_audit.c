@@ -5,8 +5,12 @@
  *
  * It reads only; it needs no helper and no privilege beyond reading the
  * log.  Syslog does not authenticate the "pwreset" tag: on a host where
- * untrusted users can log, read the journal (which records the sender's
- * uid) rather than plain files.
+ * untrusted users can log, read the journal rather than plain files.  From
+ * the journal only entries whose trusted _UID (set by journald from the
+ * sender's credentials, not from the message) is 0 are read: the helper and
+ * the programs the module runs in send as root (pwr_audit.c passes the
+ * effective uid), and "logger -t pwreset" by anyone else is left out.
+ * Each row says how far it can be trusted (cli_audit_out.c).
  */
 #include "config.h"
 
@@ -115,7 +119,8 @@ static int read_journal(struct filter *f, struct aud_out *o)
         (char *)(uintptr_t)"journalctl", (char *)(uintptr_t)"-q",
         (char *)(uintptr_t)"-o", (char *)(uintptr_t)"short-iso",
         (char *)(uintptr_t)"--no-pager",
-        (char *)(uintptr_t)"SYSLOG_IDENTIFIER=pwreset", NULL };
+        (char *)(uintptr_t)"SYSLOG_IDENTIFIER=pwreset",
+        (char *)(uintptr_t)"_UID=0", NULL };
     int p[2], status;
     pid_t pid;
     FILE *in;

@@ -4,7 +4,13 @@
  *
  * Values come from log lines anyone on the host may have written, so the
  * table shows every control or non-ASCII byte as \xHH: a log line must not
- * be able to drive the reader's terminal.
+ * be able to drive the reader's terminal.  For the same reason every row
+ * says how far it can be trusted (issue 13), in the column or key "trust",
+ * which no line can set: "sealed" (it carries seq= and mac=, which only
+ * "pwreset audit --verify" proves), "unsealed" (a login decision of the
+ * module: never sealed, so anyone able to log could have written it), or
+ * "forged" (an event only the helper writes, which seals every one, found
+ * without a seal).
  */
 #include "config.h"
 
@@ -15,10 +21,12 @@
 
 #include "cli.h"
 #include "cli_audit.h"
+#include "pwr_chain.h"
 
 static const char *const csv_columns[] = {
     "event", "user", "actor", "actor_uid", "result", "reason", "service",
     "rhost", "tty", "temporary", "method", "count", "expires", "detail",
+    "trust",
 };
 
 const char *aud_get(const struct aud_event *ev, const char *key)
@@ -29,6 +37,21 @@ const char *aud_get(const struct aud_event *ev, const char *key)
         if (strcmp(ev->key[i], key) == 0)
             return ev->val[i];
     return NULL;
+}
+
+/* See the top of this file. */
+static const char *trust_of(const struct aud_event *ev)
+{
+    if (aud_get(ev, "seq") != NULL && aud_get(ev, "mac") != NULL)
+        return "sealed";
+    return pwr_chain_expects_seal(aud_get(ev, "event")) ? "forged"
+                                                          : "unsealed";
+}
+
+/* A value from the row: "trust" is never taken from the line itself. */
+static const char *row_value(const struct aud_event *ev, const char *key)
+{
+    return strcmp(key, "trust") == 0 ? trust_of(ev) : aud_get(ev, key);
 }
 
 static int64_t zone_offset(const char *p)
@@ -134,7 +157,7 @@ static void padded(const char *v, int width)
 static int is_column(const char *key)
 {
     return strcmp(key, "event") == 0 || strcmp(key, "user") == 0 ||
-           strcmp(key, "actor") == 0;
+           strcmp(key, "actor") == 0 || strcmp(key, "trust") == 0;
 }
 
 static void table_row(const struct aud_event *ev)
@@ -152,6 +175,7 @@ static void table_row(const struct aud_event *ev)
     padded(event != NULL ? event : "-", 26);
     padded(user != NULL ? user : "-", 12);
     padded(actor != NULL ? actor : "-", 12);
+    padded(trust_of(ev), 10);
     for (i = 0; i < ev->n; i++) {
         if (is_column(ev->key[i]))
             continue;
@@ -172,7 +196,7 @@ static void csv_row(const struct aud_event *ev)
         cli_time_iso(ev->when, when, sizeof(when));
     cli_csv_field(stdout, when, 0);
     for (i = 0; i < PWR_ARRAY_SIZE(csv_columns); i++)
-        cli_csv_field(stdout, aud_get(ev, csv_columns[i]),
+        cli_csv_field(stdout, row_value(ev, csv_columns[i]),
                       i + 1 == PWR_ARRAY_SIZE(csv_columns));
 }
 
@@ -182,8 +206,10 @@ static void json_row(const struct aud_event *ev, int first)
 
     fputs(first ? "  {" : ",\n  {", stdout);
     cli_json_time(stdout, "time", ev->when >= 0 ? ev->when : 0, 0);
+    cli_json_kv(stdout, "trust", trust_of(ev), 1);
     for (i = 0; i < ev->n; i++)
-        cli_json_kv(stdout, ev->key[i], ev->val[i], 1);
+        if (strcmp(ev->key[i], "trust") != 0 && strcmp(ev->key[i], "time") != 0)
+            cli_json_kv(stdout, ev->key[i], ev->val[i], 1);
     fputs("}", stdout);
 }
 
@@ -200,8 +226,8 @@ void aud_out_begin(struct aud_out *o)
             cli_csv_field(stdout, csv_columns[i],
                           i + 1 == PWR_ARRAY_SIZE(csv_columns));
     } else {
-        printf("%-20s%-26s%-12s%-12s%s\n", "TIME", "EVENT", "USER", "ACTOR",
-               "DETAILS");
+        printf("%-20s%-26s%-12s%-12s%-10s%s\n", "TIME", "EVENT", "USER",
+               "ACTOR", "TRUST", "DETAILS");
     }
 }
 

@@ -10,6 +10,14 @@
  * swapped pair reads as "reordered", not as two edits; a line after a gap
  * cannot be proved and is said so.  Exit 0 when the chain is intact,
  * PWR_E_AUTH (8) when anything is wrong.
+ *
+ * issue 13: the MACs alone cannot show a cut at the end (the newest lines
+ * deleted, or lost while /dev/log was absent): the chain state beside the
+ * store holds the last seq sealed and its mac, and the newest event in the
+ * files must be that one.  Without a readable state (not root, or not the
+ * host that wrote the log) the summary says plainly that such a cut cannot
+ * be seen.  An unsealed line of an event only the helper writes (it seals
+ * every one) is reported as forged: anyone may log with the tag pwreset.
  */
 #include "config.h"
 
@@ -41,7 +49,7 @@ struct entry {
 struct chain {
     struct entry *e;
     size_t n, cap;
-    size_t unsealed, problems;
+    size_t unsealed, forged, problems;
 };
 
 static int add_entry(struct chain *c, const char *file, unsigned long line,
@@ -74,11 +82,39 @@ static int add_entry(struct chain *c, const char *file, unsigned long line,
     return 0;
 }
 
-static void ignore_kv(const char *key, const char *value, void *arg)
+static void problem_at(struct chain *c, const char *file, unsigned long line,
+                       const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+/* The event name of an unsealed line, printable: it comes from a line
+ * anyone may have written, and must not drive the reader's terminal. */
+static void event_kv(const char *key, const char *value, void *arg)
 {
-    (void)key;
-    (void)value;
-    (void)arg;
+    char *event = arg;
+    size_t i;
+
+    if (strcmp(key, "event") != 0)
+        return;
+    for (i = 0; i < 63 && value[i] != '\0'; i++)
+        event[i] = (value[i] >= 'a' && value[i] <= 'z') || value[i] == '_'
+                       ? value[i] : '?';
+    event[i] = '\0';
+}
+
+static void unsealed_line(struct chain *c, const char *path, unsigned long no,
+                          const char *buf, size_t len)
+{
+    char event[64] = "";
+
+    if (pwr_audit_parse(buf, len, event_kv, event) != 1)
+        return;
+    c->unsealed++;
+    if (!pwr_chain_expects_seal(event))
+        return;
+    c->forged++;
+    problem_at(c, path, no, "event=%s without seq= and mac=: only the "
+               "helper writes it, and it seals every one: forged (or written "
+               "while the chain could not be sealed)", event);
 }
 
 static int read_one(struct chain *c, const char *path)
@@ -109,8 +145,8 @@ static int read_one(struct chain *c, const char *path)
                 rc = PWR_E_INTERNAL;
                 break;
             }
-        } else if (pwr_audit_parse(buf, (size_t)len, ignore_kv, NULL) == 1) {
-            c->unsealed++;
+        } else {
+            unsealed_line(c, path, no, buf, (size_t)len);
         }
     }
     free(buf);
@@ -118,21 +154,23 @@ static int read_one(struct chain *c, const char *path)
     return rc;
 }
 
-static void problem(struct chain *c, const struct entry *e, const char *fmt,
-                    ...) __attribute__((format(printf, 3, 4)));
-
-static void problem(struct chain *c, const struct entry *e, const char *fmt,
-                    ...)
+static void problem_at(struct chain *c, const char *file, unsigned long line,
+                       const char *fmt, ...)
 {
     va_list ap;
 
-    printf("%s:%lu: ", e->file, e->line);
+    if (line > 0)
+        printf("%s:%lu: ", file, line);
+    else
+        printf("%s: ", file);
     va_start(ap, fmt);
     vprintf(fmt, ap);
     va_end(ap);
     putchar('\n');
     c->problems++;
 }
+
+#define problem(c, e, ...) problem_at((c), (e)->file, (e)->line, __VA_ARGS__)
 
 static int by_seq(const void *a, const void *b)
 {
@@ -158,12 +196,12 @@ static void check_order(struct chain *c)
 }
 
 /* In number order: gaps, duplicates, and each line's own MAC. */
-static void check_numbers(struct chain *c, struct entry **s,
+static void check_numbers(struct chain *c, struct entry **s, size_t n,
                           const unsigned char *key)
 {
     char want[PWR_CHAIN_MACHEX];
 
-    for (size_t i = 0; i < c->n; i++) {
+    for (size_t i = 0; i < n; i++) {
         const struct entry *prev = i > 0 ? s[i - 1] : NULL;
 
         if (prev != NULL && prev->seq == s[i]->seq) {
@@ -189,7 +227,8 @@ static void check_numbers(struct chain *c, struct entry **s,
     }
 }
 
-static int load_key(struct cli *cli, unsigned char *key)
+static int load_key(struct cli *cli, unsigned char *key,
+                    char store[PWR_PATH_MAX])
 {
     struct pwr_config cfg;
     struct pwr_err err;
@@ -198,42 +237,97 @@ static int load_key(struct cli *cli, unsigned char *key)
     pwr_config_defaults(&cfg);
     if (pwr_config_load(&cfg, path, cli->config[0] != '\0', &err) < 0 ||
         pwr_chain_load_key(cfg.store, key, &err) < 0) {
-        cli_err("%s (the chain key is root's: run as root)", err.msg);
+        cli_err("%s (the chain key is root's: run as root on the host that "
+                "wrote the log)", err.msg);
         return err.code == PWR_E_NOENT ? PWR_E_NOENT : PWR_E_PERM;
     }
+    pwr_strlcpy(store, cfg.store, PWR_PATH_MAX);
     return PWR_OK;
 }
 
-static void summary(const struct chain *c, struct entry **s, size_t nfiles)
+/* The newest event in the files against the chain state: 1 if compared,
+ * 0 if the state could not be read. */
+static int check_end(struct chain *c, struct entry **s, size_t n,
+                     const char *store, const char *lastfile)
 {
-    printf("%zu sealed event(s)", c->n);
-    if (c->n > 0 && s != NULL) /* s is NULL only when c->n is 0 */
+    struct pwr_err err;
+    char mac[PWR_CHAIN_MACHEX];
+    uint64_t last;
+    const struct entry *top = n > 0 ? s[n - 1] : NULL;
+
+    if (pwr_chain_load_state(store, &last, mac, &err) < 0) {
+        printf("note: the chain state cannot be read (%s): a cut at the end "
+               "of the log (the newest events deleted or lost) cannot be "
+               "seen without it; run as root on the host that wrote the log\n",
+               err.msg);
+        return 0;
+    }
+    if (top == NULL && last > 0)
+        problem_at(c, lastfile, 0, "no sealed event, but the chain state "
+                   "records seq 1..%llu: all missing (deleted, lost, or in "
+                   "logs not given)", (unsigned long long)last);
+    else if (top != NULL && top->seq < last)
+        problem(c, top, "event(s) seq %llu..%llu missing at the end (the "
+                "chain state records seq %llu as the newest): deleted, never "
+                "written to the log, or in a newer log not given",
+                (unsigned long long)top->seq + 1, (unsigned long long)last,
+                (unsigned long long)last);
+    else if (top != NULL && top->seq > last)
+        problem(c, top, "event seq %llu is newer than the chain state "
+                "(seq %llu): the state was reset or restored, or the log "
+                "is from another host", (unsigned long long)top->seq,
+                (unsigned long long)last);
+    else if (top != NULL && sodium_memcmp(top->mac, mac, 64) != 0)
+        problem(c, top, "event seq %llu is not the one the chain state "
+                "records (its MAC differs)", (unsigned long long)top->seq);
+    return 1;
+}
+
+static void summary(const struct chain *c, struct entry **s, size_t n,
+                    size_t nfiles, int end_checked)
+{
+    printf("%zu sealed event(s)", n);
+    if (n > 0)
         printf(" (seq %llu..%llu)", (unsigned long long)s[0]->seq,
-               (unsigned long long)s[c->n - 1]->seq);
-    printf(" in %zu file(s), %zu unsealed pwreset line(s): %s\n", nfiles,
-           c->unsealed, c->problems ? "CHAIN BROKEN" : "chain intact");
+               (unsigned long long)s[n - 1]->seq);
+    printf(" in %zu file(s), %zu unsealed pwreset line(s)", nfiles,
+           c->unsealed);
+    if (c->forged > 0)
+        printf(" (%zu forged)", c->forged);
+    printf(": %s", c->problems ? "CHAIN BROKEN" : "chain intact");
+    if (c->problems == 0 && n > 0 && s[0]->seq > 1)
+        printf(" from seq %llu (give older logs to check seq 1..%llu)",
+               (unsigned long long)s[0]->seq,
+               (unsigned long long)s[0]->seq - 1);
+    if (c->problems == 0 && end_checked)
+        printf(", up to the newest event the chain state records");
+    putchar('\n');
 }
 
 int cli_audit_verify(struct cli *cli, int nfiles, char **files)
 {
     unsigned char key[PWR_CHAIN_KEYBYTES];
-    struct chain c = { NULL, 0, 0, 0, 0 };
+    char store[PWR_PATH_MAX];
+    struct chain c = { NULL, 0, 0, 0, 0, 0 };
     struct entry **sorted = NULL;
-    int rc = load_key(cli, key), i;
+    int rc = load_key(cli, key, store), i, end_checked;
+    size_t n;
 
     for (i = 0; rc == PWR_OK && i < nfiles; i++)
         rc = read_one(&c, files[i]);
-    if (rc == PWR_OK && c.n > 0 &&
-        (sorted = calloc(c.n, sizeof(*sorted))) == NULL)
+    n = c.n; /* the sealed entries, sorted by number below */
+    if (rc == PWR_OK && n > 0 &&
+        (sorted = calloc(n, sizeof(*sorted))) == NULL)
         rc = PWR_E_INTERNAL;
     if (rc == PWR_OK) {
-        for (size_t k = 0; k < c.n; k++)
+        for (size_t k = 0; k < n; k++)
             sorted[k] = &c.e[k];
-        if (c.n > 0)
-            qsort(sorted, c.n, sizeof(*sorted), by_seq);
+        if (n > 0)
+            qsort(sorted, n, sizeof(*sorted), by_seq);
         check_order(&c);
-        check_numbers(&c, sorted, key);
-        summary(&c, sorted, (size_t)nfiles);
+        check_numbers(&c, sorted, n, key);
+        end_checked = check_end(&c, sorted, n, store, files[nfiles - 1]);
+        summary(&c, sorted, n, (size_t)nfiles, end_checked);
         rc = c.problems ? PWR_E_AUTH : PWR_OK;
     }
     sodium_memzero(key, sizeof(key));

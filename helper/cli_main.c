@@ -3,6 +3,15 @@
  *
  * pwreset [--config FILE] [--helper PATH] COMMAND [ARGS]
  * Exit statuses are the pwr_code values (pwr_err.h, pwreset(8)).
+ *
+ * The helper it runs is PWR_HELPER_PATH, or --helper PATH, or
+ * PWRESET_HELPER from the environment, with one rule: the environment is
+ * never trusted when the real or effective uid is 0.  An environment
+ * follows root through "sudo -E", env_keep, su without "-" and service
+ * managers, and the CLI would run the named program as root; a path on the
+ * command line is as explicit as running that program.  For anyone else
+ * the variable names a program they could run themselves (the test suites
+ * rely on it, running the CLI unprivileged with it set).
  */
 #include "config.h"
 
@@ -11,6 +20,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include "cli.h"
 
@@ -124,18 +134,30 @@ static void no_core_dumps(void)
     (void)prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 }
 
+/* The helper before options: PWRESET_HELPER, except for root (see top). */
+static const char *default_helper(void)
+{
+    const char *env = getenv("PWRESET_HELPER");
+
+    if (env == NULL || env[0] == '\0')
+        return PWR_HELPER_PATH;
+    if (getuid() == 0 || geteuid() == 0) {
+        cli_err("PWRESET_HELPER is ignored when run as root (use --helper)");
+        return PWR_HELPER_PATH;
+    }
+    return env;
+}
+
 int main(int argc, char **argv)
 {
     struct cli cli;
     const struct cli_cmd *cmd;
-    const char *env_helper = getenv("PWRESET_HELPER");
     int first = 0, rc;
 
     no_core_dumps();
     memset(&cli, 0, sizeof(cli));
     cli.must_change = -1;
-    cli.helper = env_helper != NULL && env_helper[0] != '\0' ? env_helper
-                                                             : PWR_HELPER_PATH;
+    cli.helper = default_helper();
     rc = global_options(&cli, argc, argv, &first);
     if (rc != PWR_OK)
         return rc;

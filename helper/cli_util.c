@@ -327,7 +327,8 @@ int cli_call_stream(struct cli *cli, const struct pwr_msg *req,
         cli_err("%s", msg != NULL && msg[0] != '\0' ? msg
                                                     : pwr_code_name(code));
     if (pwr_msg_get(rep, "audit") != NULL)
-        cli_err("warning: the audit event could not be written to syslog");
+        cli_err("warning: the audit event could not be written to syslog: %s",
+                pwr_msg_get(rep, "audit"));
     advice = pwr_msg_get(rep, "advice");
     if (code == PWR_OK && advice != NULL)
         cli_err("note: %s", advice);

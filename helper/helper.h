@@ -123,6 +123,9 @@ void hx_audit_send(struct hx *hx, const struct pwr_audit *a, int warn);
  * when it ends, before the reply is built (audit_failed). */
 void hx_audit_queue(struct hx *hx, const struct pwr_audit *a, int warn);
 void hx_audit_flush(struct hx *hx);
+/* Why the first lost audit line of this run was lost (socket and error),
+ * or "failed" when none was recorded; for the reply's "audit" key. */
+const char *hx_audit_error(void);
 /* A validated optional request value: NULL if absent; -1 if present but
  * not printable UTF-8 of at most max bytes. */
 int hx_req_text(struct hx *hx, const char *key, size_t max, const char **out,

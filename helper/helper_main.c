@@ -230,7 +230,7 @@ static void send_reply(struct hx *hx, enum pwr_code code, const char *msg)
     if (rc == 0)
         rc = pwr_msg_add(&rep, "message", msg, &err);
     if (rc == 0 && hx->audit_failed)
-        rc = pwr_msg_add(&rep, "audit", "failed", &err);
+        rc = pwr_msg_add(&rep, "audit", hx_audit_error(), &err);
     if (rc == 0 && !hx_out_fits(hx, pwr_msg_size(&rep, 0, rep.n)))
         hx_out_flush_all(hx);
     for (i = 0; rc == 0 && i < hx->out.n; i++)

@@ -8,7 +8,11 @@
  * account is not a system user or already in the store.  import without
  * names never takes uid 0: root is managed only when named.  import reads the
  * fixed path /etc/shadow (a "shadow" path in the request is honoured only
- * when a "config" path would be, see helper_main.c).
+ * when a "config" path would be, see helper_main.c).  A hash whose method
+ * reads only a prefix of the password (descrypt: 8 bytes, bcrypt: 72) is
+ * carried over with must_change set, and the output says so (issue 13):
+ * login refuses longer typed passwords (pwr_hash.c), so its user logs in
+ * with what the method read and must choose a new password.
  */
 #include "config.h"
 
@@ -363,6 +367,28 @@ static void skip(struct hx_acct *a, const char *why)
     a->note = why;
 }
 
+/* A hash that reads only a prefix of a password: must_change, and why. */
+static void flag_truncating(struct pwr_record *rec, struct hx_acct *a,
+                            int refreshed)
+{
+    static const char *const notes[2][2] = {
+        { "imported; must_change: descrypt reads only the first 8 bytes of "
+          "a password",
+          "imported; must_change: bcrypt reads only the first 72 bytes of "
+          "a password" },
+        { "refreshed from shadow; must_change: descrypt reads only the first "
+          "8 bytes of a password",
+          "refreshed from shadow; must_change: bcrypt reads only the first "
+          "72 bytes of a password" },
+    };
+    size_t limit = pwr_hash_input_limit(rec->hash);
+
+    if (limit == 0)
+        return;
+    rec->flags |= PWR_F_MUST_CHANGE;
+    a->note = notes[refreshed != 0][limit != 8];
+}
+
 /* Existing record: refresh the hash only when the account was named. */
 static int import_existing(struct import *im, struct pwr_txn *txn,
                            struct pwr_record *rec,
@@ -384,6 +410,7 @@ static int import_existing(struct import *im, struct pwr_txn *txn,
     memcpy(rec->hash, se->hash, sizeof(rec->hash));
     a->outcome = "changed";
     a->note = "refreshed from shadow";
+    flag_truncating(rec, a, 1);
     return pwr_txn_put(txn, rec, err);
 }
 
@@ -410,6 +437,7 @@ static int import_one(struct import *im, struct pwr_txn *txn,
         rec.created = rec.status_changed = im->hx->now;
         a->outcome = "changed";
         a->note = "imported";
+        flag_truncating(&rec, a, 0);
         rc = pwr_txn_put(txn, &rec, err);
     }
     pwr_record_wipe(&rec);

@@ -114,8 +114,17 @@ void hx_audit_queue(struct hx *hx, const struct pwr_audit *a, int warn)
     hx_linuxaudit(hx, a); /* no-op unless built --with-libaudit */
 }
 
+/* Why the first lost audit line was lost ("cannot send to /dev/log: No
+ * such file or directory"), for the reply (issue 13). */
+static char audit_error[sizeof(((struct pwr_err *)0)->msg)];
+
+const char *hx_audit_error(void)
+{
+    return audit_error[0] != '\0' ? audit_error : "failed";
+}
+
 /* The action stands even when its audit line is lost; the reply then says
- * so ("audit failed"), and pwreset warns on stderr. */
+ * so ("audit" and why), and pwreset warns on stderr. */
 void hx_audit_flush(struct hx *hx)
 {
     struct pwr_err err;
@@ -128,8 +137,13 @@ void hx_audit_flush(struct hx *hx)
      * would be worse, and --verify counts unsealed lines. */
     (void)pwr_chain_seal_batch(queue.ev, queue.n, hx->cfg.store, &err);
     if (pwr_audit_send_batch(queue.ev, queue.warn, queue.n,
-                             hx->cfg.audit_socket, &err) < 0)
+                             hx->cfg.audit_socket, &err) < 0) {
+        if (!hx->audit_failed) /* "audit: cannot send to PATH: ERROR" */
+            pwr_strlcpy(audit_error, strncmp(err.msg, "audit: ", 7) == 0
+                                         ? err.msg + 7 : err.msg,
+                        sizeof(audit_error));
         hx->audit_failed = 1;
+    }
     queue.n = 0;
 }
 

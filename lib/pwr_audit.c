@@ -14,6 +14,12 @@
  * socket of the program we are loaded into (sshd, login), so we never call
  * them.  A send times out after a few seconds rather than hang a login on a
  * stuck syslog daemon; the caller decides what a failed send means.
+ * Every datagram carries SCM_CREDENTIALS with our effective uid and gid
+ * (issue 13): the kernel would otherwise stamp the real uid, and the
+ * set-uid helper run by a user, or the module in su, would show in the
+ * journal's trusted _UID as that user, beside anything the user logs with
+ * "logger -t pwreset".  The kernel accepts only our own pid and our real,
+ * effective or saved ids, so no sender can claim root without being it.
  *
  * Reader: pwr_audit_parse reads untrusted log text (and is fuzzed): it
  * indexes only below len, loops without recursion, and calls back only once
@@ -314,18 +320,50 @@ static int timed_out(int e)
     return e == EAGAIN || e == EWOULDBLOCK;
 }
 
+/* Control data saying who sends: our pid, effective uid and gid. */
+union creds_ctl {
+    struct cmsghdr h;
+    char buf[CMSG_SPACE(sizeof(struct ucred))];
+};
+
+static void set_creds(struct msghdr *m, union creds_ctl *ctl)
+{
+    struct ucred uc;
+    struct cmsghdr *c;
+
+    memset(ctl, 0, sizeof(*ctl));
+    uc.pid = getpid();
+    uc.uid = geteuid();
+    uc.gid = getegid();
+    m->msg_control = ctl->buf;
+    m->msg_controllen = sizeof(ctl->buf);
+    c = CMSG_FIRSTHDR(m);
+    c->cmsg_level = SOL_SOCKET;
+    c->cmsg_type = SCM_CREDENTIALS;
+    c->cmsg_len = CMSG_LEN(sizeof(uc));
+    memcpy(CMSG_DATA(c), &uc, sizeof(uc));
+}
+
 /* One datagram on a fresh socket (the PAM module's way: nothing kept). */
 static int send_dgram(const struct sockaddr_un *addr, const char *msg,
                       size_t len)
 {
     int fd = open_socket(SOCK_DGRAM), saved;
+    struct iovec iov = { (void *)(uintptr_t)msg, len };
+    struct msghdr m;
+    union creds_ctl ctl;
     ssize_t rc;
 
     if (fd < 0)
         return -1;
+    memset(&m, 0, sizeof(m));
+    m.msg_name = (void *)(uintptr_t)addr;
+    m.msg_namelen = sizeof(*addr);
+    m.msg_iov = &iov;
+    m.msg_iovlen = 1;
+    set_creds(&m, &ctl);
     do
-        rc = sendto(fd, msg, len, MSG_NOSIGNAL, (const struct sockaddr *)addr,
-                    sizeof(*addr));
+        rc = sendmsg(fd, &m, MSG_NOSIGNAL);
     while (rc < 0 && errno == EINTR);
     saved = errno;
     close(fd);
@@ -492,6 +530,7 @@ static void send_run(struct sender *s, const struct pwr_audit *a, size_t n)
 {
     struct mmsghdr m[MMSG_MAX];
     struct iovec iov[MMSG_MAX][2];
+    union creds_ctl ctl;
     size_t k = 0, i;
     int retried = 0, r;
 
@@ -507,6 +546,12 @@ static void send_run(struct sender *s, const struct pwr_audit *a, size_t n)
         iov[i][1].iov_len = a[i].len;
         m[i].msg_hdr.msg_iov = iov[i];
         m[i].msg_hdr.msg_iovlen = 2;
+        if (i == 0) {
+            set_creds(&m[0].msg_hdr, &ctl);
+        } else { /* the same credentials: one buffer, only read */
+            m[i].msg_hdr.msg_control = m[0].msg_hdr.msg_control;
+            m[i].msg_hdr.msg_controllen = m[0].msg_hdr.msg_controllen;
+        }
     }
     while (k < n) {
         int stalled = kept_stalled && s->fd == kept_fd;

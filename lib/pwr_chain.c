@@ -465,3 +465,42 @@ int pwr_chain_split(const char *line, size_t len, const char **text,
     *seq = v;
     return 1;
 }
+
+/* ---- the verifier's view of the state (issue 13) ------------------------- */
+
+int pwr_chain_load_state(const char *store, uint64_t *seq,
+                         char mac[PWR_CHAIN_MACHEX], struct pwr_err *err)
+{
+    char kpath[PWR_PATH_MAX], spath[PWR_PATH_MAX];
+    struct pwr_file_rules rules = private_file;
+    int fd;
+
+    rules.must_exist = 1;
+    if (pwr_chain_paths(store, kpath, spath, err) < 0)
+        return -1;
+    fd = pwr_open_safely(spath, O_RDONLY, 0, &rules, err);
+    if (fd < 0)
+        return -1;
+    read_state(fd, seq, mac);
+    close(fd);
+    return 0;
+}
+
+/* The module's events (login decisions and its password-change refusals)
+ * are written by the programs it is loaded into and never sealed; every
+ * other event is the helper's, which seals all it writes. */
+int pwr_chain_expects_seal(const char *event)
+{
+    static const char *const module_events[] = {
+        "login_allowed", "login_denied", "password_change_rejected",
+        "permission_denied", "policy_rejected",
+    };
+    size_t i;
+
+    if (event == NULL)
+        return 0;
+    for (i = 0; i < PWR_ARRAY_SIZE(module_events); i++)
+        if (strcmp(event, module_events[i]) == 0)
+            return 0;
+    return 1;
+}

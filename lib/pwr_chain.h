@@ -70,4 +70,16 @@ void pwr_chain_mac(const unsigned char key[PWR_CHAIN_KEYBYTES],
 int pwr_chain_split(const char *line, size_t len, const char **text,
                     size_t *tlen, uint64_t *seq, char mac[PWR_CHAIN_MACHEX]);
 
+/* The verifier's reading of the chain state beside store: the last seq
+ * sealed and its mac (0 and "" when the state is empty or damaged).  -1
+ * with err when it cannot be read (not root, or not the host that wrote
+ * the log): a cut at the end of a log cannot be seen then. */
+int pwr_chain_load_state(const char *store, uint64_t *seq,
+                         char mac[PWR_CHAIN_MACHEX], struct pwr_err *err);
+
+/* 1 if event is one only the helper writes, always sealed: found without a
+ * seal, it was forged (or written while the chain could not be sealed).
+ * 0 for the module's events, which are never sealed. */
+int pwr_chain_expects_seal(const char *event);
+
 #endif

@@ -9,14 +9,21 @@
  *    crypt_checksalt() calls invalid or disabled never verifies;
  *  - crypt output is compared with the stored string in constant time;
  *  - struct crypt_data (it holds the passphrase) is on the heap, 32 KiB being
- *    much for a PAM caller's thread stack, and wiped before it is freed.
+ *    much for a PAM caller's thread stack, and wiped before it is freed;
+ *  - (issue 13) a typed password longer than the stored method uses never
+ *    verifies: descrypt reads 8 bytes and bcrypt 72, so "password1XXX"
+ *    would otherwise open a descrypt "password123" account;
+ *  - (issue 13) a login check (pwr_hash_login) that fails takes the same
+ *    time whatever the account holds: see "Login timing" below.
  */
 #include "config.h"
 
 #include <crypt.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <sodium.h>
 
@@ -146,6 +153,27 @@ int pwr_hash_usable(const char *stored)
     return check != CRYPT_SALT_INVALID && check != CRYPT_SALT_METHOD_DISABLED;
 }
 
+/* descrypt: 13 characters of [./0-9A-Za-z], no method prefix. */
+static int is_descrypt(const char *stored)
+{
+    static const char alphabet[] =
+        "./0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+
+    return strlen(stored) == 13 && strspn(stored, alphabet) == 13;
+}
+
+size_t pwr_hash_input_limit(const char *stored)
+{
+    if (stored == NULL)
+        return 0;
+    if (is_descrypt(stored))
+        return 8;
+    if (strncmp(stored, "$2a$", 4) == 0 || strncmp(stored, "$2b$", 4) == 0 ||
+        strncmp(stored, "$2x$", 4) == 0 || strncmp(stored, "$2y$", 4) == 0)
+        return 72;
+    return 0;
+}
+
 /* crypt_rn(pw, stored) must reproduce stored exactly. */
 static int verify_crypt(const char *pw, const char *stored)
 {
@@ -168,6 +196,9 @@ int pwr_hash_verify(const char *pw, const char *stored, struct pwr_err *err)
         return pwr_fail(err, PWR_E_INTERNAL, "pwr_hash_verify: NULL argument");
     if (!pwr_hash_usable(stored))
         return 0;
+    if (pwr_hash_input_limit(stored) != 0 &&
+        strlen(pw) > pwr_hash_input_limit(stored))
+        return 0; /* the method would check only a prefix of it */
     if (pwr_crypto_init(err) < 0)
         return -1;
     if (is_argon2id(stored))
@@ -197,6 +228,122 @@ void pwr_hash_dummy(const char *pw, const struct pwr_hash_params *params)
     }
     if (yescrypt_setting(cost, dummy_salt, setting, sizeof(setting)) == 0)
         (void)run_crypt(pw, setting, NULL, 0);
+}
+
+/* ---- Login timing (issue 13) ----------------------------------------------
+ * A failed login check must not tell an unknown user, a native hash (the
+ * configured method and cost), and an imported hash of another method or
+ * cost apart.  A descrypt or md5crypt check takes microseconds, sha512crypt
+ * or bcrypt a few milliseconds, yescrypt at the default cost tens of them.
+ * Running a dummy hash at the configured cost after a cheaper one still
+ * leaves the cheaper hash's own time on top; knowing the configured hash's
+ * time in advance would need a calibration that a PAM module, started anew
+ * for each connection, cannot keep.  So every check first computes one
+ * hash at the configured cost and measures its time, d: the verification
+ * itself when the stored hash is native, else a dummy, followed by the
+ * stored hash.  A failure then sleeps until PAD_FACTOR * d has passed since
+ * the check began, and takes 3d whatever the account holds, as long as the
+ * stored hash costs at most 2d.  d is always the first work of the call,
+ * so it is measured alike on every path: on a loaded machine the scheduler
+ * runs a task that has just woken at full speed and then stretches it, and
+ * a d measured after the stored hash came out longer and was multiplied
+ * with it (bench/enumeration at load 18 on 2 cores: sha512crypt and bcrypt
+ * then failed 9 to 12 ms slower than a native hash).  The room up to 3d
+ * takes the stored hash's own stretching.  A costlier stored hash is not
+ * padded down.  The sleep costs no CPU, only a failure's latency, which the
+ * failure delay dwarfs.  A success returns at once (its time tells nothing
+ * to someone who has the password); with a non-native hash it has cost the
+ * dummy too, until the user's next password change makes the hash native. */
+#define PAD_FACTOR 3
+
+/* "$y$j9T$" for the configured cost, "$argon2id$v=19$m=65536,t=2,p=1$". */
+static int native_prefix(const struct pwr_hash_params *params, char *out,
+                         size_t size)
+{
+    char setting[CRYPT_GENSALT_OUTPUT_SIZE];
+    unsigned cost = effective_cost(params);
+    const char *end;
+    size_t len;
+
+    if (cost == 0)
+        return -1;
+    if (params->method == PWR_HASH_ARGON2ID) {
+        int n = snprintf(out, size, "%sv=19$m=%zu,t=%u,p=1$", argon2id_prefix,
+                         (size_t)crypto_pwhash_MEMLIMIT_INTERACTIVE / 1024u,
+                         cost);
+
+        return n > 0 && (size_t)n < size ? 0 : -1;
+    }
+    if (yescrypt_setting(cost, dummy_salt, setting, sizeof(setting)) < 0 ||
+        (end = strchr(setting + 3, '$')) == NULL)
+        return -1;
+    len = (size_t)(end - setting) + 1; /* through the '$' after the params */
+    if (len >= size)
+        return -1;
+    memcpy(out, setting, len);
+    out[len] = '\0';
+    return 0;
+}
+
+static int is_native(const char *stored, const struct pwr_hash_params *params)
+{
+    char prefix[96];
+
+    return native_prefix(params, prefix, sizeof(prefix)) == 0 &&
+           strncmp(stored, prefix, strlen(prefix)) == 0;
+}
+
+static struct timespec now_mono(void)
+{
+    struct timespec t;
+
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return t;
+}
+
+static int64_t ns_between(struct timespec a, struct timespec b)
+{
+    return (int64_t)(b.tv_sec - a.tv_sec) * 1000000000 +
+           (b.tv_nsec - a.tv_nsec);
+}
+
+/* Sleep until start + ns. */
+static void pad_until(struct timespec start, int64_t ns)
+{
+    struct timespec until = start;
+
+    if (ns <= 0)
+        return;
+    until.tv_sec += (time_t)(ns / 1000000000);
+    until.tv_nsec += (long)(ns % 1000000000);
+    if (until.tv_nsec >= 1000000000) {
+        until.tv_sec++;
+        until.tv_nsec -= 1000000000;
+    }
+    while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &until, NULL) ==
+           EINTR)
+        ;
+}
+
+int pwr_hash_login(const char *pw, const char *stored,
+                   const struct pwr_hash_params *params)
+{
+    struct timespec start = now_mono();
+    int usable = stored != NULL && pw != NULL && pwr_hash_usable(stored);
+    int64_t d;
+
+    if (usable && is_native(stored, params)) {
+        if (pwr_hash_verify(pw, stored, NULL) == 1)
+            return 1;
+        d = ns_between(start, now_mono());
+    } else {
+        pwr_hash_dummy(pw, params);
+        d = ns_between(start, now_mono());
+        if (usable && pwr_hash_verify(pw, stored, NULL) == 1)
+            return 1;
+    }
+    pad_until(start, PAD_FACTOR * d);
+    return 0;
 }
 
 const char *pwr_hash_method_name(enum pwr_hash_method m)

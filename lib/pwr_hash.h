@@ -24,7 +24,8 @@ struct pwr_hash_params {
 int pwr_hash_make(const char *pw, const struct pwr_hash_params *params,
                   char *out, struct pwr_err *err);
 
-/* 1 if pw matches stored, 0 if not (or stored is unusable), -1 on error. */
+/* 1 if pw matches stored, 0 if not (or stored is unusable, or pw is
+ * longer than stored's method reads), -1 on error. */
 int pwr_hash_verify(const char *pw, const char *stored, struct pwr_err *err);
 
 /* 1 if stored could ever verify a password. */
@@ -33,6 +34,17 @@ int pwr_hash_usable(const char *stored);
 /* Do the work of one verification with params, for a user who has no hash
  * (unknown user, no password yet), so timing does not tell them apart. */
 void pwr_hash_dummy(const char *pw, const struct pwr_hash_params *params);
+
+/* How many bytes of a password stored's method reads: 8 (descrypt), 72
+ * (bcrypt), 0 for all of it.  Longer typed passwords never verify. */
+size_t pwr_hash_input_limit(const char *stored);
+
+/* The login check: 1 if pw matches stored (NULL: no account, or no usable
+ * hash), else 0 after the same time whatever stored is: three times one
+ * hash at params, measured in this call (see "Login timing" in
+ * pwr_hash.c). */
+int pwr_hash_login(const char *pw, const char *stored,
+                   const struct pwr_hash_params *params);
 
 /* "yescrypt" / "argon2id"; parse returns -1 for other names. */
 const char *pwr_hash_method_name(enum pwr_hash_method m);

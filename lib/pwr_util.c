@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "pwr_secret.h"
 #include "pwr_util.h"
 
 static int login_char_ok(unsigned char c)
@@ -369,45 +370,63 @@ int pwr_open_safely(const char *path, int flags, mode_t create_mode,
     return fd;
 }
 
+/* Wipe and free a buffer that held file contents (it may be /etc/shadow). */
+static void drop_buf(char *buf, size_t cap)
+{
+    pwr_wipe(buf, cap);
+    free(buf);
+}
+
+/* Double buf's capacity.  Never realloc: it may move the block and leave
+ * the old copy of the contents in freed memory; copy, then wipe the old. */
+static int grow_buf(char **buf, size_t *cap, size_t n, struct pwr_err *err)
+{
+    char *nb = malloc(*cap * 2);
+
+    if (nb == NULL)
+        return pwr_fail(err, PWR_E_INTERNAL, "out of memory");
+    memcpy(nb, *buf, n);
+    drop_buf(*buf, *cap);
+    *buf = nb;
+    *cap *= 2;
+    return 0;
+}
+
 int pwr_read_fd(int fd, size_t max, char **out, size_t *len,
                 struct pwr_err *err)
 {
     size_t cap = 4096, n = 0;
     char *buf = malloc(cap);
+    int rc = 0;
 
     if (buf == NULL)
         return pwr_fail(err, PWR_E_INTERNAL, "out of memory");
     for (;;) {
         ssize_t r;
         if (n + 1 >= cap) {
-            char *nb;
             if (cap > max) {
-                free(buf);
-                return pwr_fail(err, PWR_E_USAGE, "file too large");
+                rc = pwr_fail(err, PWR_E_USAGE, "file too large");
+                break;
             }
-            nb = realloc(buf, cap * 2);
-            if (nb == NULL) {
-                free(buf);
-                return pwr_fail(err, PWR_E_INTERNAL, "out of memory");
-            }
-            buf = nb;
-            cap *= 2;
+            if ((rc = grow_buf(&buf, &cap, n, err)) < 0)
+                break;
         }
         r = read(fd, buf + n, cap - n - 1);
         if (r < 0 && errno == EINTR)
             continue;
         if (r < 0) {
-            int e = errno;
-            free(buf);
-            return pwr_fail_errno(err, PWR_E_STORE, e, "read");
+            rc = pwr_fail_errno(err, PWR_E_STORE, errno, "read");
+            break;
         }
         if (r == 0)
             break;
         n += (size_t)r;
     }
-    if (n > max) {
-        free(buf);
-        return pwr_fail(err, PWR_E_USAGE, "file too large");
+    if (rc == 0 && n > max)
+        rc = pwr_fail(err, PWR_E_USAGE, "file too large");
+    if (rc < 0) {
+        drop_buf(buf, cap);
+        return rc;
     }
     buf[n] = '\0';
     *out = buf;

@@ -83,7 +83,9 @@ int pwr_open_safely(const char *path, int flags, mode_t create_mode,
                     const struct pwr_file_rules *rules, struct pwr_err *err);
 
 /* Read a whole small file opened by pwr_open_safely into a NUL-terminated
- * heap buffer (caller frees).  Refuses files over max bytes. */
+ * heap buffer (caller frees).  Refuses files over max bytes.  The file may
+ * hold secrets (/etc/shadow): every buffer it drops on growth or failure is
+ * wiped before it is freed; the caller wipes the result before freeing it. */
 int pwr_read_fd(int fd, size_t max, char **out, size_t *len,
                 struct pwr_err *err);
 

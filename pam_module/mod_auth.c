@@ -113,7 +113,7 @@ int mod_authenticate(struct mod_ctx *ctx)
     if (rc != PAM_SUCCESS)
         return rc;
     if (user_rc == PAM_USER_UNKNOWN) {
-        pwr_hash_dummy(pw, &ctx->cfg.hash); /* same time as a real check */
+        (void)pwr_hash_login(pw, NULL, &ctx->cfg.hash); /* same time */
         return PAM_USER_UNKNOWN;
     }
     found = mod_verify(ctx, pw, &rec, &res);

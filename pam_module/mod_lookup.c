@@ -289,7 +289,7 @@ int mod_verify(struct mod_ctx *ctx, const char *typed,
     }
     found = lookup_any(ctx, rec);
     if (found < 0) {
-        pwr_hash_dummy(typed, &ctx->cfg.hash);
+        (void)pwr_hash_login(typed, NULL, &ctx->cfg.hash);
         return cannot_tell(ctx);
     }
     pwr_auth_check(found ? rec : NULL, typed, &ctx->cfg, pwr_now(), res);

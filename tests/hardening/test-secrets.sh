@@ -32,8 +32,6 @@ CANARY2=Canary2-$salt-Lichen-Vortex
 for s in "$PW0" "$CANARY" "$CANARY2"; do printf '%s\n' "$s" >>"$T/secrets"; done
 write_conf "$T/conf" "admin_group = $MYGROUP"
 if [ "$TARGET" = "$ME" ]; then store_seed "$ME:$PW0"; else store_seed "$ME:$PW0" "$TARGET:$PW0"; fi
-PWRESET_HELPER=$HELPER
-export PWRESET_HELPER
 
 # Every program the workload starts runs with the exec-recording shim.
 shim() { env LD_PRELOAD="$EXECLOG" PWR_EXECLOG="$T/exec.log" "$@"; }
@@ -42,7 +40,7 @@ cli() { # IN ARGS...
     shift
     : >"$T/ev.raw"
     "$SINK" "$T/log" "$T/ev.raw" -- env LD_PRELOAD="$EXECLOG" PWR_EXECLOG="$T/exec.log" \
-        "$PWRESET" --config "$T/conf" "$@" <"$_in" >"$T/out" 2>"$T/err"
+        "$PWRESET" --helper "$HELPER" --config "$T/conf" "$@" <"$_in" >"$T/out" 2>"$T/err"
     RC=$?
     cat "$T/ev.raw" >>"$T/audit.all"
     cat "$T/out" "$T/err" >>"$T/cli.all"
@@ -129,8 +127,8 @@ read x <"$T/hold"
 EOF
 chmod 755 "$T/fakehelper"
 printf '%s\n%s\n' "$PW0" "$CANARY" >"$T/in"
-(cd "$T/cores" && ulimit -c unlimited && PWRESET_HELPER="$T/fakehelper" \
-    exec "$PWRESET" --config "$T/conf" passwd --stdin <"$T/in" >/dev/null 2>&1) &
+(cd "$T/cores" && ulimit -c unlimited && \
+    exec "$PWRESET" --helper "$T/fakehelper" --config "$T/conf" passwd --stdin <"$T/in" >/dev/null 2>&1) &
 cli_pid=$!
 read -r _ <"$T/ready"
 kill -ABRT "$cli_pid" 2>/dev/null

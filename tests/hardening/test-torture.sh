@@ -55,7 +55,7 @@ check "... the lock is free and the store valid once the holder is gone" \
     grep -q '^lock=free store=valid$' "$T/tout"
 
 printf '%s\nEmber-Lattice-Grove-7781\n' "$PW" >"$T/in"
-"$TORTURE" stop "$T/state" -- sh -c "PWRESET_HELPER='$HELPER' exec '$PWRESET' \
+"$TORTURE" stop "$T/state" -- sh -c "exec '$PWRESET' --helper '$HELPER' \
     --config '$T/conf' passwd --stdin <'$T/in' >/dev/null 2>'$T/err'" >"$T/tout" 2>&1
 check "pwreset passwd gives up with exit 10" grep -q '^exit=10 ' "$T/tout"
 check "... telling the user the store is busy" grep -q 'store busy' "$T/err"

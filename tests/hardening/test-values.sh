@@ -18,8 +18,6 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$top_srcdir/tests/hardening/hlib.sh"
 
 command -v timeout >/dev/null 2>&1 || skip_all "no timeout(1)"
-PWRESET_HELPER=$HELPER
-export PWRESET_HELPER
 PW=Tundra-Basil-Comet-5521
 FILLERS=3
 write_conf "$T/conf" "admin_group = $(id -gn)"
@@ -39,7 +37,7 @@ gen() {
 # cli ARGS...: pwreset under the audit sink, bounded.
 cli() {
     : >"$T/ev.raw"
-    "$SINK" "$T/log" "$T/ev.raw" -- timeout 20 "$PWRESET" --config "$T/conf" "$@" \
+    "$SINK" "$T/log" "$T/ev.raw" -- timeout 20 "$PWRESET" --helper "$HELPER" --config "$T/conf" "$@" \
         <"${CLI_IN:-/dev/null}" >"$T/out" 2>"$T/err"
     RC=$?
     cat "$T/ev.raw" >>"$T/audit.all"
