@@ -65,6 +65,8 @@ run() {
         esac
     done
     : >"$T/ev.raw"
+    # The CLI ignores PWRESET_HELPER when run by root: name it outright.
+    [ -n "${PWRESET_HELPER:-}" ] && set -- --helper "$PWRESET_HELPER" "$@"
     # shellcheck disable=SC2086
     "$SINK" "$T/log" "$T/ev.raw" -- $_wrap "$PWRESET" --config "$_conf" "$@" \
         <"$_in" >"$T/out" 2>"$T/err"
