@@ -55,8 +55,9 @@ struct hx {
 /* Every start-up step of the MUST list that needs no request; exits the
  * process with PWR_E_INTERNAL when one cannot be done. */
 void hx_setup_process(int argc, char **argv);
-/* Block the terminal signals for the rest of the run (transactions). */
-void hx_block_signals(void);
+/* Privileged: make the real (and saved) uid and gid 0 once the caller is
+ * identified, so the caller can no longer signal us; exits on failure. */
+void hx_become_root(void);
 /* Make sure a caller's RLIMIT_FSIZE cannot truncate a store write. */
 int hx_lift_fsize(struct pwr_err *err);
 

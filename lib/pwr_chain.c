@@ -244,6 +244,9 @@ static struct {
     int dirty;
     crypto_auth_hmacsha256_state keyed;
     char spath[PWR_PATH_MAX];
+    /* seal_run's macs: 16 KiB that must not be on the stack, where a
+     * caller's small stack limit would crash the helper mid-action. */
+    char macs[SEAL_BATCH][PWR_CHAIN_MACHEX];
 } chain = {.fd = -1};
 
 /* One event's mac, from the keyed state: prev || kept text || mark || seq. */
@@ -295,8 +298,8 @@ static void apply_seal(struct pwr_audit *a, uint64_t seq,
  * once it is written the lines themselves. */
 static int seal_run(struct pwr_audit *a, size_t n, struct pwr_err *err)
 {
-    char macs[SEAL_BATCH][PWR_CHAIN_MACHEX], first[PWR_CHAIN_MACHEX];
-    char seqf[32];
+    char(*macs)[PWR_CHAIN_MACHEX] = chain.macs;
+    char first[PWR_CHAIN_MACHEX], seqf[32];
     const char *prev = first;
     uint64_t seq;
     size_t i, keep, slen;
