@@ -196,9 +196,10 @@ int hx_check_policy(struct hx *hx, const char *login, const char *pw,
                     struct pwr_err *err);
 
 /* ---- helper_ratelimit.c ---- */
-/* 1 if login has too many recent failures, else 0. */
-int hx_rate_limited(struct hx *hx, const char *login);
-void hx_rate_fail(struct hx *hx, const char *login);
+/* Count one attempt to prove login's secret, before it is checked: 0
+ * counted (go on), 1 refused (HX_RATE_MAX attempts in the window). */
+int hx_rate_take(struct hx *hx, const char *login);
+/* A proof succeeded: the count starts again. */
 void hx_rate_clear(struct hx *hx, const char *login);
 /* The failure delay for non-root callers. */
 void hx_fail_delay(struct hx *hx);

@@ -1,7 +1,8 @@
 #!/bin/sh
-# test-hostile-caller.sh - issue 13, section 3: the caller of the
-# set-uid-root helper can neither stop, kill nor starve it mid-action.
-# Against the real set-uid helper, started by throwaway users:
+# test-hostile-caller.sh - issue 13, sections 3 and 4: the caller of the
+# set-uid-root helper can neither stop, kill nor starve it mid-action, and
+# the self-service rate limit holds under any concurrency.  Against the real
+# set-uid helper, started by throwaway users:
 #  A. once the helper has identified its caller (it waits for the request),
 #     the caller's SIGSTOP and SIGKILL are refused (the real uid is 0), and
 #     the admin action then completes with its audit event;
@@ -19,7 +20,11 @@
 #  F. ulimit -s 32: the same, and each wrong guess is also delayed;
 #  H. terminal job control: a background job writing its reply to a
 #     "stty tostop" terminal gets SIGTTOU: it is not stopped, and root's
-#     action meanwhile neither waits nor loses its seal.
+#     action meanwhile neither waits nor loses its seal;
+#  G. 40 wrong guesses at once in a fresh window: exactly 5 are checked
+#     (auth_failed wrong_password), 35 refused unchecked (rate_limited), and
+#     the count reads 5; a success clears the count, and at the limit even
+#     the right password is refused.
 # SPDX-License-Identifier: BSD-3-Clause
 #
 # Needs root (skipped with 77 otherwise); re-runs itself in a private mount
@@ -334,4 +339,37 @@ else
     echo "# no script(1): terminal job control not tested"
 fi
 
+# ---- G. the rate limit under 40 parallel callers --------------------------------------
+conf 0
+reqf "$T/reqG" set_password user pwrc2 password "$P2" must_change 0
+"$HELPER" <"$T/reqG" >"$T/outG" 2>/dev/null || hard_error "root cannot reset pwrc2: $(cat "$T/outG")"
+rm -rf "$T/state/store.fail"
+{
+    i=0
+    while [ "$i" -lt 40 ]; do
+        echo "setpriv --reuid=pwrc2 --regid=pwrc2 --init-groups '$HELPER' <'$T/wrong' >'$T/g$i' 2>/dev/null &"
+        i=$((i + 1))
+    done
+    echo wait
+} >"$T/partG.sh"
+: >"$T/evG"
+sink "$T/evG" sh "$T/partG.sh"
+checked=$(n_events_with "$T/evG" auth_failed wrong_password)
+limited=$(n_events_with "$T/evG" auth_failed rate_limited)
+answered=$(cat "$T"/g[0-9]* | grep -c '^result auth')
+echo "# 40 parallel wrong guesses: $checked checked, $limited refused unchecked, $answered answered 'auth', count '$(fails_of pwrc2)'"
+check "G: 40 parallel wrong guesses: exactly 5 checked ($checked)" [ "$checked" = 5 ]
+check "G: ... the other 35 refused unchecked ($limited)" [ "$limited" = 35 ]
+check "G: ... all 40 answered 'auth' ($answered)" [ "$answered" = 40 ]
+check "G: ... and the count reads 5 ($(fails_of pwrc2))" [ "$(fails_of pwrc2 | cut -d' ' -f1)" = 5 ]
+reqf "$T/right" verify user pwrc2 password "$P2"
+as pwrc2 "$HELPER" <"$T/right" >"$T/outG" 2>/dev/null
+check "G: at the limit even the right password is refused" grep -q '^result auth' "$T/outG"
+# A fresh window: 4 wrong, 1 right (clears), then 5 wrong again are checked.
+rm -rf "$T/state/store.fail"
+i=0
+while [ "$i" -lt 4 ]; do as pwrc2 "$HELPER" <"$T/wrong" >/dev/null 2>&1; i=$((i + 1)); done
+as pwrc2 "$HELPER" <"$T/right" >"$T/outG" 2>/dev/null
+check "G: after 4 wrong guesses the right password works" grep -q '^result ok' "$T/outG"
+check "G: ... and clears the count ($(fails_of pwrc2))" [ "$(fails_of pwrc2 | cut -d' ' -f1)" = 0 ]
 finish
