@@ -118,6 +118,9 @@ void hx_audit_flush(struct hx *hx)
     if (pwr_audit_send_batch(queue.ev, queue.warn, queue.n,
                              hx->cfg.audit_socket, &err) < 0)
         hx->audit_failed = 1;
+    /* issue 13: the chain lock is held for one seal-and-send, never while
+     * the helper waits (failure delay, sendmail, loginctl, the reply). */
+    pwr_chain_unlock();
     queue.n = 0;
 }
 

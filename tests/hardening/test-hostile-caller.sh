@@ -340,7 +340,9 @@ else
 fi
 
 # ---- G. the rate limit under 40 parallel callers --------------------------------------
-conf 0
+# Each waits fail_delay (300 ms) after its event: none may hold the audit
+# chain meanwhile, or the others' events wait and go out unsealed.
+conf 300
 reqf "$T/reqG" set_password user pwrc2 password "$P2" must_change 0
 "$HELPER" <"$T/reqG" >"$T/outG" 2>/dev/null || hard_error "root cannot reset pwrc2: $(cat "$T/outG")"
 rm -rf "$T/state/store.fail"
@@ -353,7 +355,9 @@ rm -rf "$T/state/store.fail"
     echo wait
 } >"$T/partG.sh"
 : >"$T/evG"
+t0=$(now_ms)
 sink "$T/evG" sh "$T/partG.sh"
+ms=$(($(now_ms) - t0))
 checked=$(n_events_with "$T/evG" auth_failed wrong_password)
 limited=$(n_events_with "$T/evG" auth_failed rate_limited)
 answered=$(cat "$T"/g[0-9]* | grep -c '^result auth')
@@ -362,6 +366,8 @@ check "G: 40 parallel wrong guesses: exactly 5 checked ($checked)" [ "$checked" 
 check "G: ... the other 35 refused unchecked ($limited)" [ "$limited" = 35 ]
 check "G: ... all 40 answered 'auth' ($answered)" [ "$answered" = 40 ]
 check "G: ... and the count reads 5 ($(fails_of pwrc2))" [ "$(fails_of pwrc2 | cut -d' ' -f1)" = 5 ]
+sealed=$(grep -c 'event=auth_failed .* mac=' "$T/evG" || true)
+check "G: ... every one of the 40 events is sealed ($sealed; all done in $ms ms)" [ "$sealed" = 40 ]
 reqf "$T/right" verify user pwrc2 password "$P2"
 as pwrc2 "$HELPER" <"$T/right" >"$T/outG" 2>/dev/null
 check "G: at the limit even the right password is refused" grep -q '^result auth' "$T/outG"
