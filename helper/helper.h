@@ -10,7 +10,8 @@
  * helper_ops_self.c, helper_ops_pw.c, helper_ops_flags.c,
  * helper_ops_status.c, helper_ops_enrol.c, helper_ops_query.c (one
  * function per op), helper_logout.c (F12); issue 8: helper_ops_grace.c
- * (grace_used, breach_flag), helper_sudots.c (sudo tickets).
+ * (grace_used, breach_flag), helper_sudots.c (sudo tickets); issue 13:
+ * helper_intent.c (no change visible without its audit event).
  */
 #ifndef PWR_HELPER_H
 #define PWR_HELPER_H
@@ -203,6 +204,16 @@ int hx_rate_take(struct hx *hx, const char *login);
 void hx_rate_clear(struct hx *hx, const char *login);
 /* The failure delay for non-root callers. */
 void hx_fail_delay(struct hx *hx);
+
+/* ---- helper_intent.c (issue 13) ---- */
+/* The store's commit hook (pwr_store.h; arg is the struct hx): records the
+ * request's intent before a change becomes visible, and reports intents
+ * of helpers that died before their events were sent. */
+int hx_intent_hook(void *arg, enum pwr_commit_stage stage,
+                   const struct pwr_store_id *cur,
+                   const struct pwr_store_id *next, struct pwr_err *err);
+/* Every event of the request is sent: drop the intent. */
+void hx_intent_done(void);
 
 /* ---- helper_logout.c ---- */
 /* End login's sessions; reply keys method and processes; audits

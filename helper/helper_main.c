@@ -218,15 +218,15 @@ int main(int argc, char **argv)
     pwr_audit_keep_socket(1); /* bulk actions send one event per account */
     hx_identify(&hx);
     if (pwr_msg_read(STDIN_FILENO, &req, &err) < 0 ||
-        run_request(&hx, &err) < 0) {
+        run_request(&hx, &err) < 0)
         code = err.code == PWR_OK ? PWR_E_INTERNAL : err.code;
-        send_reply(&hx, code, err.msg);
-    } else {
-        send_reply(&hx, PWR_OK, hx.message);
-    }
-    hx_audit_flush(&hx); /* none left by the ops; if one were, still send it */
+    /* Done and audited before the reply, which the caller may never read:
+     * none left by the ops; if one were, still send it. */
+    hx_audit_flush(&hx);
+    hx_intent_done();
     pwr_chain_close();
     pwr_audit_keep_socket(0);
+    send_reply(&hx, code, code == PWR_OK ? hx.message : err.msg);
     pwr_store_close(hx.store);
     pwr_msg_free(&hx.out);
     pwr_msg_free(&req);

@@ -214,6 +214,8 @@ int hx_open_store(struct hx *hx, int create, struct pwr_err *err)
     opts.path = hx->cfg.store;
     opts.lock_timeout_ms = hx->cfg.lock_timeout_ms;
     opts.create = create;
+    opts.commit_hook = hx_intent_hook;
+    opts.hook_arg = hx;
     return pwr_store_open(&hx->store, &opts, err);
 }
 
