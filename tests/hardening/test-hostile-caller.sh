@@ -169,7 +169,9 @@ setpriv --reuid=$u --regid=$u --init-groups kill -STOP \$pid 2>/dev/null && echo
 t0=\$((\$(date +%s%N) / 1000000))
 "$HELPER" <"$T/rootB" >"$T/routB" 2>/dev/null
 echo "\$? \$((\$(date +%s%N) / 1000000 - t0))" >"$T/rrcB"
-kill -CONT \$pid 2>/dev/null
+# Only a stopped helper: a SIGCONT would also discard the SIGSTOP of a
+# sanitizer's leak check stopping the helper as it exits.
+[ "\$(awk '{ print \$3 }' /proc/\$pid/stat 2>/dev/null)" = T ] && kill -CONT \$pid
 wait \$pid
 EOF
     rm -f "$T/stB"
@@ -325,7 +327,7 @@ t0=\$((\$(date +%s%N) / 1000000))
 "$HELPER" <"$T/rootH" >"$T/routH" 2>/dev/null
 echo "\$? \$((\$(date +%s%N) / 1000000 - t0))" >"$T/rrcH"
 stty -tostop
-kill -CONT \$pid 2>/dev/null
+[ "\$(awk '{ print \$3 }' /proc/\$pid/stat 2>/dev/null)" = T ] && kill -CONT \$pid
 wait \$pid
 EOF
     : >"$T/evH"
