@@ -11,17 +11,23 @@
  *  3. throw the caller's environment away (clearenv): nothing it holds -
  *     PATH, IFS, LD_*, locale, TZ, MALLOC_* - may steer the helper; the
  *     dynamic loader already ignores LD_PRELOAD in a set-uid process;
- *  4. set umask 077, reset every signal to its default, ignore SIGPIPE (a
- *     caller that goes away makes the reply write fail, it never kills the
- *     helper), and block SIGINT, SIGQUIT, SIGTSTP and SIGHUP for the whole
- *     run so a terminal cannot stop it inside a transaction;
+ *  4. cancel inherited interval timers, set umask 077, reset every signal
+ *     to its default, ignore SIGPIPE (a caller that goes away makes the
+ *     reply write fail, it never kills the helper), and block the terminal
+ *     and timer signals (SIGINT, SIGQUIT, SIGHUP, SIGTSTP, SIGTTIN, SIGTTOU,
+ *     SIGALRM, SIGVTALRM, SIGPROF, SIGXCPU, SIGXFSZ) for the whole run so
+ *     neither a terminal nor a timer can stop it inside a transaction;
  *  5. turn core dumps off (PR_SET_DUMPABLE 0, RLIMIT_CORE 0): its memory
  *     holds secrets; and raise RLIMIT_FSIZE (and the other limits a caller
  *     could shrink to make a write fail half-way) - or, when that is not
- *     allowed, refuse to write at all (hx_lift_fsize);
+ *     allowed, refuse to write at all (hx_lift_fsize); raise the stack
+ *     limit or refuse to start; undo a caller's nice value and idle
+ *     scheduling (helper_setup.c);
  *  6. refuse a terminal on stdin: it is driven by programs over a pipe;
  *  7. identify the caller by the REAL uid only (getuid), never by a name,
- *     an environment variable or a request field;
+ *     an environment variable or a request field; then, when privileged,
+ *     make the real uid 0 (hx_become_root) so the caller cannot signal it
+ *     between a decision and its audit event (issue 13);
  *  8. read exactly one request from stdin, at most PWR_PROTO_MAX bytes, and
  *     reject an unknown op or a key the op does not take;
  *  9. use a caller-supplied path ("config", "shadow") only when the real
@@ -32,8 +38,10 @@
  *     verify, change or read only their own account; every refusal is
  *     audited as permission_denied;
  * 11. change the store only through pwr_store_transact, once per request;
- * 12. write exactly the documented audit events, never a secret or hash;
- * 13. write exactly one reply to stdout and exit with its pwr_code;
+ * 12. write exactly the documented audit events, never a secret or hash,
+ *     and never let a change be seen without its event (helper_intent.c);
+ * 13. write exactly one reply to stdout, after every event is sent and
+ *     every lock dropped, and exit with its pwr_code;
  * 14. wipe every secret it held (request values, generated secrets, hashes
  *     in records) before exit, on every path.
  * It never executes anything but loginctl (helper_logout.c) and, with
