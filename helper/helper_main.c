@@ -21,8 +21,8 @@
  *     holds secrets; and raise RLIMIT_FSIZE (and the other limits a caller
  *     could shrink to make a write fail half-way) - or, when that is not
  *     allowed, refuse to write at all (hx_lift_fsize); raise the stack
- *     limit or refuse to start; undo a caller's nice value and idle
- *     scheduling (helper_setup.c);
+ *     limit or refuse to start; undo the nice value and idle scheduling of
+ *     a caller other than root (helper_setup.c);
  *  6. refuse a terminal on stdin: it is driven by programs over a pipe;
  *  7. identify the caller by the REAL uid only (getuid), never by a name,
  *     an environment variable or a request field; then, when privileged,

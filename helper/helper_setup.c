@@ -19,7 +19,8 @@
  *    reads the request (a hard limit it may not raise: no privilege, or no
  *    CAP_SYS_RESOURCE);
  *  - a caller's nice value, SCHED_IDLE/SCHED_BATCH and idle I/O class are
- *    undone when privileged, so a lock holder is never starved by them;
+ *    undone when it is not root, so a lock holder is never starved by them
+ *    (root's own nice, e.g. for a bulk action, is kept);
  *  - signals sent by the caller: helper_auth.c makes the real uid 0 once
  *    the caller is identified.
  */
@@ -169,12 +170,14 @@ static int raise_to(int resource, rlim_t want, rlim_t need)
                : -1;
 }
 
-/* Privileged only: undo a caller's nice, idle scheduling and idle I/O. */
+/* Set-uid for a caller other than root: undo its nice value, idle
+ * scheduling and idle I/O class (root's own choice, e.g. a niced bulk
+ * action, is kept). */
 static void reset_scheduling(void)
 {
     struct sched_param sp;
 
-    if (geteuid() != 0)
+    if (geteuid() != 0 || getuid() == 0)
         return;
     memset(&sp, 0, sizeof(sp));
     (void)sched_setscheduler(0, SCHED_OTHER, &sp);

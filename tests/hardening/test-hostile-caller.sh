@@ -6,6 +6,8 @@
 #  A. once the helper has identified its caller (it waits for the request),
 #     the caller's SIGSTOP and SIGKILL are refused (the real uid is 0), and
 #     the admin action then completes with its audit event;
+#  S. started with nice 19, SCHED_IDLE and the idle I/O class, it runs
+#     with the defaults (a starved helper would hold its locks for long);
 #  B. SIGSTOP by the caller at random points of wrong guesses (which seal an
 #     event and then wait fail_delay), own password changes and admin
 #     password sets: root's admin actions meanwhile never find the store or
@@ -110,6 +112,8 @@ fails_of() {
 n_events() { grep -c "event=$2\( \|\$\)" "$1" 2>/dev/null || true; }
 n_events_with() { grep "event=$2 " "$1" 2>/dev/null | grep -c -e "$3" || true; }
 
+reqf "$T/wrong" verify user pwrc2 password Not-The-Password-0000
+
 # ---- A. identified: the caller can neither stop nor kill it ---------------------
 reqf "$T/reqA" set_password user pwrc2 password Admin-Set-Quarry-6604
 mkfifo "$T/fifo"
@@ -141,10 +145,34 @@ check "A: ... and the admin set-password completes (exit $(cat "$T/rcA"))" \
     sh -c "[ '$(cat "$T/rcA")' = 0 ] && grep -q '^result ok' '$T/outA'"
 check "A: ... with its audit event" [ "$(n_events "$T/evA" password_set_by_admin)" = 1 ]
 
+# ---- S. starving it: nice 19, SCHED_IDLE, idle I/O --------------------------------
+# Read while it waits for its request, as in A.
+if command -v chrt >/dev/null 2>&1 && command -v ionice >/dev/null 2>&1; then
+    cat >"$T/partS.sh" <<EOF
+exec 7<>"$T/fifo"
+setpriv --reuid=pwrc2 --regid=pwrc2 --init-groups nice -n 19 chrt --idle 0 ionice -c 3 "$HELPER" <"$T/fifo" >/dev/null 2>&1 &
+pid=\$!
+i=0
+while [ \$i -lt 500 ] && ! grep -q pipe_read /proc/\$pid/wchan 2>/dev/null; do
+    sleep 0.01; i=\$((i + 1))
+done
+awk '{ print \$19, \$41 }' /proc/\$pid/stat >"$T/schedS"
+ionice -p \$pid >>"$T/schedS" 2>&1
+cat "$T/wrong" >&7
+exec 7>&-
+wait \$pid
+EOF
+    : >"$T/schedS"
+    sink "$T/evS" sh "$T/partS.sh"
+    check "S: nice -n 19 chrt --idle ionice -c 3: undone once it runs ($(tr '\n' ' ' <"$T/schedS"))" \
+        sh -c "head -1 '$T/schedS' | grep -qx '0 0' && ! grep -q idle '$T/schedS'"
+else
+    echo "# no chrt or ionice: scheduling not tested"
+fi
+
 # ---- B. SIGSTOP at random points ------------------------------------------------
 # Caller ops in turn: a wrong guess (seals an event, then waits fail_delay),
 # an own password change (holds the store lock), an admin password set.
-reqf "$T/wrong" verify user pwrc2 password Not-The-Password-0000
 : >"$T/evB"
 busy=0 slow=0 tries=0 stopped=0 rootok=0
 while [ "$tries" -lt 24 ]; do
