@@ -295,13 +295,14 @@ while [ "$n" -lt 3 ]; do
     n=$((n + 1))
     : >"$T/evF"
     t0=$(now_ms)
-    sink "$T/evF" setpriv --init-groups --reuid=pwrc2 --regid=pwrc2 sh -c "ulimit -S -s 32 && exec '$HELPER'" <"$T/wrong" >"$T/outF" 2>/dev/null
+    sink "$T/evF" setpriv --init-groups --reuid=pwrc2 --regid=pwrc2 sh -c "ulimit -S -s 32 && exec '$HELPER'" <"$T/wrong" >"$T/outF" 2>"$T/errF"
     rc=$? ms=$(($(now_ms) - t0))
     if [ "$rc" = 8 ] && [ "$(n_events_with "$T/evF" auth_failed wrong_password)" = 1 ] &&
        [ "$(fails_of pwrc2 | cut -d' ' -f1)" = "$n" ] && [ "$ms" -ge 300 ]; then
         good=$((good + 1))
     else
         echo "# guess $n: exit $rc, $ms ms, count '$(fails_of pwrc2)', events: $(tr '\n' '|' <"$T/evF" | head -c 300)"
+        sed 's/^/#   /' "$T/outF" "$T/errF" | head -8
     fi
 done
 check "F: ulimit -S -s 32: each wrong guess answered, audited, counted and delayed ($good of 3)" [ "$good" = 3 ]
