@@ -211,7 +211,8 @@ static void send_reply(struct hx *hx, enum pwr_code code, const char *msg)
 
 int main(int argc, char **argv)
 {
-    struct hx hx;
+    /* Off the stack: 10 KiB a caller's small stack limit need not hold. */
+    static struct hx hx;
     struct pwr_msg req;
     struct pwr_err err;
     enum pwr_code code = PWR_OK;

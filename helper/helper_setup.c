@@ -188,6 +188,15 @@ static void reset_scheduling(void)
 #endif
 }
 
+/* Before main, whose frame a caller's 32 KiB stack may not hold once a big
+ * environment sits on it: raise the stack limit (checked again, and
+ * refused, by hx_setup_process) and stop the timers as early as we can. */
+static void __attribute__((constructor)) early_setup(void)
+{
+    (void)raise_to(RLIMIT_STACK, HX_STACK_WANT, HX_STACK_NEED);
+    cancel_timers();
+}
+
 /* Raise one limit to infinity when allowed (root), else soft to hard. */
 static void lift_limit(int resource)
 {
@@ -214,9 +223,6 @@ static void set_limits(void)
     lift_limit(RLIMIT_CPU);
     lift_limit(RLIMIT_AS);
     lift_limit(RLIMIT_DATA);
-    if (raise_to(RLIMIT_STACK, HX_STACK_WANT, HX_STACK_NEED) < 0)
-        die(PWR_E_INTERNAL, "the stack limit (ulimit -s) is too small and "
-                            "cannot be raised");
     if (getrlimit(RLIMIT_NOFILE, &files) == 0 && files.rlim_cur < 1024) {
         files.rlim_cur = 1024;
         if (files.rlim_max < 1024)
@@ -228,6 +234,10 @@ static void set_limits(void)
 
 void hx_setup_process(int argc, char **argv)
 {
+    /* Raised before main (early_setup); refuse when it could not be. */
+    if (raise_to(RLIMIT_STACK, HX_STACK_WANT, HX_STACK_NEED) < 0)
+        die(PWR_E_INTERNAL, "the stack limit (ulimit -s) is too small and "
+                            "cannot be raised");
     cancel_timers();
     open_std_fds();
     /* Linux (5.18 and later) turns an execve with argv = { NULL } into

@@ -306,6 +306,14 @@ while [ "$n" -lt 3 ]; do
     fi
 done
 check "F: ulimit -S -s 32: each wrong guess answered, audited, counted and delayed ($good of 3)" [ "$good" = 3 ]
+# The environment sits on that stack too: with 12 KB of it, main's frame
+# no longer fits unless the limit is raised before main.
+pad=$(head -c 12000 /dev/zero | tr '\0' x)
+: >"$T/evF"
+sink "$T/evF" setpriv --init-groups --reuid=pwrc2 --regid=pwrc2 env "PWR_PAD=$pad" sh -c "ulimit -S -s 32 && exec '$HELPER'" <"$T/wrong" >"$T/outF" 2>"$T/errF"
+rc=$?
+check "F: ... also with a 12 KB environment: answered (exit $rc), audited, counted" \
+    sh -c "[ $rc = 8 ] && [ $(n_events_with "$T/evF" auth_failed wrong_password) = 1 ] && [ '$(fails_of pwrc2 | cut -d' ' -f1)' = 4 ]"
 reqf "$T/reqF" set_password user pwrc2 password Small-Stack-Admin-Lichen-8812
 : >"$T/evF"
 sink "$T/evF" setpriv --init-groups --reuid=pwrc1 --regid=pwrc1 sh -c "ulimit -S -s 32 && exec '$HELPER'" <"$T/reqF" >"$T/outF" 2>/dev/null
