@@ -14,9 +14,10 @@
  *    Blocked, not ignored: children (loginctl, sendmail) start with the
  *    defaults;
  *  - the stack, CPU, file size, address space, data and open-file limits
- *    are raised (core dumps stay off); the stack to HX_STACK_WANT, and when
- *    it stays below HX_STACK_NEED the helper refuses to start, before it
- *    reads the request (a hard limit it may not raise: no privilege, or no
+ *    are raised (core dumps stay off); the stack to HX_STACK_WANT before
+ *    main runs (early_setup, with the timers), and when it stays below
+ *    HX_STACK_NEED the helper refuses to start, before it reads the
+ *    request (a hard limit it may not raise: no privilege, or no
  *    CAP_SYS_RESOURCE);
  *  - a caller's nice value, SCHED_IDLE/SCHED_BATCH and idle I/O class are
  *    undone when it is not root, so a lock holder is never starved by them
