@@ -10,7 +10,8 @@
  * helper_ops_self.c, helper_ops_pw.c, helper_ops_flags.c,
  * helper_ops_status.c, helper_ops_enrol.c, helper_ops_query.c (one
  * function per op), helper_logout.c (F12); issue 8: helper_ops_grace.c
- * (grace_used, breach_flag), helper_sudots.c (sudo tickets).
+ * (grace_used, breach_flag), helper_sudots.c (sudo tickets); issue 13:
+ * helper_intent.c (no change visible without its audit event).
  */
 #ifndef PWR_HELPER_H
 #define PWR_HELPER_H
@@ -66,8 +67,9 @@ struct hx {
 /* Every start-up step of the MUST list that needs no request; exits the
  * process with PWR_E_INTERNAL when one cannot be done. */
 void hx_setup_process(int argc, char **argv);
-/* Block the terminal signals for the rest of the run (transactions). */
-void hx_block_signals(void);
+/* Privileged: make the real (and saved) uid and gid 0 once the caller is
+ * identified, so the caller can no longer signal us; exits on failure. */
+void hx_become_root(void);
 /* Make sure a caller's RLIMIT_FSIZE cannot truncate a store write. */
 int hx_lift_fsize(struct pwr_err *err);
 
@@ -226,12 +228,23 @@ int hx_policy_ready(struct hx *hx, struct pwr_err *err);
 int hx_policy_warning(struct hx *hx, struct pwr_err *err);
 
 /* ---- helper_ratelimit.c ---- */
-/* 1 if login has too many recent failures, else 0. */
-int hx_rate_limited(struct hx *hx, const char *login);
-void hx_rate_fail(struct hx *hx, const char *login);
+/* Count one attempt to prove login's secret, before it is checked: 0
+ * counted (go on), 1 refused (HX_RATE_MAX attempts in the window). */
+int hx_rate_take(struct hx *hx, const char *login);
+/* A proof succeeded: the count starts again. */
 void hx_rate_clear(struct hx *hx, const char *login);
 /* The failure delay for non-root callers. */
 void hx_fail_delay(struct hx *hx);
+
+/* ---- helper_intent.c (issue 13) ---- */
+/* The store's commit hook (pwr_store.h; arg is the struct hx): records the
+ * request's intent before a change becomes visible, and reports intents
+ * of helpers that died before their events were sent. */
+int hx_intent_hook(void *arg, enum pwr_commit_stage stage,
+                   const struct pwr_store_id *cur,
+                   const struct pwr_store_id *next, struct pwr_err *err);
+/* Every event of the request is sent: drop the intent. */
+void hx_intent_done(void);
 
 /* ---- helper_logout.c ---- */
 /* End login's sessions; reply keys method and processes; audits

@@ -1,7 +1,9 @@
 /* helper_auth.c - who the caller is and what they may do (SPEC F11).
  * SPDX-License-Identifier: BSD-3-Clause
  *
- * The caller is the real uid, nothing else.  Root may do everything.  A
+ * The caller is the real uid at start-up, nothing else (kept in
+ * hx->caller_uid: a privileged helper then makes its real uid 0, so the
+ * caller cannot signal it).  Root may do everything.  A
  * member of admin_group (primary group or supplementary, from the account
  * database, not from the process's groups) may act on ordinary accounts
  * only: never on uid 0, on members of admin_group, or on protected_users.
@@ -30,6 +32,12 @@ void hx_identify(struct hx *hx)
     hx->privileged = geteuid() == 0 && !hx->is_root;
     hx->path_allowed = hx->is_root ||
                        (geteuid() == getuid() && getegid() == getgid());
+    /* issue 13: from here on the caller is hx->caller_uid, never getuid():
+     * a process whose real uid is still the caller's can be stopped
+     * (SIGSTOP) or killed by the caller while it holds a lock or between a
+     * change and its audit event.  As sudo, doas and passwd do. */
+    if (hx->privileged)
+        hx_become_root();
     pw = getpwuid(hx->caller_uid);
     if (pw != NULL && pwr_login_valid(pw->pw_name) &&
         pwr_strlcpy(hx->caller, pw->pw_name, sizeof(hx->caller)) == 0) {

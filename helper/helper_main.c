@@ -11,17 +11,23 @@
  *  3. throw the caller's environment away (clearenv): nothing it holds -
  *     PATH, IFS, LD_*, locale, TZ, MALLOC_* - may steer the helper; the
  *     dynamic loader already ignores LD_PRELOAD in a set-uid process;
- *  4. set umask 077, reset every signal to its default, ignore SIGPIPE (a
- *     caller that goes away makes the reply write fail, it never kills the
- *     helper), and block SIGINT, SIGQUIT, SIGTSTP and SIGHUP for the whole
- *     run so a terminal cannot stop it inside a transaction;
+ *  4. cancel inherited interval timers, set umask 077, reset every signal
+ *     to its default, ignore SIGPIPE (a caller that goes away makes the
+ *     reply write fail, it never kills the helper), and block the terminal
+ *     and timer signals (SIGINT, SIGQUIT, SIGHUP, SIGTSTP, SIGTTIN, SIGTTOU,
+ *     SIGALRM, SIGVTALRM, SIGPROF, SIGXCPU, SIGXFSZ) for the whole run so
+ *     neither a terminal nor a timer can stop it inside a transaction;
  *  5. turn core dumps off (PR_SET_DUMPABLE 0, RLIMIT_CORE 0): its memory
  *     holds secrets; and raise RLIMIT_FSIZE (and the other limits a caller
  *     could shrink to make a write fail half-way) - or, when that is not
- *     allowed, refuse to write at all (hx_lift_fsize);
+ *     allowed, refuse to write at all (hx_lift_fsize); raise the stack
+ *     limit or refuse to start; undo the nice value and idle scheduling of
+ *     a caller other than root (helper_setup.c);
  *  6. refuse a terminal on stdin: it is driven by programs over a pipe;
  *  7. identify the caller by the REAL uid only (getuid), never by a name,
- *     an environment variable or a request field;
+ *     an environment variable or a request field; then, when privileged,
+ *     make the real uid 0 (hx_become_root) so the caller cannot signal it
+ *     between a decision and its audit event;
  *  8. read exactly one request from stdin, at most PWR_PROTO_REQUEST_MAX
  *     bytes in frames of PWR_PROTO_MAX, and
  *     reject an unknown op or a key the op does not take;
@@ -33,9 +39,11 @@
  *     verify, change or read only their own account; every refusal is
  *     audited as permission_denied;
  * 11. change the store only through pwr_store_transact, once per request;
- * 12. write exactly the documented audit events, never a secret or hash;
+ * 12. write exactly the documented audit events, never a secret or hash,
+ *     and never let a change be seen without its event (helper_intent.c);
  * 13. write exactly one reply to stdout (a long one in several frames,
- *     result in the last) and exit with its pwr_code;
+ *     result in the last), after every event is sent and every lock
+ *     dropped, and exit with its pwr_code;
  * 14. wipe every secret it held (request values, generated secrets, hashes
  *     in records) before exit, on every path.
  * 15. never answer "no such account" for a store that is expected but
@@ -243,7 +251,8 @@ static void send_reply(struct hx *hx, enum pwr_code code, const char *msg)
 
 int main(int argc, char **argv)
 {
-    struct hx hx;
+    /* Off the stack: 10 KiB a caller's small stack limit need not hold. */
+    static struct hx hx;
     struct pwr_msg req;
     struct pwr_err err;
     enum pwr_code code = PWR_OK;
@@ -261,14 +270,15 @@ int main(int argc, char **argv)
         run_request(&hx, &err) < 0) {
         code = err.code == PWR_OK ? PWR_E_INTERNAL : err.code;
         hx_add_repair(&hx, &err);
-        send_reply(&hx, code, err.msg);
-    } else {
-        send_reply(&hx, PWR_OK, hx.message);
     }
-    hx_audit_flush(&hx); /* none left by the ops; if one were, still send it */
+    /* Done and audited before the reply, which the caller may never read:
+     * none left by the ops; if one were, still send it. */
+    hx_audit_flush(&hx);
+    hx_intent_done();
     hx_mark_store(&hx);
     pwr_chain_close();
     pwr_audit_keep_socket(0);
+    send_reply(&hx, code, code == PWR_OK ? hx.message : err.msg);
     pwr_store_close(hx.store);
     pwr_msg_free(&hx.out);
     pwr_msg_free(&req);

@@ -79,7 +79,7 @@ static int rate_check(struct hx *hx, const char *login, struct pwr_err *err)
 {
     struct pwr_audit a;
 
-    if (hx->is_root || !hx_rate_limited(hx, login))
+    if (hx->is_root || !hx_rate_take(hx, login))
         return 0;
     hx_audit_begin(hx, &a, "auth_failed", login);
     pwr_audit_add(&a, "reason", "rate_limited");
@@ -106,10 +106,7 @@ static int proof_failed(struct hx *hx, const char *login,
                                         : "wrong_password");
         hx_audit_send(hx, &a, 1);
     }
-    if (!hx->is_root) {
-        hx_rate_fail(hx, login);
-        hx_fail_delay(hx);
-    }
+    hx_fail_delay(hx); /* the attempt was counted before the check */
     if (res->outcome == PWR_AUTH_TEMP_EXPIRED) {
         (void)hx_out(hx, "expired", "1", err);
         return pwr_fail(err, PWR_E_AUTH,
@@ -132,8 +129,14 @@ static int lookup_for_proof(struct hx *hx, const char *login,
     found = pwr_store_lookup(hx->store, login, rec, err);
     if (found < 0)
         return -1;
+    /* issue 13: counted (or refused at the limit) before the hash. */
+    if (found && proof != NULL && rate_check(hx, login, err) < 0)
+        return -1;
     if (proof != NULL)
         pwr_auth_check(found ? rec : NULL, proof, &hx->cfg, hx->now, res);
+    if (found && proof != NULL && res->outcome == PWR_AUTH_OK &&
+        !hx->is_root)
+        hx_rate_clear(hx, login);
     if (found)
         return 1;
     return pwr_fail(err, PWR_E_NOENT,
@@ -172,8 +175,6 @@ int hx_op_verify(struct hx *hx, struct pwr_err *err)
     if (pw == NULL)
         return pwr_fail(err, PWR_E_USAGE, "verify needs a password");
     hx->self_actor = user;
-    if (rate_check(hx, user, err) < 0)
-        return -1;
     memset(&rec, 0, sizeof(rec));
     rc = lookup_for_proof(hx, user, pw, &rec, &res, err);
     if (rc > 0)
@@ -311,8 +312,6 @@ int hx_op_chauthtok(struct hx *hx, struct pwr_err *err)
         return pwr_fail(err, PWR_E_USAGE, "chauthtok needs a new password");
     if (proof != NULL)
         hx->self_actor = user;
-    if (rate_check(hx, user, err) < 0)
-        return -1;
     memset(&rec, 0, sizeof(rec));
     memset(&res, 0, sizeof(res));
     rc = lookup_for_proof(hx, user, proof, &rec, &res, err);

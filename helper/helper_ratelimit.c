@@ -4,6 +4,12 @@
  * ends, and every failure waits cfg.fail_delay first.
  * SPDX-License-Identifier: BSD-3-Clause
  *
+ * Issue 13: every attempt is counted under the file's lock BEFORE its proof
+ * is checked (hx_rate_take), and refused there once HX_RATE_MAX attempts
+ * are counted; a proof that succeeds clears the count.  So however many
+ * callers run at once, and whenever one of them dies, at most HX_RATE_MAX
+ * proofs per window are ever checked.
+ *
  * State: one small file per login, "<store>.fail/<login>", holding
  * "FAILURES FIRST_FAILURE_EPOCH\n", owned by the helper's effective user,
  * mode 0600, in a 0700 directory.  The file is shorter than a disk sector,
@@ -94,47 +100,43 @@ static void rate_read(int fd, struct rate_state *s)
     }
 }
 
-int hx_rate_limited(struct hx *hx, const char *login)
-{
-    struct rate_state s;
-    int fd = rate_open(hx, login, 0);
-
-    if (fd < 0)
-        return 0;
-    rate_read(fd, &s);
-    close(fd);
-    return s.fails >= HX_RATE_MAX && hx->now - s.first < HX_RATE_WINDOW &&
-           hx->now >= s.first;
-}
-
-void hx_rate_fail(struct hx *hx, const char *login)
+int hx_rate_take(struct hx *hx, const char *login)
 {
     struct rate_state s;
     char buf[64];
     int fd = rate_open(hx, login, 1), n;
 
     if (fd < 0)
-        return;
+        return 0;
     rate_read(fd, &s);
     if (s.fails == 0 || hx->now - s.first >= HX_RATE_WINDOW ||
         hx->now < s.first) {
         s.fails = 0;
         s.first = hx->now;
     }
+    if (s.fails >= HX_RATE_MAX) {
+        close(fd);
+        return 1;
+    }
     s.fails++;
     n = snprintf(buf, sizeof(buf), "%lld %lld\n", s.fails, s.first);
     if (n > 0 && ftruncate(fd, 0) == 0 &&
         pwrite(fd, buf, (size_t)n, 0) == n)
         (void)fsync(fd);
-    close(fd);
+    close(fd); /* drops the lock: the next attempt sees this one */
+    return 0;
 }
 
+/* Emptied under the lock, not unlinked: an attempt holding the lock of an
+ * unlinked file would count into a file nobody reads again. */
 void hx_rate_clear(struct hx *hx, const char *login)
 {
-    char path[PWR_PATH_MAX + 64];
+    int fd = rate_open(hx, login, 0);
 
-    if (rate_path(hx, login, path, sizeof(path), 0) == 0)
-        (void)unlink(path);
+    if (fd < 0)
+        return;
+    (void)!ftruncate(fd, 0);
+    close(fd);
 }
 
 void hx_fail_delay(struct hx *hx)

@@ -144,6 +144,9 @@ void hx_audit_flush(struct hx *hx)
                         sizeof(audit_error));
         hx->audit_failed = 1;
     }
+    /* The chain lock is held for one seal-and-send, never while the helper
+     * waits (failure delay, sendmail, loginctl, the reply). */
+    pwr_chain_unlock();
     queue.n = 0;
 }
 
@@ -236,6 +239,8 @@ int hx_open_store(struct hx *hx, int create, struct pwr_err *err)
     opts.create = create;
     if (pwr_store_check_present(hx->cfg.store, hx->config_path, 1, err) < 0)
         return -1;
+    opts.commit_hook = hx_intent_hook;
+    opts.hook_arg = hx;
     return pwr_store_open(&hx->store, &opts, err);
 }
 
@@ -292,12 +297,15 @@ size_t hx_out_mark(const struct hx *hx)
 
 /* Send the fields [0, upto) of the reply now, as frames that say "more",
  * and drop them.  A caller that went away loses the rest of its reply; the
- * op itself stands. */
+ * op itself stands.  The events queued so far go out first: a caller that
+ * stops reading its pipe blocks this write, and must not hold back the
+ * audit line of a change already in the store. */
 static void out_stream(struct hx *hx, size_t upto)
 {
     struct pwr_err ignored;
     size_t i;
 
+    hx_audit_flush(hx);
     if (!hx->reply_lost &&
         pwr_msg_write_part(STDOUT_FILENO, &hx->out, 0, upto, 1, &ignored) < 0)
         hx->reply_lost = 1;

@@ -3,13 +3,34 @@
  * SPDX-License-Identifier: BSD-3-Clause
  *
  * Nothing here trusts what the caller left behind: fds, environment,
- * umask, signal dispositions and masks, resource limits.
+ * umask, signal dispositions and masks, interval timers, resource limits,
+ * scheduling.  Issue 13: nothing the caller controls may stop, kill or
+ * starve the helper between "decided" and "done, audited":
+ *  - interval timers (kept across execve) are cancelled first of all, and
+ *    SIGALRM, SIGVTALRM, SIGPROF, SIGXCPU and SIGXFSZ stay blocked, like the
+ *    terminal's SIGINT, SIGQUIT, SIGHUP, SIGTSTP, SIGTTIN and SIGTTOU (the
+ *    kernel sends those whatever our uid: blocked, they neither kill nor
+ *    stop us; a blocked SIGTTOU lets a write to the terminal go through).
+ *    Blocked, not ignored: children (loginctl, sendmail) start with the
+ *    defaults;
+ *  - the stack, CPU, file size, address space, data and open-file limits
+ *    are raised (core dumps stay off); the stack to HX_STACK_WANT before
+ *    main runs (early_setup, with the timers), and when it stays below
+ *    HX_STACK_NEED the helper refuses to start, before it reads the
+ *    request (a hard limit it may not raise: no privilege, or no
+ *    CAP_SYS_RESOURCE);
+ *  - a caller's nice value, SCHED_IDLE/SCHED_BATCH and idle I/O class are
+ *    undone when it is not root, so a lock holder is never starved by them
+ *    (root's own nice, e.g. for a bulk action, is kept);
+ *  - signals sent by the caller: helper_auth.c makes the real uid 0 once
+ *    the caller is identified.
  */
 #include "config.h"
 
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,9 +39,16 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include "helper.h"
+
+/* The stack limit the helper sets (a default Linux gives 8 MiB), and the
+ * least it runs with (it needs far less; a caller's smaller hard limit that
+ * cannot be raised - no CAP_SYS_RESOURCE, or no privilege - is refused). */
+#define HX_STACK_WANT (8UL * 1024 * 1024)
+#define HX_STACK_NEED (1UL * 1024 * 1024)
 
 static void __attribute__((noreturn)) die(enum pwr_code code, const char *why)
 {
@@ -71,10 +99,23 @@ static void close_stray_fds(void)
     closedir(d);
 }
 
+/* The signals blocked for the whole run (see the top of this file). */
+static void blocked_set(sigset_t *set)
+{
+    static const int sigs[] = { SIGINT,  SIGQUIT,   SIGTSTP, SIGHUP,
+                                SIGTTIN, SIGTTOU,   SIGALRM, SIGVTALRM,
+                                SIGPROF, SIGXCPU,   SIGXFSZ };
+    size_t i;
+
+    sigemptyset(set);
+    for (i = 0; i < PWR_ARRAY_SIZE(sigs); i++)
+        sigaddset(set, sigs[i]);
+}
+
 static void reset_signals(void)
 {
     struct sigaction sa;
-    sigset_t none;
+    sigset_t set;
     int sig;
 
     memset(&sa, 0, sizeof(sa));
@@ -85,23 +126,76 @@ static void reset_signals(void)
         sa.sa_handler = sig == SIGPIPE ? SIG_IGN : SIG_DFL;
         (void)sigaction(sig, &sa, NULL); /* fails for RT signals libc owns */
     }
-    sigemptyset(&none);
-    if (sigprocmask(SIG_SETMASK, &none, NULL) < 0)
+    /* Straight to our mask, never through "none": a SIGALRM the caller
+     * left pending (blocked) must stay blocked, not end us. */
+    blocked_set(&set);
+    if (sigprocmask(SIG_SETMASK, &set, NULL) < 0)
         die(PWR_E_INTERNAL, "cannot reset the signal mask");
-    hx_block_signals();
 }
 
-void hx_block_signals(void)
+/* Interval timers survive execve: a caller's ITIMER_REAL, ITIMER_VIRTUAL
+ * or ITIMER_PROF would end us with SIGALRM, SIGVTALRM or SIGPROF. */
+static void cancel_timers(void)
 {
-    sigset_t set;
+    static const int which[] = { ITIMER_REAL, ITIMER_VIRTUAL, ITIMER_PROF };
+    const struct itimerval off = { { 0, 0 }, { 0, 0 } };
+    size_t i;
 
-    sigemptyset(&set);
-    sigaddset(&set, SIGINT);
-    sigaddset(&set, SIGQUIT);
-    sigaddset(&set, SIGTSTP);
-    sigaddset(&set, SIGHUP);
-    if (sigprocmask(SIG_BLOCK, &set, NULL) < 0)
-        die(PWR_E_INTERNAL, "cannot block signals");
+    for (i = 0; i < PWR_ARRAY_SIZE(which); i++)
+        if (setitimer(which[i], &off, NULL) < 0)
+            die(PWR_E_INTERNAL, "cannot cancel an interval timer");
+}
+
+/* Raise a limit below want to want (hard too when allowed, else soft to
+ * hard); -1 if it stays below need. */
+static int raise_to(int resource, rlim_t want, rlim_t need)
+{
+    struct rlimit rl;
+
+    if (getrlimit(resource, &rl) < 0)
+        return -1;
+    if (rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur >= want)
+        return 0;
+    rl.rlim_cur = want;
+    if (rl.rlim_max != RLIM_INFINITY && rl.rlim_max < want)
+        rl.rlim_max = want;
+    if (setrlimit(resource, &rl) == 0)
+        return 0;
+    if (getrlimit(resource, &rl) < 0)
+        return -1;
+    rl.rlim_cur = rl.rlim_max;
+    (void)setrlimit(resource, &rl);
+    return getrlimit(resource, &rl) == 0 &&
+                   (rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur >= need)
+               ? 0
+               : -1;
+}
+
+/* Set-uid for a caller other than root: undo its nice value, idle
+ * scheduling and idle I/O class (root's own choice, e.g. a niced bulk
+ * action, is kept). */
+static void reset_scheduling(void)
+{
+    struct sched_param sp;
+
+    if (geteuid() != 0 || getuid() == 0)
+        return;
+    memset(&sp, 0, sizeof(sp));
+    (void)sched_setscheduler(0, SCHED_OTHER, &sp);
+    (void)setpriority(PRIO_PROCESS, 0, 0);
+#ifdef SYS_ioprio_set
+    /* IOPRIO_WHO_PROCESS (1), class best-effort (2) level 4 */
+    (void)syscall(SYS_ioprio_set, 1, 0, (2 << 13) | 4);
+#endif
+}
+
+/* Before main, whose frame a caller's 32 KiB stack may not hold once a big
+ * environment sits on it: raise the stack limit (checked again, and
+ * refused, by hx_setup_process) and stop the timers as early as we can. */
+static void __attribute__((constructor)) early_setup(void)
+{
+    (void)raise_to(RLIMIT_STACK, HX_STACK_WANT, HX_STACK_NEED);
+    cancel_timers();
 }
 
 /* Raise one limit to infinity when allowed (root), else soft to hard. */
@@ -141,6 +235,11 @@ static void set_limits(void)
 
 void hx_setup_process(int argc, char **argv)
 {
+    /* Raised before main (early_setup); refuse when it could not be. */
+    if (raise_to(RLIMIT_STACK, HX_STACK_WANT, HX_STACK_NEED) < 0)
+        die(PWR_E_INTERNAL, "the stack limit (ulimit -s) is too small and "
+                            "cannot be raised");
+    cancel_timers();
     open_std_fds();
     /* Linux (5.18 and later) turns an execve with argv = { NULL } into
      * argv = { "" }: an empty name is the same attack (CVE-2021-4034). */
@@ -155,6 +254,7 @@ void hx_setup_process(int argc, char **argv)
     umask(077);
     reset_signals();
     set_limits();
+    reset_scheduling();
     if (isatty(STDIN_FILENO))
         die(PWR_E_USAGE, "not meant to be run by hand; use pwreset(8)");
 }
@@ -170,4 +270,12 @@ int hx_lift_fsize(struct pwr_err *err)
                         "a file size limit (ulimit -f) is set; refusing to "
                         "write the store");
     return 0;
+}
+
+void hx_become_root(void)
+{
+    if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)
+        die(PWR_E_INTERNAL, "cannot take the real uid 0");
+    if (getuid() != 0 || getgid() != 0)
+        die(PWR_E_INTERNAL, "the real uid is not 0");
 }

@@ -229,9 +229,12 @@ static size_t seq_field(uint64_t seq, char out[32])
     return 5 + n;
 }
 
-/* The chain stays open, locked and keyed from a process's first seal to
- * pwr_chain_close(): a bulk action over 100,000 accounts then costs one
- * lock, one key read and one fdatasync, not one of each per event.  The
+/* The chain stays open and keyed from a process's first seal to
+ * pwr_chain_close(), and locked from a seal to pwr_chain_unlock() (the
+ * helper unlocks once the sealed lines are sent, so lines leave in number
+ * order and no lock is held while the helper waits for anything else): a
+ * bulk action over 100,000 accounts then costs one key read and one
+ * fdatasync, and one flock per batch of events.  The
  * HMAC key's inner and outer hash states are worked out once (keyed) and
  * copied for each event.  A batch of events costs one read and one write
  * of the state, and the write is done (pwrite) before any of its lines is
@@ -242,8 +245,12 @@ static size_t seq_field(uint64_t seq, char out[32])
 static struct {
     int fd;
     int dirty;
+    int locked;
     crypto_auth_hmacsha256_state keyed;
     char spath[PWR_PATH_MAX];
+    /* seal_run's macs: 16 KiB that must not be on the stack, where a
+     * caller's small stack limit would crash the helper mid-action. */
+    char macs[SEAL_BATCH][PWR_CHAIN_MACHEX];
 } chain = {.fd = -1};
 
 /* One event's mac, from the keyed state: prev || kept text || mark || seq. */
@@ -295,8 +302,8 @@ static void apply_seal(struct pwr_audit *a, uint64_t seq,
  * once it is written the lines themselves. */
 static int seal_run(struct pwr_audit *a, size_t n, struct pwr_err *err)
 {
-    char macs[SEAL_BATCH][PWR_CHAIN_MACHEX], first[PWR_CHAIN_MACHEX];
-    char seqf[32];
+    char(*macs)[PWR_CHAIN_MACHEX] = chain.macs;
+    char first[PWR_CHAIN_MACHEX], seqf[32];
     const char *prev = first;
     uint64_t seq;
     size_t i, keep, slen;
@@ -353,8 +360,12 @@ static int open_chain(const char *store, struct pwr_err *err)
     int fd;
 
     if (chain.fd >= 0 && pwr_chain_paths(store, kpath, spath, err) == 0 &&
-        strcmp(spath, chain.spath) == 0)
+        strcmp(spath, chain.spath) == 0) {
+        if (!chain.locked && lock_chain(chain.fd, err) < 0)
+            return -1;
+        chain.locked = 1;
         return 0;
+    }
     pwr_chain_close();
     if (pwr_chain_paths(store, kpath, spath, err) < 0)
         return -1;
@@ -371,6 +382,7 @@ static int open_chain(const char *store, struct pwr_err *err)
         return -1;
     }
     chain.fd = fd;
+    chain.locked = 1;
     pwr_strlcpy(chain.spath, spath, sizeof(chain.spath));
     return 0;
 }
@@ -398,6 +410,13 @@ int pwr_chain_seal(struct pwr_audit *a, const char *store,
     return pwr_chain_seal_batch(a, 1, store, err);
 }
 
+void pwr_chain_unlock(void)
+{
+    if (chain.fd >= 0 && chain.locked)
+        (void)flock(chain.fd, LOCK_UN);
+    chain.locked = 0;
+}
+
 void pwr_chain_close(void)
 {
     if (chain.fd < 0)
@@ -407,6 +426,7 @@ void pwr_chain_close(void)
     close(chain.fd); /* also drops the lock */
     chain.fd = -1;
     chain.dirty = 0;
+    chain.locked = 0;
     sodium_memzero(&chain.keyed, sizeof(chain.keyed));
 }
 

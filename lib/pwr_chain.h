@@ -36,8 +36,10 @@ int pwr_chain_paths(const char *store, char key[PWR_PATH_MAX],
 
 /* Append " seq=N mac=HEX" to a (cutting trailing fields, marked
  * truncated=1, if the line is too long to take them).  Creates the key and
- * state files when missing.  The first seal of a process locks the chain
- * until pwr_chain_close().  -1 with err: a is left unsealed. */
+ * state files when missing.  A seal locks the chain until
+ * pwr_chain_unlock() or pwr_chain_close(): send the sealed lines, then
+ * unlock, so lines leave in number order.  -1 with err: a is left
+ * unsealed. */
 int pwr_chain_seal(struct pwr_audit *a, const char *store,
                    struct pwr_err *err);
 
@@ -49,6 +51,10 @@ int pwr_chain_seal(struct pwr_audit *a, const char *store,
  * stay sealed and recorded). */
 int pwr_chain_seal_batch(struct pwr_audit *a, size_t n, const char *store,
                          struct pwr_err *err);
+
+/* Drop the lock a seal took (issue 13: never held while the process
+ * waits for anything but its own syslog sends). */
+void pwr_chain_unlock(void);
 
 /* Sync the chain state and drop its lock and key (the helper calls this
  * before it exits; sealing again reopens). */

@@ -25,10 +25,30 @@
 struct pwr_store;
 struct pwr_txn;
 
+/* Which version of the store: two equal ids are the same version. */
+struct pwr_store_id {
+    unsigned long long dev, ino; /* 0, 0: no store */
+};
+
+/* A transaction that changes the store calls its commit hook under the
+ * store's lock: PWR_COMMIT_BEFORE once the new version is written and
+ * durable but before anyone can see it (cur: the version in place, next:
+ * the new one); -1 there aborts the commit, nothing is changed and its err
+ * is passed on.  Then PWR_COMMIT_DONE once next is in place, or
+ * PWR_COMMIT_FAILED when it was not put in place.  The helper records its
+ * audit intent here (helper/helper_intent.c). */
+enum pwr_commit_stage { PWR_COMMIT_BEFORE, PWR_COMMIT_DONE, PWR_COMMIT_FAILED };
+typedef int (*pwr_commit_hook)(void *arg, enum pwr_commit_stage stage,
+                               const struct pwr_store_id *cur,
+                               const struct pwr_store_id *next,
+                               struct pwr_err *err);
+
 struct pwr_store_opts {
     const char *path;         /* store file; its directory holds lock and backup */
     unsigned lock_timeout_ms; /* give up with PWR_E_BUSY after this; 0 = 10000 */
     int create;               /* transact may create a missing store (empty) */
+    pwr_commit_hook commit_hook; /* NULL: none */
+    void *hook_arg;
 };
 
 int pwr_store_open(struct pwr_store **out, const struct pwr_store_opts *opts,

@@ -27,7 +27,9 @@
  *    the previous copy as .bak.  It NEVER writes the store in place, never
  *    removes it, and writes nothing when anything fails: a failure after
  *    the new store was renamed in (the directory fsync) puts the old one
- *    back, and no temporary file is left behind.
+ *    back, and no temporary file is left behind.  The commit hook
+ *    (pwr_store.h) runs once the new store is durable and before the rename
+ *    makes it visible; a failing hook aborts the commit.
  *  - Heap and stack copies of record lines (they hold hashes) are wiped
  *    before they are freed.
  */
@@ -70,6 +72,8 @@ struct fstore {
     char lock[NAME_MAX + 1];
     unsigned lock_timeout_ms;
     int create;
+    pwr_commit_hook hook;
+    void *hook_arg;
 };
 
 /* A mapped store.  Offsets are into map; lines end with LF. */
@@ -693,6 +697,8 @@ static int file_open(void **ctx, const struct pwr_store_opts *opts,
     fs->lock_timeout_ms = opts->lock_timeout_ms ? opts->lock_timeout_ms
                                                 : LOCK_TIMEOUT_DEFAULT_MS;
     fs->create = opts->create;
+    fs->hook = opts->commit_hook;
+    fs->hook_arg = opts->hook_arg;
     *ctx = fs;
     return 0;
 }
@@ -1166,17 +1172,54 @@ static int replace_store(const struct fstore *fs, int dfd, int had_store,
     return 0;
 }
 
+/* The identity of name in dfd ({0, 0} when absent). */
+static int id_of(int dfd, const char *name, struct pwr_store_id *id,
+                 const char *path, struct pwr_err *err)
+{
+    struct stat st;
+
+    id->dev = id->ino = 0;
+    if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+        if (errno == ENOENT)
+            return 0;
+        return pwr_fail_errno(err, PWR_E_STORE, errno, "%s: fstat", path);
+    }
+    id->dev = (unsigned long long)st.st_dev;
+    id->ino = (unsigned long long)st.st_ino;
+    return 0;
+}
+
+/* The commit hook's first call: before the new store can be seen. */
+static int hook_before(const struct fstore *fs, int dfd, struct pwr_err *err)
+{
+    struct pwr_store_id cur, next;
+
+    if (fs->hook == NULL)
+        return 0;
+    if (id_of(dfd, fs->base, &cur, fs->path, err) < 0 ||
+        id_of(dfd, fs->tmp, &next, fs->path, err) < 0)
+        return -1;
+    return fs->hook(fs->hook_arg, PWR_COMMIT_BEFORE, &cur, &next, err);
+}
+
 static int commit(const struct pwr_txn *txn, int dfd, struct pwr_err *err)
 {
     const struct fstore *fs = txn->fs;
-    int rc = write_tmp(txn, dfd, err);
+    struct pwr_err herr;
+    int rc = write_tmp(txn, dfd, err), hooked = 0;
 
+    if (rc == 0 && (rc = hook_before(fs, dfd, err)) == 0)
+        hooked = fs->hook != NULL;
     if (rc == 0)
         rc = replace_store(fs, dfd, !txn->sn->missing, err);
     if (rc < 0) { /* the old store stays as it was, and no temp file */
         (void)unlinkat(dfd, fs->tmp, 0);
         (void)unlinkat(dfd, fs->baktmp, 0);
     }
+    if (hooked)
+        (void)fs->hook(fs->hook_arg,
+                       rc == 0 ? PWR_COMMIT_DONE : PWR_COMMIT_FAILED, NULL,
+                       NULL, &herr);
     return rc;
 }
 
