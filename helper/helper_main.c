@@ -28,7 +28,9 @@
  *     uid is 0 or when it runs without privilege (as in the test suite);
  *     while privileged such a request is refused and audited;
  * 10. authorize every op against the caller (helper_auth.c): root does
- *     everything; admin_group members act on ordinary accounts only; others
+ *     everything; admin_group members act on ordinary accounts only (not
+ *     uid 0, system accounts, protected_groups, admin_group or
+ *     protected_users members); others
  *     verify, change or read only their own account; every refusal is
  *     audited as permission_denied;
  * 11. change the store only through pwr_store_transact, once per request;
@@ -159,6 +161,7 @@ static int run_request(struct hx *hx, struct pwr_err *err)
 
     if (load_config(hx, err) < 0)
         return -1;
+    hx_load_uid_range(hx);
     hx->is_admin = hx->caller_has_login &&
                    hx_in_admin_group(&hx->cfg, hx->caller, hx->caller_gid);
     if (op == NULL)

@@ -53,6 +53,10 @@ struct pwr_config {
     char mail_from[PWR_TEXT_MAX];              /* mail_from = root */
     char sendmail[PWR_PATH_MAX];               /* sendmail = /usr/sbin/sendmail */
     unsigned sendmail_timeout_ms;              /* sendmail_timeout = 10000 (ms) */
+    /* issue 14: who an admin_group member may not act on */
+    char protected_groups[PWR_MAX_PROTECTED][PWR_LOGIN_MAX + 1];
+    size_t n_protected_groups;                 /* protected_groups = root sudo ... */
+    char login_defs[PWR_PATH_MAX];             /* login_defs = /etc/login.defs */
 };
 
 /* Compiled-in defaults (store path from configure). */
@@ -77,6 +81,10 @@ void pwr_config_policy(const struct pwr_config *cfg, struct pwr_policy *pol);
 
 /* 1 if service is in exempt_services. */
 int pwr_config_is_exempt(const struct pwr_config *cfg, const char *service);
+
+/* 1 if group is in protected_groups. */
+int pwr_config_is_protected_group(const struct pwr_config *cfg,
+                                  const char *group);
 
 /* 1 if login is in protected_users. */
 int pwr_config_is_protected(const struct pwr_config *cfg, const char *login);

@@ -48,6 +48,7 @@ protected_users = $U5
 fail_delay = 0
 hash_cost = 1
 reset_code_max_attempts = 3
+$(ordinary_login_defs)
 EOF
 }
 write_conf "$T/conf" "$MYGROUP"
@@ -126,6 +127,23 @@ expect "a non-admin may not enrol" 3 "permission_denied"
 check "... with reason not_admin" ev_has "reason=not_admin"
 run enrol --ttl 1h "$U6"
 expect "--ttl without --pending is a usage error" 2 ""
+
+# issue 14: with the host's own login.defs, a system account (uid below
+# UID_MIN) is protected from an admin; so is a member of protected_groups.
+grep -v '^login_defs' "$T/conf" >"$T/conf_sys"
+HOST_UID_MIN=$(awk '$1 == "UID_MIN" { print $2 }' /etc/login.defs 2>/dev/null)
+if [ "$(id -u "$U6")" -lt "${HOST_UID_MIN:-1000}" ]; then
+    run --conf "$T/conf_sys" enrol "$U6"
+    expect "a system account (uid < UID_MIN) is refused to an admin" 3 "permission_denied"
+    check "... saying why" err_has "system account: uid outside UID_MIN..UID_MAX"
+else
+    ok "# SKIP $U6 has uid >= UID_MIN here"
+    ok "# SKIP (same)"
+fi
+{ cat "$T/conf"; echo "protected_groups = sudo $(id -gn "$U6")"; } >"$T/conf_pg"
+run --conf "$T/conf_pg" enrol "$U6"
+expect "a member of a protected_groups group is refused to an admin" 3 "permission_denied"
+check "... saying why" err_has "a member of a group in protected_groups"
 check "none of the refusals changed the store" unchanged
 
 # ---- import (F17) ----------------------------------------------------------
@@ -388,6 +406,11 @@ run logout root
 expect "logout of root is refused" 3 "permission_denied"
 run --conf "$T/conf_user" logout "$U6"
 expect "a non-admin may not log others out" 3 "permission_denied"
+# issue 14: not root: only accounts in the store
+run logout "$U7"
+expect "logout of an account not in the store is refused to an admin" 3 "permission_denied"
+check "... reason not_in_store" ev_has "reason=not_in_store"
+check "... saying it is not managed" err_has "not managed by pwreset"
 
 # ---- passwd and verify: self-service (F5, F6, F7) --------------------------
 PW_B=Granite-Willow-Beacon-6604
