@@ -9,7 +9,8 @@
  * self-verifications), helper_policy.c (new-password policy),
  * helper_ops_self.c, helper_ops_pw.c, helper_ops_flags.c,
  * helper_ops_status.c, helper_ops_enrol.c, helper_ops_query.c (one
- * function per op), helper_logout.c (F12); issue 8: helper_ops_grace.c
+ * function per op), helper_ops_undo.c (purge, undelete: issue 14),
+ * helper_logout.c (F12); issue 8: helper_ops_grace.c
  * (grace_used, breach_flag), helper_sudots.c (sudo tickets).
  */
 #ifndef PWR_HELPER_H
@@ -233,6 +234,9 @@ int hx_op_enrol(struct hx *hx, struct pwr_err *err);
 int hx_op_import(struct hx *hx, struct pwr_err *err);
 int hx_op_status(struct hx *hx, struct pwr_err *err);
 int hx_op_logout(struct hx *hx, struct pwr_err *err);
+/* helper_ops_undo.c (issue 14) */
+int hx_op_purge(struct hx *hx, struct pwr_err *err);
+int hx_op_undelete(struct hx *hx, struct pwr_err *err);
 /* helper_ops_grace.c (issue 8) */
 int hx_op_grace_used(struct hx *hx, struct pwr_err *err);
 int hx_op_breach_flag(struct hx *hx, struct pwr_err *err);

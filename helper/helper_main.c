@@ -86,6 +86,9 @@ static const struct op_entry ops[] = {
     { "enrol", hx_op_enrol, 0, "user pending ttl" },
     { "import", hx_op_import, 0, "user shadow" },
     { "logout", hx_op_logout, 0, "user" },
+    /* issue 14: undo a delete; root only, checked by the op */
+    { "purge", hx_op_purge, 0, "user reason" },
+    { "undelete", hx_op_undelete, 0, "user reason" },
     /* login-time ops of the module; root only, checked by the op */
     { "grace_used", hx_op_grace_used, 1, "user" },
     { "breach_flag", hx_op_breach_flag, 1, "user" },

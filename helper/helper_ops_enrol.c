@@ -6,7 +6,10 @@
  *
  * Both are one transaction.  enrol refuses the whole request if any named
  * account is not a system user or already in the store.  import without
- * names never takes uid 0: root is managed only when named.  import reads the
+ * names never takes uid 0: root is managed only when named; a named account
+ * import would skip (deleted, no usable hash) fails the whole request.
+ * import keeps the shadow last-change date as the record's "changed" (issue
+ * 14), so aging and status go on from it.  import reads the
  * fixed path /etc/shadow (a "shadow" path in the request is honoured only
  * when a "config" path would be, see helper_main.c).
  */
@@ -163,7 +166,20 @@ int hx_op_enrol(struct hx *hx, struct pwr_err *err)
 struct shadow_entry {
     char login[PWR_LOGIN_MAX + 1];
     char hash[PWR_HASH_MAX];
+    long long lastchg; /* days since 1970; 0 change at next login; -1 none */
 };
+
+/* The third field: a number of days, or -1 (empty or not a number). */
+static long long shadow_days(const char *s)
+{
+    char *end;
+    long long v;
+
+    if (*s < '0' || *s > '9')
+        return -1;
+    v = strtoll(s, &end, 10);
+    return (*end == ':' || *end == '\0') && v < 1000000 ? v : -1;
+}
 
 struct shadow {
     struct shadow_entry *e;
@@ -201,6 +217,7 @@ static int shadow_parse(char *buf, size_t len, struct shadow *s,
             pwr_strlcpy(s->e[s->n].login, line, sizeof(s->e[0].login)) < 0 ||
             pwr_strlcpy(s->e[s->n].hash, c1 + 1, sizeof(s->e[0].hash)) < 0)
             continue;
+        s->e[s->n].lastchg = shadow_days(c2 + 1);
         s->n++;
     }
     return 0;
@@ -257,6 +274,16 @@ static void skip(struct hx_acct *a, const char *why)
     a->note = why;
 }
 
+/* The shadow last-change date goes with the hash (issue 14); 0 ("chage -d
+ * 0": change at next login) becomes must_change. */
+static void keep_lastchg(struct pwr_record *rec, const struct shadow_entry *se)
+{
+    if (se->lastchg > 0)
+        rec->changed = (int64_t)se->lastchg * 86400;
+    else if (se->lastchg == 0)
+        rec->flags |= PWR_F_MUST_CHANGE;
+}
+
 /* Existing record: refresh the hash only when the account was named. */
 static int import_existing(struct import *im, struct pwr_txn *txn,
                            struct pwr_record *rec,
@@ -276,6 +303,7 @@ static int import_existing(struct import *im, struct pwr_txn *txn,
         return 0;
     }
     memcpy(rec->hash, se->hash, sizeof(rec->hash));
+    keep_lastchg(rec, se);
     a->outcome = "changed";
     a->note = "refreshed from shadow";
     return pwr_txn_put(txn, rec, err);
@@ -301,6 +329,7 @@ static int import_one(struct import *im, struct pwr_txn *txn,
     } else {
         pwr_record_init(&rec, se->login);
         memcpy(rec.hash, se->hash, sizeof(rec.hash));
+        keep_lastchg(&rec, se);
         rec.created = rec.status_changed = im->hx->now;
         a->outcome = "changed";
         a->note = "imported";
@@ -342,6 +371,28 @@ static int import_visit(struct import *im, struct pwr_txn *txn,
     return import_one(im, txn, se, a, err);
 }
 
+/* issue 14: an account the caller named and import skips fails the whole
+ * request (nothing written), saying why. */
+static int named_skipped(const struct hx_batch *b, struct pwr_err *err)
+{
+    size_t i;
+
+    for (i = 0; i < b->n; i++) {
+        const char *note = b->a[i].note != NULL ? b->a[i].note : "skipped";
+
+        if (strcmp(b->a[i].outcome, "skipped") != 0)
+            continue;
+        return pwr_fail(err, PWR_E_INELIGIBLE,
+                        "'%s' not imported: %s%s; nothing was imported",
+                        b->a[i].login, note,
+                        strcmp(note, "deleted") == 0
+                            ? " (root may run pwreset undelete or pwreset "
+                              "purge)"
+                            : "");
+    }
+    return 0;
+}
+
 static int import_txn(struct pwr_txn *txn, void *arg, struct pwr_err *err)
 {
     struct import *im = arg;
@@ -357,7 +408,7 @@ static int import_txn(struct pwr_txn *txn, void *arg, struct pwr_err *err)
     for (i = 0; i < im->t->n; i++)
         if (import_visit(im, txn, im->t->logins[i], err) < 0)
             return -1;
-    return 0;
+    return named_skipped(im->b, err);
 }
 
 int hx_op_import(struct hx *hx, struct pwr_err *err)

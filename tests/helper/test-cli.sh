@@ -79,7 +79,8 @@ pwfile() { printf '%s\n' "$@" >"$T/in"; }
 run --help
 check "pwreset --help lists the commands" [ "$RC" = 0 ]
 for c in enrol import set-password temp-password force-reset reset-code block \
-         unblock deactivate activate delete logout passwd status audit; do
+         unblock deactivate activate delete purge undelete logout passwd \
+         status audit; do
     run "$c" --help
     if [ "$RC" = 0 ] && out_has "usage: pwreset $c"; then ok "$c --help"; else nok "$c --help"; fi
 done
@@ -395,6 +396,23 @@ run delete "$U2" --yes
 expect "deleting twice is ineligible" 5 ""
 run enrol "$U2"
 expect "a deleted account cannot be enrolled again" 12 ""
+# issue 14: a named account import skips fails the command, saying why
+printf '%s:%s:19000:0:99999:7:::\n' "$U2" "$H_IMP" >"$T/shadow2"
+chmod 600 "$T/shadow2"
+run import --shadow "$T/shadow2" "$U2"
+expect "import of a deleted account fails (not: skipped, exit 0)" 5 ""
+check "... saying it is deleted and what root can do" err_has "deleted (root may run pwreset undelete or pwreset purge)"
+run import --shadow "$T/shadow" "$U7"
+expect "import of a named account with a locked hash fails" 5 ""
+check "... saying why" err_has "locked or no password"
+# undoing a delete is root's (the admin here is not root)
+run --no-tty purge "$U2"
+expect "purge without --yes and a terminal refuses" 9 ""
+run purge "$U2" --yes
+expect "purge by an admin is refused" 3 "permission_denied"
+check "... reason not_root" ev_has "reason=not_root"
+run undelete "$U2"
+expect "undelete by an admin is refused" 3 "permission_denied"
 check "... store unchanged" unchanged
 
 # ---- logout (F12) ----------------------------------------------------------
