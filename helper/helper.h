@@ -10,6 +10,7 @@
  * helper_ops_self.c, helper_ops_pw.c, helper_ops_flags.c,
  * helper_ops_status.c, helper_ops_enrol.c, helper_ops_query.c (one
  * function per op), helper_ops_undo.c (purge, undelete: issue 14),
+ * helper_shadow.c (/etc/shadow lock, expiry, aging: issue 14),
  * helper_logout.c (F12); issue 8: helper_ops_grace.c
  * (grace_used, breach_flag), helper_sudots.c (sudo tickets).
  */
@@ -213,6 +214,10 @@ void hx_fail_delay(struct hx *hx);
 /* End login's sessions; reply keys method and processes; audits
  * sessions_revoked.  Refuses uid 0. */
 int hx_revoke_sessions(struct hx *hx, const char *login, struct pwr_err *err);
+/* Run path (absolute) with argv, fully root when the helper is, with a
+ * fixed environment and /dev/null as stdin, stdout and stderr; wait for
+ * it.  0 when it exited 0, else -1. */
+int hx_run_quiet(const char *path, char *const argv[]);
 /* The same after a committed change (--logout): a failure only adds the
  * reply keys "logout failed" and "logout_message". */
 void hx_logout_after(struct hx *hx, const char *login);
@@ -264,6 +269,26 @@ void hx_notice_set(struct hx *hx, struct pwr_record *rec, const char *event);
  * the op; a failure is audited as notify_failed. */
 void hx_notice_mail(struct hx *hx, const char *login, const char *event);
 int hx_op_notice_seen(struct hx *hx, struct pwr_err *err);
+
+/* ---- helper_shadow.c (issue 14): /etc/shadow for store accounts ---- */
+struct pwr_acct_result;
+/* Days since 1970 as /etc/shadow holds them; -1 empty. */
+struct hx_shadow {
+    int known;  /* the helper could read the account's shadow entry */
+    int locked; /* a lock on a hash (pwr_shadow_locked) */
+    int nopass; /* no usable hash and no lock: "!", "*", "" */
+    long long lastchg, max, inact, expire;
+};
+/* 1 and sh filled when login has a shadow entry we may read, else 0. */
+int hx_shadow_get(const char *login, struct hx_shadow *sh);
+/* On top of pam_pwreset's decision: what the shadow lock (auth stage) and
+ * pam_unix's account stage (expiry, aging) will make of the login. */
+void hx_shadow_decide(const struct hx_shadow *sh, int64_t now,
+                      struct pwr_acct_result *ar);
+/* After a committed password change: set the shadow last-change date to
+ * today through chage when it is 0 or aging is on; a failure only adds the
+ * reply key shadow_date. */
+void hx_shadow_touch(struct hx *hx, const char *login);
 
 /* ---- helper_linuxaudit.c (issue 9): the auditd copy of an event ---- */
 void hx_linuxaudit(struct hx *hx, const struct pwr_audit *a);

@@ -8,7 +8,8 @@
  * SPDX-License-Identifier: BSD-3-Clause
  *
  * loginctl runs by absolute path with a fixed environment and fully root
- * (set-uid's real uid is the caller's; logind and polkit would see it).
+ * (set-uid's real uid is the caller's; logind and polkit would see it),
+ * through hx_run_quiet, which helper_shadow.c uses for chage too.
  * Processes are signalled through pidfds opened before their uid is
  * checked, so a recycled pid can never get the signal.
  */
@@ -49,14 +50,12 @@ static const char *find_loginctl(void)
     return NULL;
 }
 
-static int run_loginctl(const char *path, const char *login)
+int hx_run_quiet(const char *path, char *const argv[])
 {
-    char *const argv[] = { (char *)(uintptr_t)"loginctl",
-                           (char *)(uintptr_t)"terminate-user",
-                           (char *)(uintptr_t)login, NULL };
     char *const envp[] = {
         (char *)(uintptr_t)"PATH=/usr/sbin:/usr/bin:/sbin:/bin",
-        (char *)(uintptr_t)"SYSTEMD_PAGER=cat", NULL };
+        (char *)(uintptr_t)"SYSTEMD_PAGER=cat", (char *)(uintptr_t)"LC_ALL=C",
+        NULL };
     int status;
     pid_t pid = fork();
 
@@ -78,6 +77,15 @@ static int run_loginctl(const char *path, const char *login)
         if (errno != EINTR)
             return -1;
     return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
+}
+
+static int run_loginctl(const char *path, const char *login)
+{
+    char *const argv[] = { (char *)(uintptr_t)"loginctl",
+                           (char *)(uintptr_t)"terminate-user",
+                           (char *)(uintptr_t)login, NULL };
+
+    return hx_run_quiet(path, argv);
 }
 
 /* Real uid of an open /proc/PID directory, or -1 (also for a zombie, which

@@ -38,9 +38,10 @@
  * 13. write exactly one reply to stdout and exit with its pwr_code;
  * 14. wipe every secret it held (request values, generated secrets, hashes
  *     in records) before exit, on every path.
- * It never executes anything but loginctl (helper_logout.c) and, with
- * notify_mail on, the configured sendmail (helper_notice.c, issue 9), by
- * absolute path, with a fixed environment, and it never writes to stderr after
+ * It never executes anything but loginctl (helper_logout.c), chage after a
+ * password change (helper_shadow.c, issue 14) and, with notify_mail on,
+ * the configured sendmail (helper_notice.c, issue 9), by absolute path,
+ * with a fixed environment, and it never writes to stderr after
  * start-up (the caller sends stderr to /dev/null).
  */
 #include "config.h"

@@ -314,16 +314,17 @@ static int import_one(struct import *im, struct pwr_txn *txn,
                       struct pwr_err *err)
 {
     struct pwr_record rec;
-    int found, rc = 0;
+    int found = pwr_txn_get(txn, se->login, &rec, err), rc = 0;
 
-    if (!pwr_hash_usable(se->hash)) {
-        skip(a, se->hash[0] == '\0' ? "empty password"
-                                     : "locked or no password");
-        return 0;
-    }
-    found = pwr_txn_get(txn, se->login, &rec, err);
     if (found < 0)
         return -1;
+    if (!pwr_hash_usable(se->hash) &&
+        !(found && rec.status == PWR_ST_DELETED)) { /* say "deleted" first */
+        skip(a, se->hash[0] == '\0' ? "empty password"
+                                     : "locked or no password");
+        pwr_record_wipe(&rec);
+        return 0;
+    }
     if (found) {
         rc = import_existing(im, txn, &rec, se, a, err);
     } else {
