@@ -88,8 +88,7 @@ static int in_protected_group(const struct pwr_config *cfg, const char *login,
     if (cfg->n_protected_groups == 0)
         return 0;
     n = group_list(login, gid, stackbuf, 64, &groups);
-    if (n < 0)
-        return 1;
+    found = n < 0;
     for (i = 0; i < n && !found; i++) {
         struct group *gr = getgrgid(groups[i]);
 
