@@ -48,6 +48,8 @@ struct hx {
     int is_admin;     /* member of cfg.admin_group */
     int path_allowed; /* caller-supplied paths may be used */
     uid_t uid_min, uid_max; /* ordinary accounts (login_defs, issue 14) */
+    gid_t prot_gids[PWR_MAX_PROTECTED]; /* protected_groups that exist */
+    size_t n_prot_gids;
     const char *service, *rhost, *tty;
     struct pwr_store *store;
     int audit_failed;
@@ -71,8 +73,9 @@ int hx_in_admin_group(const struct pwr_config *cfg, const char *login,
 /* Admin action on login: may this caller touch it?  0, or -1 with
  * PWR_E_PERM (audited) / PWR_E_NOENT / PWR_E_USAGE. */
 int hx_may_manage(struct hx *hx, const char *login, struct pwr_err *err);
-/* UID_MIN and UID_MAX from cfg.login_defs (1000 and 60000 without). */
-void hx_load_uid_range(struct hx *hx);
+/* What hx_protection needs, once per run: UID_MIN and UID_MAX from
+ * cfg.login_defs (1000 and 60000 without), the gids of protected_groups. */
+void hx_load_protection(struct hx *hx);
 /* Why login is protected from admin-group members (SPEC F11, issue 14),
  * as a string constant, or NULL when it is not. */
 const char *hx_protection(const struct hx *hx, const char *login);

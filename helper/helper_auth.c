@@ -79,21 +79,20 @@ static int in_group_list(const char *login, gid_t gid, gid_t want)
 
 /* 1 if login (primary group gid) is in a group of protected_groups; also
  * 1 when its groups cannot be listed (fail closed). */
-static int in_protected_group(const struct pwr_config *cfg, const char *login,
+static int in_protected_group(const struct hx *hx, const char *login,
                               gid_t gid)
 {
     gid_t stackbuf[64], *groups;
-    int n, i, found = 0;
+    int n, i, found;
+    size_t j;
 
-    if (cfg->n_protected_groups == 0)
+    if (hx->n_prot_gids == 0)
         return 0;
     n = group_list(login, gid, stackbuf, 64, &groups);
     found = n < 0;
-    for (i = 0; i < n && !found; i++) {
-        struct group *gr = getgrgid(groups[i]);
-
-        found = gr != NULL && pwr_config_is_protected_group(cfg, gr->gr_name);
-    }
+    for (i = 0; i < n && !found; i++)
+        for (j = 0; j < hx->n_prot_gids && !found; j++)
+            found = groups[i] == hx->prot_gids[j];
     if (groups != stackbuf)
         free(groups);
     return found;
@@ -125,7 +124,7 @@ static uid_t defs_value(const char *buf, const char *key, uid_t dflt)
     return dflt;
 }
 
-void hx_load_uid_range(struct hx *hx)
+static void load_uid_range(struct hx *hx)
 {
     struct pwr_file_rules rules = { 0, 1, 0, 022, LOGIN_DEFS_MAX };
     struct pwr_err err;
@@ -144,6 +143,21 @@ void hx_load_uid_range(struct hx *hx)
     }
     close(fd);
     free(buf);
+}
+
+void hx_load_protection(struct hx *hx)
+{
+    size_t i;
+
+    load_uid_range(hx);
+    hx->n_prot_gids = 0;
+    for (i = 0; i < hx->cfg.n_protected_groups && i < PWR_MAX_PROTECTED;
+         i++) {
+        const struct group *gr = getgrnam(hx->cfg.protected_groups[i]);
+
+        if (gr != NULL)
+            hx->prot_gids[hx->n_prot_gids++] = gr->gr_gid;
+    }
 }
 
 int hx_in_admin_group(const struct pwr_config *cfg, const char *login,
@@ -186,7 +200,7 @@ const char *hx_protection(const struct hx *hx, const char *login)
         return "a system account: uid outside UID_MIN..UID_MAX";
     if (hx_in_admin_group(&hx->cfg, login, gid))
         return "a member of admin_group";
-    if (in_protected_group(&hx->cfg, login, gid))
+    if (in_protected_group(hx, login, gid))
         return "a member of a group in protected_groups";
     return NULL;
 }

@@ -721,19 +721,6 @@ int pwr_config_is_protected(const struct pwr_config *cfg, const char *login)
     return 0;
 }
 
-int pwr_config_is_protected_group(const struct pwr_config *cfg,
-                                  const char *group)
-{
-    size_t i;
-
-    if (group == NULL)
-        return 0;
-    for (i = 0; i < cfg->n_protected_groups && i < PWR_MAX_PROTECTED; i++)
-        if (strcmp(cfg->protected_groups[i], group) == 0)
-            return 1;
-    return 0;
-}
-
 int pwr_config_is_exempt(const struct pwr_config *cfg, const char *service)
 {
     size_t i;

@@ -82,10 +82,6 @@ void pwr_config_policy(const struct pwr_config *cfg, struct pwr_policy *pol);
 /* 1 if service is in exempt_services. */
 int pwr_config_is_exempt(const struct pwr_config *cfg, const char *service);
 
-/* 1 if group is in protected_groups. */
-int pwr_config_is_protected_group(const struct pwr_config *cfg,
-                                  const char *group);
-
 /* 1 if login is in protected_users. */
 int pwr_config_is_protected(const struct pwr_config *cfg, const char *login);
 
