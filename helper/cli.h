@@ -146,6 +146,8 @@ int cli_cmd_reset_code(struct cli *cli, int argc, char **argv);
 int cli_cmd_status_change(struct cli *cli, int argc, char **argv);
 int cli_cmd_delete(struct cli *cli, int argc, char **argv);
 int cli_cmd_logout(struct cli *cli, int argc, char **argv);
+/* purge and undelete (issue 14) */
+int cli_cmd_purge(struct cli *cli, int argc, char **argv);
 int cli_cmd_passwd(struct cli *cli, int argc, char **argv);
 int cli_cmd_status(struct cli *cli, int argc, char **argv);
 int cli_cmd_audit(struct cli *cli, int argc, char **argv);

@@ -1,5 +1,6 @@
 /* cli_cmds_admin.c - one-account admin commands: set-password (SPEC F1,
- * F2), temp-password (F3), delete (F9), logout (F12).
+ * F2), temp-password (F3), delete (F9), logout (F12), purge and undelete
+ * (issue 14).
  * SPDX-License-Identifier: BSD-3-Clause
  *
  * The irreversible ones name their target and ask for confirmation first
@@ -217,6 +218,23 @@ int cli_cmd_delete(struct cli *cli, int argc, char **argv)
         rc = cli_confirm(cli, "delete the account (its password is wiped)",
                          user);
     return rc == PWR_OK ? simple(cli, "delete", user) : rc;
+}
+
+/* issue 14: purge (irreversible: confirmation) and undelete. */
+int cli_cmd_purge(struct cli *cli, int argc, char **argv)
+{
+    const struct cli_cmd *cmd = cli_find(argv[0]);
+    const char *user = NULL;
+    int purge = strcmp(argv[0], "purge") == 0, first, rc;
+
+    first = cli_parse(cli, cmd, purge ? "reason yes" : "reason", argc, argv);
+    if (first < 0)
+        return PWR_E_USAGE;
+    rc = one_user(cmd, argc, argv, first, &user);
+    if (rc == PWR_OK && purge)
+        rc = cli_confirm(cli, "purge the account's tombstone (it leaves the "
+                              "store: pam_unix decides again)", user);
+    return rc == PWR_OK ? simple(cli, argv[0], user) : rc;
 }
 
 int cli_cmd_logout(struct cli *cli, int argc, char **argv)

@@ -4,7 +4,9 @@
  *
  * --json prints one array of objects with at least: user, status,
  * must_change, temporary, temporary_expires, code_pending, code_expires,
- * last_change, login_allowed, reason (times ISO 8601 UTC or null).
+ * last_change, login_allowed, reason (times ISO 8601 UTC or null); and
+ * shadow: {locked, has_password, expires, last_change, max_days,
+ * inactive_days}, or null when the helper could not read /etc/shadow.
  * Without names every account is listed, however many: the helper streams
  * the reply and each frame is printed as it arrives.
  */
@@ -22,7 +24,35 @@ struct acct {
     int64_t password_expires; /* issue 9: max_age */
     const char *notice;
     int code, has_password, must_change, temporary;
+    /* issue 14: /etc/shadow; -1 for an empty field */
+    int shadow_known, shadow_locked, shadow_password;
+    int64_t shadow_expires, shadow_last_change, shadow_max, shadow_inact;
 };
+
+/* A reply number that may be -1 (absent: -1). */
+static int64_t num_or_none(const char *s)
+{
+    return s == NULL || s[0] == '\0' ? -1
+           : s[0] == '-'              ? -1
+                                      : cli_num(s);
+}
+
+static void read_shadow(const struct pwr_msg *rep, size_t i, size_t j,
+                        struct acct *a)
+{
+    a->shadow_known = cli_num(cli_group_get(rep, i, j, "shadow_known")) != 0;
+    a->shadow_locked =
+        cli_num(cli_group_get(rep, i, j, "shadow_locked")) != 0;
+    a->shadow_password =
+        cli_num(cli_group_get(rep, i, j, "shadow_password")) != 0;
+    a->shadow_expires =
+        num_or_none(cli_group_get(rep, i, j, "shadow_expires"));
+    a->shadow_last_change =
+        num_or_none(cli_group_get(rep, i, j, "shadow_last_change"));
+    a->shadow_max = num_or_none(cli_group_get(rep, i, j, "shadow_max_days"));
+    a->shadow_inact =
+        num_or_none(cli_group_get(rep, i, j, "shadow_inactive_days"));
+}
 
 static void read_acct(const struct pwr_msg *rep, size_t i, size_t j,
                       struct acct *a)
@@ -49,10 +79,49 @@ static void read_acct(const struct pwr_msg *rep, size_t i, size_t j,
     a->has_password = cli_num(cli_group_get(rep, i, j, "has_password")) != 0;
     a->must_change = strstr(a->flags, "must_change") != NULL;
     a->temporary = strstr(a->flags, "temporary") != NULL;
+    read_shadow(rep, i, j, a);
     if (a->status == NULL)
         a->status = "?";
     if (a->login == NULL)
         a->login = "deny";
+}
+
+/* ISO time, or null for -1 (0 is a real date here: "chage -d 0"). */
+static void json_day(const char *key, int64_t t)
+{
+    char buf[40];
+
+    if (t < 0) {
+        cli_json_kv(stdout, key, NULL, 1);
+        return;
+    }
+    cli_time_iso(t, buf, sizeof(buf));
+    cli_json_kv(stdout, key, buf, 1);
+}
+
+static void json_days(const char *key, int64_t n)
+{
+    if (n < 0)
+        cli_json_kv(stdout, key, NULL, 1);
+    else
+        printf(", \"%s\": %lld", key, (long long)n);
+}
+
+static void print_json_shadow(const struct acct *a)
+{
+    fputs(", \"shadow\": ", stdout);
+    if (!a->shadow_known) {
+        fputs("null", stdout);
+        return;
+    }
+    fputs("{", stdout);
+    cli_json_bool(stdout, "locked", a->shadow_locked, 0);
+    cli_json_bool(stdout, "has_password", a->shadow_password, 1);
+    json_day("expires", a->shadow_expires);
+    json_day("last_change", a->shadow_last_change);
+    json_days("max_days", a->shadow_max);
+    json_days("inactive_days", a->shadow_inact);
+    fputs("}", stdout);
 }
 
 static void print_json(const struct acct *a, int first)
@@ -79,6 +148,7 @@ static void print_json(const struct acct *a, int first)
                                               ? a->reason : NULL, 1);
     cli_json_time(stdout, "status_changed", a->status_changed, 1);
     cli_json_time(stdout, "created", a->created, 1);
+    print_json_shadow(a);
     fputs("}", stdout);
 }
 
@@ -89,6 +159,35 @@ static const char *login_words(const struct acct *a)
     if (strcmp(a->login, "change") == 0)
         return "allowed only after choosing a new password";
     return "would be denied";
+}
+
+/* issue 14: what /etc/shadow still applies (pam_unix, after us). */
+static void print_text_shadow(const struct acct *a)
+{
+    char t[64];
+
+    if (!a->shadow_known)
+        return;
+    printf("  /etc/shadow: %s", a->shadow_locked ? "password locked"
+                                : a->shadow_password
+                                    ? "not locked"
+                                    : "no password there: passwd -l has no "
+                                      "effect (use pwreset block)");
+    if (a->shadow_expires >= 0) {
+        cli_time(a->shadow_expires, t, sizeof(t));
+        printf("; account expires %s", t);
+    }
+    if (a->shadow_last_change == 0) {
+        printf("; last change 0 (change required)");
+    } else if (a->shadow_last_change > 0) {
+        cli_time(a->shadow_last_change, t, sizeof(t));
+        printf("; last change %s", t);
+    }
+    if (a->shadow_max >= 0 && a->shadow_max < 99999)
+        printf("; maximum age %lld days", (long long)a->shadow_max);
+    if (a->shadow_inact >= 0)
+        printf("; inactive after %lld days", (long long)a->shadow_inact);
+    putchar('\n');
 }
 
 static void print_text(const struct acct *a)
@@ -118,6 +217,7 @@ static void print_text(const struct acct *a)
         cli_time(a->status_changed, t, sizeof(t));
         printf("  %s since %s: %s\n", a->status, t, a->reason);
     }
+    print_text_shadow(a);
     printf("  login: %s (%s)\n", login_words(a),
            a->login_reason != NULL ? a->login_reason : "?");
     if (a->login_message != NULL && a->login_message[0] != '\0')

@@ -9,9 +9,11 @@
  * self-verifications), helper_policy.c (new-password policy),
  * helper_ops_self.c, helper_ops_pw.c, helper_ops_flags.c,
  * helper_ops_status.c, helper_ops_enrol.c, helper_ops_query.c (one
- * function per op), helper_logout.c (F12); issue 8: helper_ops_grace.c
- * (grace_used, breach_flag), helper_sudots.c (sudo tickets); issue 13:
- * helper_intent.c (no change visible without its audit event).
+ * function per op), helper_ops_undo.c (purge, undelete),
+ * helper_shadow.c (/etc/shadow lock, expiry, aging), helper_logout.c
+ * (ending sessions), helper_ops_grace.c (grace_used, breach_flag),
+ * helper_sudots.c (sudo tickets), helper_intent.c (no change visible
+ * without its audit event).
  */
 #ifndef PWR_HELPER_H
 #define PWR_HELPER_H
@@ -52,6 +54,9 @@ struct hx {
     int privileged;   /* set-uid: effective uid 0, real uid not 0 */
     int is_admin;     /* member of cfg.admin_group */
     int path_allowed; /* caller-supplied paths may be used */
+    uid_t uid_min, uid_max; /* ordinary accounts (login_defs, issue 14) */
+    gid_t prot_gids[PWR_MAX_PROTECTED]; /* protected_groups that exist */
+    size_t n_prot_gids;
     const char *service, *rhost, *tty;
     struct pwr_store *store;
     int audit_failed;
@@ -81,7 +86,13 @@ int hx_in_admin_group(const struct pwr_config *cfg, const char *login,
 /* Admin action on login: may this caller touch it?  0, or -1 with
  * PWR_E_PERM (audited) / PWR_E_NOENT / PWR_E_USAGE. */
 int hx_may_manage(struct hx *hx, const char *login, struct pwr_err *err);
-/* 1 if login is protected from admin-group members (SPEC F11). */
+/* What hx_protection needs, once per run: UID_MIN and UID_MAX from
+ * cfg.login_defs (1000 and 60000 without), the gids of protected_groups. */
+void hx_load_protection(struct hx *hx);
+/* Why login is protected from admin-group members (SPEC F11, issue 14),
+ * as a string constant, or NULL when it is not. */
+const char *hx_protection(const struct hx *hx, const char *login);
+/* 1 if login is protected from admin-group members. */
 int hx_protected(const struct hx *hx, const char *login);
 /* Own account only (or root): 0 or -1 PWR_E_PERM (audited). */
 int hx_may_self(struct hx *hx, const char *login, struct pwr_err *err);
@@ -250,6 +261,10 @@ void hx_intent_done(void);
 /* End login's sessions; reply keys method and processes; audits
  * sessions_revoked.  Refuses uid 0. */
 int hx_revoke_sessions(struct hx *hx, const char *login, struct pwr_err *err);
+/* Run path (absolute) with argv, fully root when the helper is, with a
+ * fixed environment and /dev/null as stdin, stdout and stderr; wait for
+ * it.  0 when it exited 0, else -1. */
+int hx_run_quiet(const char *path, char *const argv[]);
 /* The same after a committed change (--logout): a failure only adds the
  * reply keys "logout failed" and "logout_message". */
 void hx_logout_after(struct hx *hx, const char *login);
@@ -271,6 +286,9 @@ int hx_op_enrol(struct hx *hx, struct pwr_err *err);
 int hx_op_import(struct hx *hx, struct pwr_err *err);
 int hx_op_status(struct hx *hx, struct pwr_err *err);
 int hx_op_logout(struct hx *hx, struct pwr_err *err);
+/* helper_ops_undo.c (issue 14) */
+int hx_op_purge(struct hx *hx, struct pwr_err *err);
+int hx_op_undelete(struct hx *hx, struct pwr_err *err);
 /* helper_ops_grace.c (issue 8) */
 int hx_op_grace_used(struct hx *hx, struct pwr_err *err);
 int hx_op_breach_flag(struct hx *hx, struct pwr_err *err);
@@ -298,6 +316,26 @@ void hx_notice_set(struct hx *hx, struct pwr_record *rec, const char *event);
  * the op; a failure is audited as notify_failed. */
 void hx_notice_mail(struct hx *hx, const char *login, const char *event);
 int hx_op_notice_seen(struct hx *hx, struct pwr_err *err);
+
+/* ---- helper_shadow.c (issue 14): /etc/shadow for store accounts ---- */
+struct pwr_acct_result;
+/* Days since 1970 as /etc/shadow holds them; -1 empty. */
+struct hx_shadow {
+    int known;  /* the helper could read the account's shadow entry */
+    int locked; /* a lock on a hash (pwr_shadow_locked) */
+    int nopass; /* no usable hash and no lock: "!", "*", "" */
+    long long lastchg, max, inact, expire;
+};
+/* 1 and sh filled when login has a shadow entry we may read, else 0. */
+int hx_shadow_get(const char *login, struct hx_shadow *sh);
+/* On top of pam_pwreset's decision: what the shadow lock (auth stage) and
+ * pam_unix's account stage (expiry, aging) will make of the login. */
+void hx_shadow_decide(const struct hx_shadow *sh, int64_t now,
+                      struct pwr_acct_result *ar);
+/* After a committed password change: set the shadow last-change date to
+ * today through chage when it is 0 or aging is on; a failure only adds the
+ * reply key shadow_date. */
+void hx_shadow_touch(struct hx *hx, const char *login);
 
 /* ---- helper_linuxaudit.c (issue 9): the auditd copy of an event ---- */
 void hx_linuxaudit(struct hx *hx, const struct pwr_audit *a);

@@ -6,12 +6,15 @@
  * caller cannot signal it).  Root may do everything.  A
  * member of admin_group (primary group or supplementary, from the account
  * database, not from the process's groups) may act on ordinary accounts
- * only: never on uid 0, on members of admin_group, or on protected_users.
- * Anyone else may verify, change or read only their own account.  Every
- * refusal is one permission_denied audit event.
+ * only (issue 14): never on uid 0, on a uid outside UID_MIN..UID_MAX of
+ * login_defs (system and service accounts), on members of a group of
+ * protected_groups or of admin_group, or on protected_users.  Anyone else
+ * may verify, change or read only their own account.  Every refusal is one
+ * permission_denied audit event.
  */
 #include "config.h"
 
+#include <fcntl.h>
 #include <grp.h>
 #include <pwd.h>
 #include <stdarg.h>
@@ -49,26 +52,120 @@ void hx_identify(struct hx *hx)
              (unsigned)hx->caller_uid);
 }
 
-/* Every group login belongs to, per the account database (NSS). */
+/* Every group login belongs to, per the account database (NSS): the count,
+ * or -1 (lookup failed or out of memory).  *groups is stackbuf or heap. */
+static int group_list(const char *login, gid_t gid, gid_t *stackbuf, int nbuf,
+                      gid_t **groups)
+{
+    int n = nbuf;
+
+    *groups = stackbuf;
+    if (getgrouplist(login, gid, stackbuf, &n) >= 0)
+        return n;
+    if (n <= 0 || n > 65536)
+        return -1;
+    *groups = calloc((size_t)n, sizeof(**groups));
+    if (*groups == NULL || getgrouplist(login, gid, *groups, &n) < 0) {
+        free(*groups);
+        *groups = stackbuf;
+        return -1;
+    }
+    return n;
+}
+
 static int in_group_list(const char *login, gid_t gid, gid_t want)
 {
-    gid_t stackbuf[64], *groups = stackbuf;
-    int n = (int)PWR_ARRAY_SIZE(stackbuf), i, found = 0;
+    gid_t stackbuf[64], *groups;
+    int n = group_list(login, gid, stackbuf, 64, &groups), i, found = 0;
 
-    if (getgrouplist(login, gid, groups, &n) < 0) {
-        if (n <= 0 || n > 65536)
-            return 0;
-        groups = calloc((size_t)n, sizeof(*groups));
-        if (groups == NULL || getgrouplist(login, gid, groups, &n) < 0) {
-            free(groups);
-            return 0;
-        }
-    }
     for (i = 0; i < n && !found; i++)
         found = groups[i] == want;
     if (groups != stackbuf)
         free(groups);
     return found;
+}
+
+/* 1 if login (primary group gid) is in a group of protected_groups; also
+ * 1 when its groups cannot be listed (fail closed). */
+static int in_protected_group(const struct hx *hx, const char *login,
+                              gid_t gid)
+{
+    gid_t stackbuf[64], *groups;
+    int n, i, found;
+    size_t j;
+
+    if (hx->n_prot_gids == 0)
+        return 0;
+    n = group_list(login, gid, stackbuf, 64, &groups);
+    found = n < 0;
+    for (i = 0; i < n && !found; i++)
+        for (j = 0; j < hx->n_prot_gids && !found; j++)
+            found = groups[i] == hx->prot_gids[j];
+    if (groups != stackbuf)
+        free(groups);
+    return found;
+}
+
+#define LOGIN_DEFS_MAX (256 * 1024)
+
+/* The number after "KEY" on a line of its own in login.defs, or dflt. */
+static uid_t defs_value(const char *buf, const char *key, uid_t dflt)
+{
+    size_t klen = strlen(key);
+    const char *p = buf;
+
+    while (p != NULL && *p != '\0') {
+        p += strspn(p, " \t");
+        if (strncmp(p, key, klen) == 0 && (p[klen] == ' ' || p[klen] == '\t')) {
+            char *end;
+            unsigned long v = strtoul(p + klen, &end, 10);
+
+            if (end != p + klen && v < 0xffffffffUL &&
+                (*end == '\n' || *end == '\0' || *end == ' ' ||
+                 *end == '\t'))
+                return (uid_t)v;
+        }
+        p = strchr(p, '\n');
+        if (p != NULL)
+            p++;
+    }
+    return dflt;
+}
+
+static void load_uid_range(struct hx *hx)
+{
+    struct pwr_file_rules rules = { 0, 1, 0, 022, LOGIN_DEFS_MAX };
+    struct pwr_err err;
+    char *buf = NULL;
+    size_t len = 0;
+    int fd;
+
+    hx->uid_min = 1000; /* shadow-utils' own defaults */
+    hx->uid_max = 60000;
+    fd = pwr_open_safely(hx->cfg.login_defs, O_RDONLY, 0, &rules, &err);
+    if (fd < 0)
+        return;
+    if (pwr_read_fd(fd, LOGIN_DEFS_MAX, &buf, &len, &err) == 0) {
+        hx->uid_min = defs_value(buf, "UID_MIN", hx->uid_min);
+        hx->uid_max = defs_value(buf, "UID_MAX", hx->uid_max);
+    }
+    close(fd);
+    free(buf);
+}
+
+void hx_load_protection(struct hx *hx)
+{
+    size_t i;
+
+    load_uid_range(hx);
+    hx->n_prot_gids = 0;
+    for (i = 0; i < hx->cfg.n_protected_groups && i < PWR_MAX_PROTECTED;
+         i++) {
+        const struct group *gr = getgrnam(hx->cfg.protected_groups[i]);
+
+        if (gr != NULL)
+            hx->prot_gids[hx->n_prot_gids++] = gr->gr_gid;
+    }
 }
 
 int hx_in_admin_group(const struct pwr_config *cfg, const char *login,
@@ -90,17 +187,35 @@ int hx_in_admin_group(const struct pwr_config *cfg, const char *login,
     return in_group_list(login, gid, gr->gr_gid);
 }
 
-int hx_protected(const struct hx *hx, const char *login)
+const char *hx_protection(const struct hx *hx, const char *login)
 {
     struct passwd *pw;
+    uid_t uid;
+    gid_t gid;
 
-    if (strcmp(login, "root") == 0 ||
-        pwr_config_is_protected(&hx->cfg, login))
-        return 1;
+    if (strcmp(login, "root") == 0)
+        return "root";
+    if (pwr_config_is_protected(&hx->cfg, login))
+        return "listed in protected_users";
     pw = getpwnam(login);
     if (pw == NULL)
-        return 0;
-    return pw->pw_uid == 0 || hx_in_admin_group(&hx->cfg, login, pw->pw_gid);
+        return NULL;
+    uid = pw->pw_uid; /* copy: the next lookups reuse NSS's buffer */
+    gid = pw->pw_gid;
+    if (uid == 0)
+        return "uid 0";
+    if (uid < hx->uid_min || uid > hx->uid_max)
+        return "a system account: uid outside UID_MIN..UID_MAX";
+    if (hx_in_admin_group(&hx->cfg, login, gid))
+        return "a member of admin_group";
+    if (in_protected_group(hx, login, gid))
+        return "a member of a group in protected_groups";
+    return NULL;
+}
+
+int hx_protected(const struct hx *hx, const char *login)
+{
+    return hx_protection(hx, login) != NULL;
 }
 
 int hx_deny(struct hx *hx, const char *user, const char *reason,
@@ -136,6 +251,8 @@ int hx_require_admin(struct hx *hx, const char *user, struct pwr_err *err)
 
 int hx_may_manage(struct hx *hx, const char *login, struct pwr_err *err)
 {
+    const char *why;
+
     if (!pwr_login_valid(login))
         return pwr_fail(err, PWR_E_USAGE, "invalid login name");
     if (hx->is_root)
@@ -144,11 +261,11 @@ int hx_may_manage(struct hx *hx, const char *login, struct pwr_err *err)
         return -1;
     if (getpwnam(login) == NULL)
         return pwr_fail(err, PWR_E_NOENT, "no such user '%s'", login);
-    if (hx_protected(hx, login))
+    why = hx_protection(hx, login);
+    if (why != NULL)
         return hx_deny(hx, login, "protected_account", err,
                        "permission denied: '%s' is a protected account "
-                       "(root, an administrator or listed in "
-                       "protected_users); only root may change it", login);
+                       "(%s); only root may act on it", login, why);
     return 0;
 }
 

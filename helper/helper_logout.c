@@ -2,11 +2,14 @@
  * logind ("loginctl terminate-user") where systemd runs, then SIGTERM and,
  * after a grace period, SIGKILL to every remaining process whose real uid
  * is the user's.  Never for uid 0.  The user's sudo timestamp record goes
- * too (helper_sudots.c), so no sudo ticket outlives the sessions.
+ * too (helper_sudots.c), so no sudo ticket outlives the sessions.  The
+ * logout op acts only on accounts in the store unless root runs it (issue
+ * 14: a helpdesk member must not kill a service account's processes).
  * SPDX-License-Identifier: BSD-3-Clause
  *
  * loginctl runs by absolute path with a fixed environment and fully root
- * (set-uid's real uid is the caller's; logind and polkit would see it).
+ * (set-uid's real uid is the caller's; logind and polkit would see it),
+ * through hx_run_quiet, which helper_shadow.c uses for chage too.
  * Processes are signalled through pidfds opened before their uid is
  * checked, so a recycled pid can never get the signal.
  */
@@ -47,14 +50,12 @@ static const char *find_loginctl(void)
     return NULL;
 }
 
-static int run_loginctl(const char *path, const char *login)
+int hx_run_quiet(const char *path, char *const argv[])
 {
-    char *const argv[] = { (char *)(uintptr_t)"loginctl",
-                           (char *)(uintptr_t)"terminate-user",
-                           (char *)(uintptr_t)login, NULL };
     char *const envp[] = {
         (char *)(uintptr_t)"PATH=/usr/sbin:/usr/bin:/sbin:/bin",
-        (char *)(uintptr_t)"SYSTEMD_PAGER=cat", NULL };
+        (char *)(uintptr_t)"SYSTEMD_PAGER=cat", (char *)(uintptr_t)"LC_ALL=C",
+        NULL };
     int status;
     pid_t pid = fork();
 
@@ -76,6 +77,15 @@ static int run_loginctl(const char *path, const char *login)
         if (errno != EINTR)
             return -1;
     return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
+}
+
+static int run_loginctl(const char *path, const char *login)
+{
+    char *const argv[] = { (char *)(uintptr_t)"loginctl",
+                           (char *)(uintptr_t)"terminate-user",
+                           (char *)(uintptr_t)login, NULL };
+
+    return hx_run_quiet(path, argv);
 }
 
 /* Real uid of an open /proc/PID directory, or -1 (also for a zombie, which
@@ -226,16 +236,47 @@ void hx_logout_after(struct hx *hx, const char *login)
     (void)hx_out(hx, "logout_message", err.msg, &ignored);
 }
 
+/* Not root: the account must be in the store (a tombstone counts: the
+ * sessions of a deleted account may still be running). */
+static int logout_in_store(struct hx *hx, const char *user,
+                           struct pwr_err *err)
+{
+    struct pwr_record rec;
+    int found;
+
+    if (hx->is_root)
+        return 0;
+    if (hx_open_store(hx, 0, err) < 0)
+        return -1;
+    found = pwr_store_lookup(hx->store, user, &rec, err);
+    if (found < 0)
+        return -1;
+    pwr_record_wipe(&rec);
+    if (found == 0)
+        return hx_deny(hx, user, "not_in_store", err,
+                       "permission denied: '%s' is not managed by pwreset "
+                       "(not in the store); only root may end its sessions",
+                       user);
+    return 0;
+}
+
 int hx_op_logout(struct hx *hx, struct pwr_err *err)
 {
-    const char *user;
+    const char *user, *method;
 
     if (hx_req_one_user(hx, &user, err) < 0 ||
         hx_may_manage(hx, user, err) < 0 ||
+        logout_in_store(hx, user, err) < 0 ||
         hx_revoke_sessions(hx, user, err) < 0)
         return -1;
-    hx_set_message(hx, "sessions of '%s' ended (%s, %s process(es) signalled)",
-                   user, pwr_msg_get(&hx->out, "method"),
-                   pwr_msg_get(&hx->out, "processes"));
+    method = pwr_msg_get(&hx->out, "method");
+    hx_set_message(hx, "sessions of '%s' ended %s; %s remaining process(es) "
+                   "signalled (SIGTERM, then SIGKILL after 2 s); sudo "
+                   "ticket: %s", user,
+                   method != NULL && strcmp(method, "logind") == 0
+                       ? "through logind (loginctl terminate-user)"
+                       : "by signalling its processes (no logind)",
+                   pwr_msg_get(&hx->out, "processes"),
+                   pwr_msg_get(&hx->out, "sudo_ts"));
     return 0;
 }

@@ -35,7 +35,9 @@
  *     uid is 0 or when it runs without privilege (as in the test suite);
  *     while privileged such a request is refused and audited;
  * 10. authorize every op against the caller (helper_auth.c): root does
- *     everything; admin_group members act on ordinary accounts only; others
+ *     everything; admin_group members act on ordinary accounts only (not
+ *     uid 0, system accounts, protected_groups, admin_group or
+ *     protected_users members); others
  *     verify, change or read only their own account; every refusal is
  *     audited as permission_denied;
  * 11. change the store only through pwr_store_transact, once per request;
@@ -51,9 +53,10 @@
  *     pwr_expect.h); once the store is in place, list its path in the
  *     marker pwreset.stores beside the configuration it read - the only
  *     file it creates outside the store's directory (hx_mark_store).
- * It never executes anything but loginctl (helper_logout.c) and, with
- * notify_mail on, the configured sendmail (helper_notice.c, issue 9), by
- * absolute path, with a fixed environment, and it never writes to stderr after
+ * It never executes anything but loginctl (helper_logout.c), chage after a
+ * password change (helper_shadow.c) and, with notify_mail on, the
+ * configured sendmail (helper_notice.c), by absolute path, with a fixed
+ * environment, and it never writes to stderr after
  * start-up (the caller sends stderr to /dev/null).
  */
 #include "config.h"
@@ -99,6 +102,9 @@ static const struct op_entry ops[] = {
     { "enrol", hx_op_enrol, 0, "user pending ttl" },
     { "import", hx_op_import, 0, "user shadow" },
     { "logout", hx_op_logout, 0, "user" },
+    /* issue 14: undo a delete; root only, checked by the op */
+    { "purge", hx_op_purge, 0, "user reason" },
+    { "undelete", hx_op_undelete, 0, "user reason" },
     /* login-time ops of the module; root only, checked by the op */
     { "grace_used", hx_op_grace_used, 1, "user" },
     { "breach_flag", hx_op_breach_flag, 1, "user" },
@@ -203,6 +209,7 @@ static int run_request(struct hx *hx, struct pwr_err *err)
 
     if (load_config(hx, op, err) < 0)
         return -1;
+    hx_load_protection(hx);
     hx->is_admin = hx->caller_has_login &&
                    hx_in_admin_group(&hx->cfg, hx->caller, hx->caller_gid);
     if (op == NULL)

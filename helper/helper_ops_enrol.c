@@ -6,7 +6,10 @@
  *
  * Both are one transaction.  enrol refuses the whole request if any named
  * account is not a system user or already in the store.  import without
- * names never takes uid 0: root is managed only when named.  import reads the
+ * names never takes uid 0: root is managed only when named; a named account
+ * import would skip (deleted, no usable hash) fails the whole request.
+ * import keeps the shadow last-change date as the record's "changed" (issue
+ * 14), so aging and status go on from it.  import reads the
  * fixed path /etc/shadow (a "shadow" path in the request is honoured only
  * when a "config" path would be, see helper_main.c).  A hash whose method
  * reads only a prefix of the password (descrypt: 8 bytes, bcrypt: 72) is
@@ -253,7 +256,20 @@ struct shadow_entry {
     char login[PWR_LOGIN_MAX + 1];
     char hash[PWR_HASH_MAX];
     size_t line; /* the first of two lines for one login wins */
+    long long lastchg; /* days since 1970; 0 change at next login; -1 none */
 };
+
+/* The third field: a number of days, or -1 (empty or not a number). */
+static long long shadow_days(const char *s)
+{
+    char *end;
+    long long v;
+
+    if (*s < '0' || *s > '9')
+        return -1;
+    v = strtoll(s, &end, 10);
+    return (*end == ':' || *end == '\0') && v < 1000000 ? v : -1;
+}
 
 struct shadow {
     struct shadow_entry *e;
@@ -301,6 +317,7 @@ static int shadow_parse(char *buf, size_t len, struct shadow *s,
             pwr_strlcpy(s->e[s->n].hash, c1 + 1, sizeof(s->e[0].hash)) < 0)
             continue;
         s->e[s->n].line = s->n;
+        s->e[s->n].lastchg = shadow_days(c2 + 1);
         s->n++;
     }
     if (s->n > 1)
@@ -389,6 +406,16 @@ static void flag_truncating(struct pwr_record *rec, struct hx_acct *a,
     a->note = notes[refreshed != 0][limit != 8];
 }
 
+/* The shadow last-change date goes with the hash; 0 ("chage -d 0": change
+ * at next login) becomes must_change. */
+static void keep_lastchg(struct pwr_record *rec, const struct shadow_entry *se)
+{
+    if (se->lastchg > 0)
+        rec->changed = (int64_t)se->lastchg * 86400;
+    else if (se->lastchg == 0)
+        rec->flags |= PWR_F_MUST_CHANGE;
+}
+
 /* Existing record: refresh the hash only when the account was named. */
 static int import_existing(struct import *im, struct pwr_txn *txn,
                            struct pwr_record *rec,
@@ -408,6 +435,7 @@ static int import_existing(struct import *im, struct pwr_txn *txn,
         return 0;
     }
     memcpy(rec->hash, se->hash, sizeof(rec->hash));
+    keep_lastchg(rec, se);
     a->outcome = "changed";
     a->note = "refreshed from shadow";
     flag_truncating(rec, a, 1);
@@ -419,21 +447,23 @@ static int import_one(struct import *im, struct pwr_txn *txn,
                       struct pwr_err *err)
 {
     struct pwr_record rec;
-    int found, rc = 0;
+    int found = pwr_txn_get(txn, se->login, &rec, err), rc = 0;
 
-    if (!pwr_hash_usable(se->hash)) {
-        skip(a, se->hash[0] == '\0' ? "empty password"
-                                     : "locked or no password");
-        return 0;
-    }
-    found = pwr_txn_get(txn, se->login, &rec, err);
     if (found < 0)
         return -1;
+    if (!pwr_hash_usable(se->hash) &&
+        !(found && rec.status == PWR_ST_DELETED)) { /* say "deleted" first */
+        skip(a, se->hash[0] == '\0' ? "empty password"
+                                     : "locked or no password");
+        pwr_record_wipe(&rec);
+        return 0;
+    }
     if (found) {
         rc = import_existing(im, txn, &rec, se, a, err);
     } else {
         pwr_record_init(&rec, se->login);
         memcpy(rec.hash, se->hash, sizeof(rec.hash));
+        keep_lastchg(&rec, se);
         rec.created = rec.status_changed = im->hx->now;
         a->outcome = "changed";
         a->note = "imported";
@@ -471,6 +501,28 @@ static int import_visit(struct import *im, struct pwr_txn *txn,
     return import_one(im, txn, se, a, err);
 }
 
+/* issue 14: an account the caller named and import skips fails the whole
+ * request (nothing written), saying why. */
+static int named_skipped(const struct hx_batch *b, struct pwr_err *err)
+{
+    size_t i;
+
+    for (i = 0; i < b->n; i++) {
+        const char *note = b->a[i].note != NULL ? b->a[i].note : "skipped";
+
+        if (strcmp(b->a[i].outcome, "skipped") != 0)
+            continue;
+        return pwr_fail(err, PWR_E_INELIGIBLE,
+                        "'%s' not imported: %s%s; nothing was imported",
+                        b->a[i].login, note,
+                        strcmp(note, "deleted") == 0
+                            ? " (root may run pwreset undelete or pwreset "
+                              "purge)"
+                            : "");
+    }
+    return 0;
+}
+
 static int import_txn(struct pwr_txn *txn, void *arg, struct pwr_err *err)
 {
     struct import *im = arg;
@@ -494,7 +546,7 @@ static int import_txn(struct pwr_txn *txn, void *arg, struct pwr_err *err)
         if (import_visit(im, txn, se, err) < 0)
             return -1;
     }
-    return 0;
+    return named_skipped(im->b, err);
 }
 
 int hx_op_import(struct hx *hx, struct pwr_err *err)

@@ -129,6 +129,7 @@ static int commit(struct admin_pw *ap, const char *pw, struct pwr_err *err)
     if (rc < 0)
         return -1;
     audit_set(ap);
+    hx_shadow_touch(ap->hx, ap->user); /* issue 14, as passwd does */
     if (ap->expires != 0 &&
         hx_outf(ap->hx, "expires", err, "%lld", (long long)ap->expires) < 0)
         return -1;

@@ -8,6 +8,9 @@
  * holds one group of keys per account, each group starting with "user",
  * streamed to the caller as the groups fill frames: a list of any length
  * is complete, in login order without names, in the order given with.
+ * The decision is the documented stack's, pam_pwreset then the shadow lock
+ * and pam_unix's account stage (helper_shadow.c), and the shadow keys say
+ * what /etc/shadow holds.
  */
 #include "config.h"
 
@@ -19,7 +22,7 @@
 #include "pwr_hash.h"
 #include "pwr_rotate.h"
 
-static void login_decision(struct hx *hx, const struct pwr_record *rec,
+static void store_decision(struct hx *hx, const struct pwr_record *rec,
                            struct pwr_acct_result *ar)
 {
     memset(ar, 0, sizeof(*ar));
@@ -40,6 +43,33 @@ static void login_decision(struct hx *hx, const struct pwr_record *rec,
         snprintf(ar->message, sizeof(ar->message),
                  "The temporary password has expired: ask for a new one.");
     }
+}
+
+static void login_decision(struct hx *hx, const struct pwr_record *rec,
+                           const struct hx_shadow *sh,
+                           struct pwr_acct_result *ar)
+{
+    store_decision(hx, rec, ar);
+    hx_shadow_decide(sh, hx->now, ar);
+}
+
+/* issue 14: shadow_known 0 when the helper could not read the entry;
+ * dates as epoch seconds, -1 for none. */
+static int shadow_keys(struct hx *hx, const struct hx_shadow *sh,
+                       struct pwr_err *err)
+{
+    long long lastchg = sh->lastchg < 0 ? -1 : sh->lastchg * 86400;
+    long long expire = sh->expire < 0 ? -1 : sh->expire * 86400;
+
+    if (hx_outf(hx, "shadow_known", err, "%d", sh->known) < 0 ||
+        hx_outf(hx, "shadow_locked", err, "%d", sh->locked) < 0 ||
+        hx_outf(hx, "shadow_password", err, "%d", !sh->nopass) < 0 ||
+        hx_outf(hx, "shadow_expires", err, "%lld", expire) < 0 ||
+        hx_outf(hx, "shadow_last_change", err, "%lld", lastchg) < 0 ||
+        hx_outf(hx, "shadow_max_days", err, "%lld", sh->max) < 0 ||
+        hx_outf(hx, "shadow_inactive_days", err, "%lld", sh->inact) < 0)
+        return -1;
+    return 0;
 }
 
 static void flag_words(unsigned flags, char *out, size_t outsz)
@@ -76,10 +106,12 @@ static int account_keys(struct hx *hx, const struct pwr_record *rec,
 {
     static const char *const words[] = { "allow", "deny", "change" };
     struct pwr_acct_result ar;
+    struct hx_shadow sh;
     char flags[64];
     unsigned max = hx->cfg.reset_code_max_attempts;
 
-    login_decision(hx, rec, &ar);
+    (void)hx_shadow_get(rec->login, &sh);
+    login_decision(hx, rec, &sh, &ar);
     flag_words(rec->flags, flags, sizeof(flags));
     if (hx_out(hx, "user", rec->login, err) < 0 ||
         hx_out(hx, "status", pwr_status_name(rec->status), err) < 0 ||
@@ -95,7 +127,8 @@ static int account_keys(struct hx *hx, const struct pwr_record *rec,
         put_int(hx, "created", rec->created, err) < 0 ||
         hx_out(hx, "login", words[ar.decision], err) < 0 ||
         hx_out(hx, "login_reason", ar.reason, err) < 0 ||
-        hx_out(hx, "login_message", ar.message, err) < 0)
+        hx_out(hx, "login_message", ar.message, err) < 0 ||
+        shadow_keys(hx, &sh, err) < 0)
         return -1;
     return rotation_keys(hx, rec, err);
 }

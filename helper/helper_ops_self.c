@@ -162,6 +162,24 @@ static int verify_ok(struct hx *hx, const struct pwr_record *rec,
     return 0;
 }
 
+/* issue 14: a shadow lock ('!', passwd -l) refuses the password login of
+ * a store account even with the right secret.  Not a failed try: no rate
+ * limit, no delay. */
+static int shadow_locked(struct hx *hx, const char *login, struct pwr_err *err)
+{
+    struct hx_shadow sh;
+    struct pwr_audit a;
+
+    if (!hx_shadow_get(login, &sh) || !sh.locked)
+        return 0;
+    hx_audit_begin(hx, &a, "auth_failed", login);
+    pwr_audit_add(&a, "reason", "shadow_locked");
+    hx_audit_send(hx, &a, 1);
+    (void)hx_out(hx, "locked", "1", err);
+    return pwr_fail(err, PWR_E_AUTH,
+                    "the password is locked in /etc/shadow (passwd -l)");
+}
+
 int hx_op_verify(struct hx *hx, struct pwr_err *err)
 {
     struct pwr_auth_result res;
@@ -177,9 +195,11 @@ int hx_op_verify(struct hx *hx, struct pwr_err *err)
     hx->self_actor = user;
     memset(&rec, 0, sizeof(rec));
     rc = lookup_for_proof(hx, user, pw, &rec, &res, err);
-    if (rc > 0)
-        rc = res.outcome == PWR_AUTH_OK ? verify_ok(hx, &rec, res.method, err)
-                                        : proof_failed(hx, user, &res, err);
+    if (rc > 0 && res.outcome == PWR_AUTH_OK)
+        rc = shadow_locked(hx, user, err) < 0
+                 ? -1 : verify_ok(hx, &rec, res.method, err);
+    else if (rc > 0)
+        rc = proof_failed(hx, user, &res, err);
     pwr_record_wipe(&rec);
     return rc < 0 ? -1 : 0;
 }
@@ -291,6 +311,7 @@ static int change_checked(struct hx *hx, const struct pwr_record *rec,
     if (!hx->is_root)
         hx_rate_clear(hx, rec->login);
     audit_change(hx, rec, method);
+    hx_shadow_touch(hx, rec->login); /* issue 14: "chage -d 0" asks once */
     hx_set_message(hx, "password of '%s' changed", rec->login);
     return hx_out(hx, "status", rec->status == PWR_ST_PENDING
                                     ? "active"

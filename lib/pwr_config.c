@@ -58,6 +58,7 @@ enum key_id {
     K_GRACE_LOGINS, K_EXEMPT_SERVICES, K_BREACH_CHECK_AT_LOGIN,
     K_HISTORY, K_MAX_AGE, K_WARN_AGE, K_NOTIFY_MAIL, K_MAIL_FROM, K_SENDMAIL,
     K_SENDMAIL_TIMEOUT,
+    K_PROTECTED_GROUPS, K_LOGIN_DEFS,
     K_COUNT
 };
 
@@ -150,6 +151,14 @@ static const struct key_def keys[K_COUNT] = {
     [K_SENDMAIL_TIMEOUT] = { .name = "sendmail_timeout", .type = KT_MSEC,
                              FIELD(sendmail_timeout_ms), .min = 100,
                              .max = 600000, .def = "10000" },
+    /* issue 14 */
+    [K_PROTECTED_GROUPS] = { .name = "protected_groups",
+                             .type = KT_LOGIN_LIST,
+                             LIST(protected_groups, n_protected_groups),
+                             .def = "root sudo wheel adm admin shadow disk "
+                                    "docker lxd libvirt" },
+    [K_LOGIN_DEFS] = { .name = "login_defs", .type = KT_PATH,
+                       FIELD(login_defs), .def = "/etc/login.defs" },
 };
 
 /* Where a value came from, for error messages: file NULL = pwr_config_set. */

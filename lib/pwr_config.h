@@ -53,6 +53,10 @@ struct pwr_config {
     char mail_from[PWR_TEXT_MAX];              /* mail_from = root */
     char sendmail[PWR_PATH_MAX];               /* sendmail = /usr/sbin/sendmail */
     unsigned sendmail_timeout_ms;              /* sendmail_timeout = 10000 (ms) */
+    /* issue 14: who an admin_group member may not act on */
+    char protected_groups[PWR_MAX_PROTECTED][PWR_LOGIN_MAX + 1];
+    size_t n_protected_groups;                 /* protected_groups = root sudo ... */
+    char login_defs[PWR_PATH_MAX];             /* login_defs = /etc/login.defs */
 };
 
 /* Compiled-in defaults (store path from configure). */

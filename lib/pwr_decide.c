@@ -197,3 +197,10 @@ int pwr_record_passwordless(const struct pwr_record *rec, int64_t now,
     return rec->status == PWR_ST_ACTIVE && !pwr_hash_usable(rec->hash) &&
            !pwr_record_code_live(rec, now, max_tries);
 }
+
+int pwr_shadow_locked(const char *field)
+{
+    if (field == NULL || field[0] != '!')
+        return 0;
+    return field[1] == '!' || pwr_hash_usable(field + 1);
+}

@@ -76,4 +76,10 @@ const char *pwr_auth_method_name(enum pwr_auth_method m);
 int pwr_record_passwordless(const struct pwr_record *rec, int64_t now,
                             unsigned max_tries);
 
+/* Issue 14: 1 if an /etc/shadow password field is a lock put on a
+ * password (passwd -l, usermod -L prepend '!'): '!' in front of a usable
+ * hash or of another '!'.  A lone "!" or "*" means no password was ever
+ * set (useradd, adduser --disabled-password): not a lock. */
+int pwr_shadow_locked(const char *field);
+
 #endif

@@ -84,6 +84,11 @@ int pwr_txn_get(struct pwr_txn *txn, const char *login, struct pwr_record *out,
 int pwr_txn_put(struct pwr_txn *txn, const struct pwr_record *rec,
                 struct pwr_err *err);
 
+/* Inside a transaction: remove a record: 1 removed, 0 not there, -1
+ * error (issue 14: purge). */
+int pwr_txn_remove(struct pwr_txn *txn, const char *login,
+                   struct pwr_err *err);
+
 /* Inside a transaction: visit every record in login order; fn may call
  * pwr_txn_put (for the visited record or others already visited). */
 typedef int (*pwr_txn_visit_fn)(struct pwr_txn *txn,

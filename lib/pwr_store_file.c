@@ -98,6 +98,7 @@ struct pwr_txn {
     char **repl;      /* [sn->n]: new line of an old record, or NULL */
     void *ins_root;   /* tsearch tree of struct ins: logins not in sn */
     size_t n_ins;
+    size_t n_removed; /* old records removed (repl[i] == removed_mark) */
     size_t put_bytes; /* total length of lines put, for sizing the output */
     int dirty;
 };
@@ -119,9 +120,12 @@ static size_t login_len(const char *line)
     return strcspn(line, " ");
 }
 
+/* repl[i] of an old record removed by pwr_txn_remove (issue 14: purge). */
+static char removed_mark[1];
+
 static void free_line(char *line)
 {
-    if (line != NULL) {
+    if (line != NULL && line != removed_mark) {
         sodium_memzero(line, strlen(line));
         free(line);
     }
@@ -857,6 +861,11 @@ static void txn_old_line(const struct pwr_txn *txn, size_t i, const char **p,
     }
 }
 
+static int old_removed(const struct pwr_txn *txn, size_t i)
+{
+    return txn->repl != NULL && txn->repl[i] == removed_mark;
+}
+
 int pwr_txn_get(struct pwr_txn *txn, const char *login, struct pwr_record *out,
                 struct pwr_err *err)
 {
@@ -867,6 +876,8 @@ int pwr_txn_get(struct pwr_txn *txn, const char *login, struct pwr_record *out,
     if (!pwr_login_valid(login))
         return 0;
     if (old_find(txn->sn, login, &i)) {
+        if (old_removed(txn, i))
+            return 0;
         txn_old_line(txn, i, &p, &len);
     } else if ((in = ins_find(txn, login)) != NULL) {
         p = in->line;
@@ -909,6 +920,8 @@ static int put_old(struct pwr_txn *txn, size_t i, char *line, struct pwr_err *er
             return pwr_fail(err, PWR_E_INTERNAL, "out of memory");
         }
     }
+    if (old_removed(txn, i))
+        txn->n_removed--;
     free_line(txn->repl[i]);
     txn->repl[i] = line;
     return 0;
@@ -939,9 +952,36 @@ int pwr_txn_put(struct pwr_txn *txn, const struct pwr_record *rec,
     return put_new(txn, line, err);
 }
 
+int pwr_txn_remove(struct pwr_txn *txn, const char *login,
+                   struct pwr_err *err)
+{
+    struct ins *in;
+    size_t i;
+
+    if (!pwr_login_valid(login))
+        return 0;
+    if (old_find(txn->sn, login, &i)) {
+        if (old_removed(txn, i))
+            return 0;
+        if (put_old(txn, i, removed_mark, err) < 0)
+            return -1;
+        txn->n_removed++;
+        txn->dirty = 1;
+        return 1;
+    }
+    in = ins_find(txn, login);
+    if (in == NULL)
+        return 0;
+    (void)tdelete(in, &txn->ins_root, ins_cmp);
+    ins_free(in);
+    txn->n_ins--;
+    txn->dirty = 1;
+    return 1;
+}
+
 size_t pwr_txn_count(const struct pwr_txn *txn)
 {
-    return txn->sn->n + txn->n_ins;
+    return txn->sn->n - txn->n_removed + txn->n_ins;
 }
 
 /* ---- merged walk: old records (or their replacements) and new ones ------------ */
@@ -976,7 +1016,11 @@ static int cursor_init(const struct pwr_txn *txn, struct cursor *c,
 static int cursor_next(const struct pwr_txn *txn, struct cursor *c,
                        const char **p, size_t *len)
 {
-    int old = c->i < txn->sn->n;
+    int old;
+
+    while (c->i < txn->sn->n && old_removed(txn, c->i))
+        c->i++;
+    old = c->i < txn->sn->n;
 
     if (old && c->j < c->n_ins) {
         const char *o = txn->sn->map + txn->sn->off[c->i];

@@ -6,12 +6,19 @@
  * prompt: same prompt, same messages, one hash computation either way, and
  * the same failure delay.  Only the return code differs (PAM_USER_UNKNOWN
  * lets the rest of the stack handle accounts we do not hold).
+ *
+ * Issue 14: a shadow lock ('!' in front of the /etc/shadow hash: passwd -l,
+ * usermod -L; pwr_shadow_locked) refuses a store account's password login too, after the
+ * right secret, as an administrator expects from those tools.  Only root
+ * reads /etc/shadow: for other callers the helper's verify op checks it.
  */
 #include "config.h"
 
+#include <shadow.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "mod.h"
 #include "pwr_hash.h"
@@ -71,6 +78,16 @@ static int get_password(struct mod_ctx *ctx, const char **pw)
     return rc;
 }
 
+static int shadow_locked(const char *user)
+{
+    const struct spwd *sp;
+
+    if (geteuid() != 0)
+        return 0;
+    sp = getspnam(user);
+    return sp != NULL && pwr_shadow_locked(sp->sp_pwdp);
+}
+
 static int auth_outcome(struct mod_ctx *ctx, const struct pwr_auth_result *res,
                         const char *pw)
 {
@@ -78,6 +95,14 @@ static int auth_outcome(struct mod_ctx *ctx, const struct pwr_auth_result *res,
 
     switch (res->outcome) {
     case PWR_AUTH_OK:
+        if (shadow_locked(ctx->user)) {
+            snprintf(msg, sizeof(msg),
+                     "Your password is locked. Contact %s.", ctx->cfg.contact);
+            mod_error_msg(ctx, msg);
+            mod_audit(ctx, "login_denied", "reason", "shadow_locked",
+                      "result", "failure", NULL);
+            return PAM_AUTH_ERR;
+        }
         mod_debug(ctx, "user %s authenticated by %s", ctx->user,
                   pwr_auth_method_name(res->method));
         mod_breach_at_login(ctx, res->method, pw);

@@ -138,6 +138,16 @@ ordinary_accounts() {
     done
 }
 
+# ordinary_login_defs: issue 14 protects system accounts (uid outside
+# UID_MIN..UID_MAX) from admin_group members, and the unprivileged suites
+# act on daemon, bin, ...: write $T/login.defs making uids 1..60000
+# ordinary (uid 0 stays protected) and print the config line that points
+# the build-tree helper at it.
+ordinary_login_defs() {
+    printf 'UID_MIN\t1\nUID_MAX\t60000\n' >"$T/login.defs"
+    echo "login_defs = $T/login.defs"
+}
+
 # ---- suites that run the helper set-uid root in a private namespace -------
 #
 # enter_private_ns GUARD SCRIPT: skip unless root with the tools needed,

@@ -28,6 +28,7 @@ U1=$1 U2=$2 U3=$3
     echo "admin_group = $MYGROUP"
     echo "fail_delay = 0"
     echo "hash_cost = 1"
+    ordinary_login_defs
 } >"$T/conf"
 
 run enrol "$U1" "$U2" "$U3"

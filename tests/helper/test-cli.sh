@@ -48,6 +48,7 @@ protected_users = $U5
 fail_delay = 0
 hash_cost = 1
 reset_code_max_attempts = 3
+$(ordinary_login_defs)
 EOF
 }
 write_conf "$T/conf" "$MYGROUP"
@@ -78,7 +79,8 @@ pwfile() { printf '%s\n' "$@" >"$T/in"; }
 run --help
 check "pwreset --help lists the commands" [ "$RC" = 0 ]
 for c in enrol import set-password temp-password force-reset reset-code block \
-         unblock deactivate activate delete logout passwd status audit; do
+         unblock deactivate activate delete purge undelete logout passwd \
+         status audit; do
     run "$c" --help
     if [ "$RC" = 0 ] && out_has "usage: pwreset $c"; then ok "$c --help"; else nok "$c --help"; fi
 done
@@ -135,6 +137,23 @@ expect "a non-admin may not enrol" 3 "permission_denied"
 check "... with reason not_admin" ev_has "reason=not_admin"
 run enrol --ttl 1h "$U6"
 expect "--ttl without --pending is a usage error" 2 ""
+
+# issue 14: with the host's own login.defs, a system account (uid below
+# UID_MIN) is protected from an admin; so is a member of protected_groups.
+grep -v '^login_defs' "$T/conf" >"$T/conf_sys"
+HOST_UID_MIN=$(awk '$1 == "UID_MIN" { print $2 }' /etc/login.defs 2>/dev/null)
+if [ "$(id -u "$U6")" -lt "${HOST_UID_MIN:-1000}" ]; then
+    run --conf "$T/conf_sys" enrol "$U6"
+    expect "a system account (uid < UID_MIN) is refused to an admin" 3 "permission_denied"
+    check "... saying why" err_has "system account: uid outside UID_MIN..UID_MAX"
+else
+    ok "# SKIP $U6 has uid >= UID_MIN here"
+    ok "# SKIP (same)"
+fi
+{ cat "$T/conf"; echo "protected_groups = sudo $(id -gn "$U6")"; } >"$T/conf_pg"
+run --conf "$T/conf_pg" enrol "$U6"
+expect "a member of a protected_groups group is refused to an admin" 3 "permission_denied"
+check "... saying why" err_has "a member of a group in protected_groups"
 check "none of the refusals changed the store" unchanged
 
 # ---- import (F17) ----------------------------------------------------------
@@ -400,6 +419,23 @@ run delete "$U2" --yes
 expect "deleting twice is ineligible" 5 ""
 run enrol "$U2"
 expect "a deleted account cannot be enrolled again" 12 ""
+# issue 14: a named account import skips fails the command, saying why
+printf '%s:%s:19000:0:99999:7:::\n' "$U2" "$H_IMP" >"$T/shadow2"
+chmod 600 "$T/shadow2"
+run import --shadow "$T/shadow2" "$U2"
+expect "import of a deleted account fails (not: skipped, exit 0)" 5 ""
+check "... saying it is deleted and what root can do" err_has "deleted (root may run pwreset undelete or pwreset purge)"
+run import --shadow "$T/shadow" "$U7"
+expect "import of a named account with a locked hash fails" 5 ""
+check "... saying why" err_has "locked or no password"
+# undoing a delete is root's (the admin here is not root)
+run --no-tty purge "$U2"
+expect "purge without --yes and a terminal refuses" 9 ""
+run purge "$U2" --yes
+expect "purge by an admin is refused" 3 "permission_denied"
+check "... reason not_root" ev_has "reason=not_root"
+run undelete "$U2"
+expect "undelete by an admin is refused" 3 "permission_denied"
 check "... store unchanged" unchanged
 
 # ---- logout (F12) ----------------------------------------------------------
@@ -411,6 +447,11 @@ run logout root
 expect "logout of root is refused" 3 "permission_denied"
 run --conf "$T/conf_user" logout "$U6"
 expect "a non-admin may not log others out" 3 "permission_denied"
+# issue 14: not root: only accounts in the store
+run logout "$U7"
+expect "logout of an account not in the store is refused to an admin" 3 "permission_denied"
+check "... reason not_in_store" ev_has "reason=not_in_store"
+check "... saying it is not managed" err_has "not managed by pwreset"
 
 # ---- passwd and verify: self-service (F5, F6, F7) --------------------------
 PW_B=Granite-Willow-Beacon-6604

@@ -49,6 +49,7 @@ write_conf() {
         echo "admin_group = $MYGROUP"
         echo "fail_delay = 0"
         echo "hash_cost = 1"
+        ordinary_login_defs
         for _l in "$@"; do echo "$_l"; done
     } >"$_f"
 }

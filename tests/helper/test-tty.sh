@@ -39,6 +39,7 @@ audit_socket = $T/log
 admin_group = $MYGROUP
 fail_delay = 0
 hash_cost = 1
+$(ordinary_login_defs)
 EOF
 PW_OLD=Lilac-Furnace-Tundra-4410
 PW_NEW=Quartz-Meridian-Fable-2275

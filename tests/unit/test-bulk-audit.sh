@@ -36,6 +36,7 @@ check "(the store has $N eligible accounts)" [ "$N" = 600 ]
     echo "audit_socket = $T/log"
     echo "admin_group = $MYGROUP"
     echo "fail_delay = 0"
+    ordinary_login_defs # issue 14: daemon & co. are ordinary here
 } >"$T/conf"
 
 users() { sed -n 's/.* user=\([^ ]*\) .*/\1/p' "$1"; }

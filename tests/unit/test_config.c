@@ -852,8 +852,9 @@ START_TEST(test_shipped_example_documents_every_key_with_its_default)
     free(out);
     free(text);
     free(man);
-    ck_assert_uint_eq(settings, 16 + 3 + 7); /* every key (+3: issue 8,
-                                                  +7: issue 9) */
+    ck_assert_uint_eq(settings, 16 + 3 + 7 + 2); /* every key (+3: issue 8,
+                                                      +7: issue 9,
+                                                      +2: issue 14) */
     pwr_config_defaults(&def);
     memcpy(&cfg, &def, sizeof(cfg));
     ck_assert_msg(pwr_config_load(&cfg, conf_path, 1, &err) == 0, "%s",

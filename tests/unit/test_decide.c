@@ -247,6 +247,23 @@ START_TEST(test_only_active_and_pending_accounts_are_eligible_for_resets)
 }
 END_TEST
 
+/* Issue 14: what passwd -l / usermod -L leave is a lock; what useradd and
+ * adduser --disabled-password leave ("!", "*") is no password, not a lock. */
+START_TEST(test_shadow_lock_is_a_bang_in_front_of_a_password)
+{
+    ck_assert_int_eq(pwr_shadow_locked("!$y$j9T$abcdefghijklmnop$"
+                                       "0123456789012345678901234567890123456789012"), 1);
+    ck_assert_int_eq(pwr_shadow_locked("!!"), 1);
+    ck_assert_int_eq(pwr_shadow_locked("!"), 0);
+    ck_assert_int_eq(pwr_shadow_locked("*"), 0);
+    ck_assert_int_eq(pwr_shadow_locked("!*"), 0);
+    ck_assert_int_eq(pwr_shadow_locked(""), 0);
+    ck_assert_int_eq(pwr_shadow_locked(NULL), 0);
+    ck_assert_int_eq(pwr_shadow_locked("$y$j9T$abcdefghijklmnop$"
+                                       "0123456789012345678901234567890123456789012"), 0);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("decide");
@@ -266,6 +283,7 @@ int main(void)
     tcase_add_test(tc, test_account_stage_requires_change_when_flagged_or_after_code);
     tcase_add_test(tc, test_only_active_and_pending_accounts_are_eligible_for_resets);
     tcase_add_test(tc, test_only_an_active_account_without_any_password_is_passwordless);
+    tcase_add_test(tc, test_shadow_lock_is_a_bang_in_front_of_a_password);
     suite_add_tcase(s, tc);
     return pwr_test_run(s);
 }

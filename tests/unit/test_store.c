@@ -486,6 +486,56 @@ START_TEST(test_txn_foreach_walks_old_and_new_records_in_login_order)
 }
 END_TEST
 
+/* issue 14 (purge): remove an old record, a new one, one not there; a
+ * removed record is gone for get, count and foreach, and a put brings it
+ * back. */
+static int removes(struct pwr_txn *txn, void *arg, struct pwr_err *err)
+{
+    struct order_log *log = arg;
+    struct pwr_record r;
+
+    pwr_record_init(&r, "new");
+    ck_assert_int_eq(pwr_txn_put(txn, &r, err), 0);
+    ck_assert_uint_eq(pwr_txn_count(txn), 5);
+    ck_assert_int_eq(pwr_txn_remove(txn, "m01", err), 1);
+    ck_assert_int_eq(pwr_txn_remove(txn, "m01", err), 0);
+    ck_assert_int_eq(pwr_txn_remove(txn, "m03", err), 1);
+    ck_assert_int_eq(pwr_txn_remove(txn, "new", err), 1);
+    ck_assert_int_eq(pwr_txn_remove(txn, "nobody", err), 0);
+    ck_assert_int_eq(pwr_txn_get(txn, "m01", &r, err), 0);
+    ck_assert_int_eq(pwr_txn_get(txn, "new", &r, err), 0);
+    ck_assert_uint_eq(pwr_txn_count(txn), 2);
+    pwr_record_init(&r, "m03");
+    r.changed = 9;
+    ck_assert_int_eq(pwr_txn_put(txn, &r, err), 0); /* back again */
+    ck_assert_uint_eq(pwr_txn_count(txn), 3);
+    return pwr_txn_foreach(txn, log_and_touch, log, err);
+}
+
+START_TEST(test_txn_remove_drops_records_from_the_written_store)
+{
+    struct order_log log = { "" };
+    struct pwr_record r;
+    struct pwr_err err = { 0 };
+    struct pwr_store *st;
+
+    write_gen_store(spath, 4, "m", 2);
+    st = open_at(spath, 0, 0);
+    ck_assert_int_eq(pwr_store_transact(st, removes, &log, &err), 0);
+    pwr_store_close(st);
+    ck_assert_str_eq(log.seen, "m00=1 m02=3 m03=9 ");
+    ck_assert_int_eq(lookup(spath, "m01", &r, &err), 0);
+    ck_assert_int_eq(lookup(spath, "m03", &r, &err), 1);
+    ck_assert_int_eq(r.changed, 109);
+    assert_file_is(spath, "pwreset-store 1\n"
+                          "m00 status=active hash=$y$j9T$ changed=101\n"
+                          "m02 status=active hash=$y$j9T$0123456789abcdefgh "
+                          "changed=103\n"
+                          "m03 status=active changed=109\n"
+                          "end 3\n");
+}
+END_TEST
+
 static int put_then_fail(struct pwr_txn *txn, void *arg, struct pwr_err *err)
 {
     struct pwr_record r;
@@ -1274,6 +1324,7 @@ static Suite *store_suite(void)
     tcase_add_test(tc, test_lookup_of_an_invalid_login_is_not_found);
     tcase_add_test(tc, test_txn_get_sees_the_transactions_own_puts);
     tcase_add_test(tc, test_txn_foreach_walks_old_and_new_records_in_login_order);
+    tcase_add_test(tc, test_txn_remove_drops_records_from_the_written_store);
     tcase_add_test(tc, test_failed_callback_writes_nothing_and_passes_its_error_on);
     tcase_add_test(tc, test_backup_holds_the_previous_store);
     tcase_add_test(tc, test_stale_tmp_or_symlink_left_by_a_crash_is_replaced_safely);
