@@ -83,12 +83,14 @@ check "... and nothing written" cmp -s "$T/state/store" "$T/before"
 cp "$T/state/store" "$T/before"
 # shellcheck disable=SC2046
 run import $(names pws 5001 9999) pwe001
-check "import of 5,000 names, one of them without a password" \
+check "import of 5,000 names, one of them without a password: all refused (exit 5)" \
+    [ "$RC" = 5 ]
+check "... saying which one and why" grep -q "pwe001" "$T/err"
+check "... and nothing written" cmp -s "$T/state/store" "$T/before"
+# shellcheck disable=SC2046
+run import $(names pws 5001 9999)
+check "import of the 4,999 others" \
     eqs "$RC" 0 "$(grep -c '^pws[0-9]*: changed (imported)$' "$T/out")" 4999
-check "... skips that one and imports the others" \
-    grep -q '^pwe001: skipped (locked or no password)$' "$T/out"
-# Each write keeps the store it replaced as store.bak: after one write that
-# is the store from before the command, after two or more it would not be.
 check "... in one store write" cmp -s "$T/state/store.bak" "$T/before"
 
 run import
