@@ -37,7 +37,7 @@ check "a typo: status warns and names check-config" said "^warning .*run%20pwres
 req "$T/blk" block user inside
 hx_run "$T/blk"
 check "a typo: an admin op still refuses with the file's first problem (exit 11)" [ "$RC" = 11 ]
-check "a typo: ... naming FILE:LINE" said "$T/conf:5:"
+check "a typo: ... naming FILE:LINE" said "$T/conf:$(grep -n '^min_lenght' "$T/conf" | cut -d: -f1):"
 
 write_conf "$T/conf" "store = relative/store"
 hx_run "$T/v-out"

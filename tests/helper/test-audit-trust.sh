@@ -31,6 +31,7 @@ U1=$1 U2=$2
     echo "admin_group = $MYGROUP"
     echo "fail_delay = 0"
     echo "hash_cost = 1"
+    ordinary_login_defs
 } >"$T/conf"
 sed "s|^audit_socket = .*|audit_socket = $T/nobody-listens|" "$T/conf" >"$T/conf_nolog"
 
