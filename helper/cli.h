@@ -111,8 +111,9 @@ size_t cli_group_next(const struct pwr_msg *rep, size_t from);
 const char *cli_group_get(const struct pwr_msg *rep, size_t start, size_t end,
                           const char *key);
 /* Print the per-account lines of a bulk reply frame ("user: outcome
- * (note)"); a pwr_frame_fn (arg unused). */
-int cli_print_accounts(const struct pwr_msg *rep, void *unused,
+ * (note)"); a pwr_frame_fn.  skipped, when not NULL, is a size_t that
+ * counts the accounts whose outcome is "skipped". */
+int cli_print_accounts(const struct pwr_msg *rep, void *skipped,
                        struct pwr_err *err);
 
 /* ---- cli_term.c ---- */

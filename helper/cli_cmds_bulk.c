@@ -69,22 +69,32 @@ static int print_codes(const struct pwr_msg *rep, void *arg,
 }
 
 /* The reply lists every account, streamed: earlier frames are printed as
- * they arrive, the last one (with the result) after. */
+ * they arrive, the last one (with the result) after.  Any account the
+ * action skipped (a --group or --all member it may not touch or that is
+ * not eligible) makes the exit status PWR_E_PARTIAL: the others were
+ * changed, and a script must not take that for "all done". */
 static int finish(struct cli *cli, struct pwr_msg *req, int codes,
                   const char *label)
 {
     struct codes c = { cli, label };
     struct pwr_msg rep;
+    size_t skipped = 0;
     int rc = codes ? cli_call_stream(cli, req, &rep, print_codes, &c)
-                   : cli_call_stream(cli, req, &rep, cli_print_accounts, NULL);
+                   : cli_call_stream(cli, req, &rep, cli_print_accounts,
+                                     &skipped);
 
     if (rc == PWR_OK && codes) {
         print_codes(&rep, &c, NULL);
         if (!cli->json)
             printf("Each code is shown only this once.\n");
     } else if (rc == PWR_OK) {
-        cli_print_accounts(&rep, NULL, NULL);
+        cli_print_accounts(&rep, &skipped, NULL);
         printf("%s\n", pwr_msg_get(&rep, "message"));
+    }
+    if (rc == PWR_OK && skipped > 0) {
+        cli_err("%zu account(s) skipped, each listed above with the reason; "
+                "the others were done", skipped);
+        rc = PWR_E_PARTIAL;
     }
     pwr_msg_free(&rep);
     pwr_msg_free(req);

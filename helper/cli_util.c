@@ -394,7 +394,7 @@ const char *cli_group_get(const struct pwr_msg *rep, size_t start, size_t end,
     return NULL;
 }
 
-int cli_print_accounts(const struct pwr_msg *rep, void *unused,
+int cli_print_accounts(const struct pwr_msg *rep, void *skipped,
                        struct pwr_err *err)
 {
     size_t i, j;
@@ -408,8 +408,9 @@ int cli_print_accounts(const struct pwr_msg *rep, void *unused,
         printf("%s: %s%s%s%s\n", rep->fields[i].value,
                outcome != NULL ? outcome : "?", note != NULL ? " (" : "",
                note != NULL ? note : "", note != NULL ? ")" : "");
+        if (skipped != NULL && outcome != NULL && strcmp(outcome, "skipped") == 0)
+            (*(size_t *)skipped)++;
     }
-    (void)unused;
     (void)err;
     return 0;
 }

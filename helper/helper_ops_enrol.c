@@ -384,6 +384,15 @@ static void skip(struct hx_acct *a, const char *why)
     a->note = why;
 }
 
+/* import without names takes every user with a usable hash not yet in the
+ * store and not uid 0: the others were never its to take, so they are
+ * "unchanged", not "skipped" (which makes the command's status non-zero). */
+static void out_of_scope(struct hx_acct *a, const char *why)
+{
+    a->outcome = "unchanged";
+    a->note = why;
+}
+
 /* A hash that reads only a prefix of a password: must_change, and why. */
 static void flag_truncating(struct pwr_record *rec, struct hx_acct *a,
                             int refreshed)
@@ -427,7 +436,7 @@ static int import_existing(struct import *im, struct pwr_txn *txn,
         return 0;
     }
     if (im->t->kind == HX_T_ALL) {
-        skip(a, "already in the store");
+        out_of_scope(a, "already in the store");
         return 0;
     }
     if (strcmp(rec->hash, se->hash) == 0) {
@@ -453,8 +462,8 @@ static int import_one(struct import *im, struct pwr_txn *txn,
         return -1;
     if (!pwr_hash_usable(se->hash) &&
         !(found && rec.status == PWR_ST_DELETED)) { /* say "deleted" first */
-        skip(a, se->hash[0] == '\0' ? "empty password"
-                                     : "locked or no password");
+        (im->t->kind == HX_T_ALL ? out_of_scope : skip)(
+            a, se->hash[0] == '\0' ? "empty password" : "locked or no password");
         pwr_record_wipe(&rec);
         return 0;
     }
@@ -490,7 +499,7 @@ static int import_visit(struct import *im, struct pwr_txn *txn,
         }
         /* A store problem must never lock root out by surprise. */
         if (uid == 0) {
-            skip(a, "uid 0: name it to import it");
+            out_of_scope(a, "uid 0: name it to import it");
             return 0;
         }
         if (!im->hx->is_root && hx_protected(im->hx, login)) {

@@ -25,6 +25,7 @@ enum pwr_code {
     PWR_E_BUSY = 10,      /* store lock held too long by another writer */
     PWR_E_CONFIG = 11,    /* configuration file or option invalid */
     PWR_E_EXISTS = 12,    /* account already in the store */
+    PWR_E_PARTIAL = 13,   /* done, but some accounts were skipped (CLI only) */
 };
 
 struct pwr_err {

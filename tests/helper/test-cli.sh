@@ -175,13 +175,14 @@ check "... event detail=refreshed" ev_has "detail=refreshed"
 check "... the store carries the shadow hash" grep -qF "$H_IMP" "$T/store"
 snap
 run import --shadow "$T/shadow"
-expect "import (all) brings in new usable hashes only" 0 "account_enrolled"
+expect "import (all) brings in new usable hashes only (exit 13: some skipped)" 13 "account_enrolled"
+check "... saying how many were skipped" err_has "2 account(s) skipped"
 check "... for $U6" ev_has "user=$U6"
-check "... skipping a locked hash" out_has "$U7: skipped (locked"
+check "... leaving a locked hash alone (not its to take)" out_has "$U7: unchanged (locked"
 check "... skipping a protected account" out_has "$U5: skipped (protected account)"
 check "... skipping a name that is no system user" out_has "skipped (not a system user)"
-check "... skipping accounts already in the store" out_has "$U3: skipped (already in the store)"
-check "... skipping root (uid 0) unless named" out_has "root: skipped (uid 0: name it to import it)"
+check "... leaving accounts already in the store alone" out_has "$U3: unchanged (already in the store)"
+check "... leaving root (uid 0) alone unless named" out_has "root: unchanged (uid 0: name it to import it)"
 snap
 run import --shadow "$T/shadow" "$U2" 
 expect "import of an account missing from shadow is refused" 4 ""
@@ -307,7 +308,7 @@ run force-reset --group "nosuchgroup$$"
 expect "force-reset --group of an unknown group" 4 ""
 snap
 run force-reset --all
-expect "force-reset --all flags every eligible account not yet flagged" 0 \
+expect "force-reset --all flags every eligible account not yet flagged (exit 13: some skipped)" 13 \
     "$(grep ': changed$' "$T/out" | while read -r l; do printf 'force_password_reset_set '; done | sed 's/ $//')"
 check "... which includes the one just cleared" out_has "$U6: changed"
 check "... skipping my own (protected) account" out_has "$ME: skipped (protected account)"

@@ -97,7 +97,7 @@ run import
 check "import of the whole shadow file takes the rest" \
     eqs "$RC" 0 "$(grep -c '^pws10000: changed (imported)$' "$T/out")" 1
 check "... skipping those already in the store" \
-    grep -q '^pws00001: skipped (already in the store)$' "$T/out"
+    grep -q '^pws00001: unchanged (already in the store)$' "$T/out"
 
 # ---- status: every account ----------------------------------------------------
 run status --json
