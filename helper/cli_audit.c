@@ -112,7 +112,11 @@ static const char *find_journalctl(void)
     return NULL;
 }
 
-static int read_journal(struct filter *f, struct aud_out *o)
+static void journal_close(FILE *in, pid_t pid);
+
+/* journalctl's pwreset lines, only those whose trusted _UID is 0, as a
+ * stream (journal_close reaps it); NULL with the reason said. */
+static FILE *journal_open(pid_t *pid)
 {
     const char *jc = find_journalctl();
     char *const argv[] = {
@@ -121,35 +125,88 @@ static int read_journal(struct filter *f, struct aud_out *o)
         (char *)(uintptr_t)"--no-pager",
         (char *)(uintptr_t)"SYSLOG_IDENTIFIER=pwreset",
         (char *)(uintptr_t)"_UID=0", NULL };
-    int p[2], status;
-    pid_t pid;
+    int p[2];
     FILE *in;
 
     if (jc == NULL) {
         cli_err("no %s and no journalctl: name the log files to read",
                 AUTH_LOG);
-        return PWR_E_INTERNAL;
+        return NULL;
     }
-    if (pipe2(p, O_CLOEXEC) < 0 || (pid = fork()) < 0) {
+    if (pipe2(p, O_CLOEXEC) < 0 || (*pid = fork()) < 0) {
         cli_err("cannot run journalctl: %s", strerror(errno));
-        return PWR_E_INTERNAL;
+        return NULL;
     }
-    if (pid == 0) {
+    if (*pid == 0) {
         if (dup2(p[1], STDOUT_FILENO) >= 0)
             execv(jc, argv);
         _exit(127);
     }
     close(p[1]);
     in = fdopen(p[0], "r");
-    if (in != NULL) {
-        read_stream(in, f, o);
-        fclose(in);
-    } else {
+    if (in == NULL) {
         close(p[0]);
+        journal_close(NULL, *pid);
     }
+    return in;
+}
+
+static void journal_close(FILE *in, pid_t pid)
+{
+    int status;
+
+    if (in != NULL)
+        fclose(in);
     while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
         ;
+}
+
+static int read_journal(struct filter *f, struct aud_out *o)
+{
+    pid_t pid;
+    FILE *in = journal_open(&pid);
+
+    if (in == NULL)
+        return PWR_E_INTERNAL;
+    read_stream(in, f, o);
+    journal_close(in, pid);
     return PWR_OK;
+}
+
+/* --verify without files reads what "pwreset audit" reads: the auth log,
+ * or else the journal (through /dev/fd, as a file of its own). */
+static int verify_default(struct cli *cli)
+{
+    char path[32], *files[1];
+    pid_t pid;
+    FILE *in;
+    int rc;
+
+    if (access(AUTH_LOG, F_OK) == 0) {
+        files[0] = (char *)(uintptr_t)AUTH_LOG;
+        return cli_audit_verify(cli, 1, files);
+    }
+    if ((in = journal_open(&pid)) == NULL)
+        return PWR_E_INTERNAL;
+    snprintf(path, sizeof(path), "/dev/fd/%d", fileno(in));
+    files[0] = path;
+    rc = cli_audit_verify(cli, 1, files);
+    journal_close(in, pid);
+    return rc;
+}
+
+/* --event takes a name of the fixed vocabulary: a typo must not look like
+ * "no such events". */
+static int check_event(const struct cli_cmd *cmd, const char *event)
+{
+    size_t i;
+
+    if (event == NULL || pwr_audit_event_known(event))
+        return PWR_OK;
+    cli_err("unknown event '%s'; the events are:", event);
+    for (i = 0; pwr_audit_events[i] != NULL; i++)
+        fprintf(stderr, "  %s\n", pwr_audit_events[i]);
+    return cli_usage_error(cmd, "--event names one of the events above");
 }
 
 /* --since: a duration back from now ("2h", "7d"), or a local time
@@ -206,9 +263,11 @@ int cli_cmd_audit(struct cli *cli, int argc, char **argv)
 
     if (first < 0)
         return PWR_E_USAGE;
-    if (cli->verify) /* issue 9: the seq/mac chain */
+    if (check_event(cmd, cli->event_filter) != PWR_OK)
+        return PWR_E_USAGE;
+    if (cli->verify) /* the seq/mac chain */
         return first < argc ? cli_audit_verify(cli, argc - first, argv + first)
-                            : cli_usage_error(cmd, "--verify needs FILE...");
+                            : verify_default(cli);
     f.now = pwr_now();
     f.user = cli->user_filter;
     f.event = cli->event_filter;

@@ -26,7 +26,7 @@
 static const char *const csv_columns[] = {
     "event", "user", "actor", "actor_uid", "result", "reason", "service",
     "rhost", "tty", "temporary", "method", "count", "expires", "detail",
-    "trust",
+    "seq", "mac", "trust",
 };
 
 const char *aud_get(const struct aud_event *ev, const char *key)
@@ -154,10 +154,17 @@ static void padded(const char *v, int width)
     printf("%*s", len < width ? width - len : 1, "");
 }
 
-static int is_column(const char *key)
+/* The longest event name and two spaces: every row stays aligned. */
+#define EVENT_WIDTH 31
+
+/* Keys the table does not repeat among the details: the columns, and the
+ * seal (seq=, mac=: 64 hex digits a person cannot check by eye; CSV, JSON
+ * and --verify keep them). */
+static int not_a_detail(const char *key)
 {
     return strcmp(key, "event") == 0 || strcmp(key, "user") == 0 ||
-           strcmp(key, "actor") == 0 || strcmp(key, "trust") == 0;
+           strcmp(key, "actor") == 0 || strcmp(key, "trust") == 0 ||
+           strcmp(key, "seq") == 0 || strcmp(key, "mac") == 0;
 }
 
 static void table_row(const struct aud_event *ev)
@@ -167,24 +174,22 @@ static void table_row(const struct aud_event *ev)
     char when[32] = "?";
     time_t t = (time_t)ev->when;
     struct tm tm;
-    size_t i;
+    size_t i, shown = 0;
 
     if (ev->when >= 0 && localtime_r(&t, &tm) != NULL)
         strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", &tm);
     padded(when, 20);
-    padded(event != NULL ? event : "-", 26);
+    padded(event != NULL ? event : "-", EVENT_WIDTH);
     padded(user != NULL ? user : "-", 12);
     padded(actor != NULL ? actor : "-", 12);
     padded(trust_of(ev), 10);
     for (i = 0; i < ev->n; i++) {
-        if (is_column(ev->key[i]))
+        if (not_a_detail(ev->key[i]))
             continue;
-        printf("%s=", ev->key[i]);
+        printf("%s%s=", shown++ ? " " : "", ev->key[i]);
         print_safe(ev->val[i], 1);
-        putchar(i + 1 < ev->n ? ' ' : '\n');
     }
-    if (ev->n == 0 || is_column(ev->key[ev->n - 1]))
-        putchar('\n');
+    putchar('\n');
 }
 
 static void csv_row(const struct aud_event *ev)
@@ -226,8 +231,8 @@ void aud_out_begin(struct aud_out *o)
             cli_csv_field(stdout, csv_columns[i],
                           i + 1 == PWR_ARRAY_SIZE(csv_columns));
     } else {
-        printf("%-20s%-26s%-12s%-12s%-10s%s\n", "TIME", "EVENT", "USER",
-               "ACTOR", "TRUST", "DETAILS");
+        printf("%-20s%-*s%-12s%-12s%-10s%s\n", "TIME", EVENT_WIDTH, "EVENT",
+               "USER", "ACTOR", "TRUST", "DETAILS");
     }
 }
 

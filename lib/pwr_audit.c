@@ -194,6 +194,29 @@ void pwr_audit_add_int(struct pwr_audit *a, const char *key, long long value)
     pwr_audit_add(a, key, buf + i);
 }
 
+const char *const pwr_audit_events[] = {
+    "account_activated", "account_blocked", "account_deactivated",
+    "account_deleted", "account_enrolled", "account_purged",
+    "account_unblocked", "account_undeleted", "action_interrupted",
+    "auth_failed", "force_password_reset_cleared", "force_password_reset_set",
+    "grace_login_used", "login_allowed", "login_denied", "notify_failed",
+    "password_change_rejected", "password_changed",
+    "password_found_in_breach_list", "password_reset_completed",
+    "password_set_by_admin", "permission_denied", "policy_rejected",
+    "reset_code_issued", "reset_code_rejected", "reset_code_used",
+    "sessions_revoked", NULL,
+};
+
+int pwr_audit_event_known(const char *event)
+{
+    size_t i;
+
+    for (i = 0; event != NULL && pwr_audit_events[i] != NULL; i++)
+        if (strcmp(event, pwr_audit_events[i]) == 0)
+            return 1;
+    return 0;
+}
+
 void pwr_audit_begin(struct pwr_audit *a, const char *event)
 {
     memset(a, 0, sizeof(*a));

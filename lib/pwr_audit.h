@@ -29,6 +29,11 @@ struct pwr_audit {
     int truncated; /* a field did not fit: it was dropped, "truncated=1" added */
 };
 
+/* The fixed vocabulary of event names (every one the module and the helper
+ * write), NULL-terminated: what "pwreset audit --event" accepts. */
+extern const char *const pwr_audit_events[];
+int pwr_audit_event_known(const char *event);
+
 void pwr_audit_begin(struct pwr_audit *a, const char *event);
 void pwr_audit_add(struct pwr_audit *a, const char *key, const char *value);
 void pwr_audit_add_int(struct pwr_audit *a, const char *key, long long value);

@@ -40,4 +40,10 @@ check "audit without files and without auth.log reads the journal" \
     sh -c "[ $RC = 0 ] && [ -s '$T/args' ] && grep -q ' account_blocked ' '$T/out'"
 check "... asking only for pwreset's entries" grep -qx 'SYSLOG_IDENTIFIER=pwreset' "$T/args"
 check "... whose trusted _UID is 0" grep -qx '_UID=0' "$T/args"
+
+# --verify without files reads the same source as audit does.
+rm -f "$T/args"
+"$PWRESET" audit --verify >"$T/out" 2>"$T/err"
+check "audit --verify without files reads the journal too" \
+    sh -c "[ -s '$T/args' ] && grep -qx '_UID=0' '$T/args'"
 finish

@@ -112,7 +112,7 @@ check "... a line's own trust= cannot set it" \
 check "... the login decision as unsealed" \
     sh -c "grep ' login_allowed ' '$T/tab' | grep -q ' unsealed '"
 check "... and the helper's events as sealed" \
-    sh -c "[ \$(grep -c ' sealed .*seq=' '$T/tab') = \$(grep -c ' seq=' '$T/all.log') ]"
+    sh -c "[ \$(grep -c ' sealed ' '$T/tab') = \$(grep -c ' seq=' '$T/all.log') ]"
 "$PWRESET" audit --format csv "$T/all.log" >"$T/csv" 2>"$T/err"
 check "audit --format csv ends each row with the trust column" \
     sh -c "head -n 1 '$T/csv' | grep -q ',\"trust\"\$' && grep -q '^[^,]*,\"account_unblocked\",.*,\"forged\"\$' '$T/csv'"

@@ -674,6 +674,20 @@ check "... warns about a malformed pwreset line" err_has "malformed"
 check "... never prints a control byte to the terminal" sh -c "! grep -q \"\$(printf '\\033')\" '$T/tab'"
 "$PWRESET" audit "$T/nonexistent" >/dev/null 2>&1
 check "audit of a missing file fails" [ $? != 0 ]
+"$PWRESET" audit "$T/audit.all" >"$T/tab" 2>"$T/err"
+check "the audit table leaves the seal (seq=, mac=) to CSV, JSON and --verify" \
+    sh -c "! grep -qE ' (seq|mac)=' '$T/tab' && head -n 1 '$T/csv' | grep -q '\"seq\",\"mac\"'"
+check "... and every row keeps its columns, however long the event name" \
+    awk 'substr($0, 51, 1) != " " || substr($0, 52, 1) == " " { bad = 1 } END { exit bad }' "$T/tab"
+check "... a row of force_password_reset_cleared among them" grep -q '^.\{20\}force_password_reset_cleared ' "$T/tab"
+"$PWRESET" audit --event account_blokced "$T/audit.all" >"$T/tab" 2>"$T/err"
+check "audit --event with an unknown event is a usage error" [ $? = 2 ]
+check "... listing the events there are" err_has "^  account_blocked$"
+check "... and printing no table" [ ! -s "$T/tab" ]
+for e in $(sed -n 's/.*pwreset\[[0-9]*\]: event=\([a-z_]*\).*/\1/p' "$T/audit.all" | sort -u); do
+    "$PWRESET" audit --event "$e" "$T/audit.all" >/dev/null 2>&1 ||
+        nok "the event vocabulary has every event the helper wrote: $e is missing"
+done
 
 # ---- secrets ---------------------------------------------------------------
 check "every command above was audited through the socket" [ "$NLINES" -gt 40 ]
