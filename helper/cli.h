@@ -110,11 +110,23 @@ int64_t cli_num(const char *s);
 size_t cli_group_next(const struct pwr_msg *rep, size_t from);
 const char *cli_group_get(const struct pwr_msg *rep, size_t start, size_t end,
                           const char *key);
+/* What a bulk reply said beyond its per-account lines: accounts skipped,
+ * and the sessions it ended (block, deactivate, delete end them). */
+struct cli_tally {
+    size_t skipped;
+    size_t sessions;   /* accounts whose sessions were ended */
+    long processes;    /* processes signalled, over all of them */
+    char method[16];   /* "logind", "signal", or "mixed" */
+};
+
 /* Print the per-account lines of a bulk reply frame ("user: outcome
- * (note)"); a pwr_frame_fn.  skipped, when not NULL, is a size_t that
- * counts the accounts whose outcome is "skipped". */
-int cli_print_accounts(const struct pwr_msg *rep, void *skipped,
+ * (note)") and add to the tally (a struct cli_tally, or NULL); a
+ * pwr_frame_fn. */
+int cli_print_accounts(const struct pwr_msg *rep, void *tally,
                        struct pwr_err *err);
+/* The tally's sessions line, "sessions ended through METHOD (N
+ * account(s)); P process(es) signalled", when any were ended. */
+void cli_print_sessions(const struct cli_tally *t);
 
 /* ---- cli_term.c ---- */
 /* Read a secret: with use_stdin one line from stdin, else twice from the

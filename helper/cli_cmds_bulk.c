@@ -78,22 +78,23 @@ static int finish(struct cli *cli, struct pwr_msg *req, int codes,
 {
     struct codes c = { cli, label };
     struct pwr_msg rep;
-    size_t skipped = 0;
+    struct cli_tally tally = { 0, 0, 0, "" };
     int rc = codes ? cli_call_stream(cli, req, &rep, print_codes, &c)
                    : cli_call_stream(cli, req, &rep, cli_print_accounts,
-                                     &skipped);
+                                     &tally);
 
     if (rc == PWR_OK && codes) {
         print_codes(&rep, &c, NULL);
         if (!cli->json)
             printf("Each code is shown only this once.\n");
     } else if (rc == PWR_OK) {
-        cli_print_accounts(&rep, &skipped, NULL);
+        cli_print_accounts(&rep, &tally, NULL);
         printf("%s\n", pwr_msg_get(&rep, "message"));
+        cli_print_sessions(&tally);
     }
-    if (rc == PWR_OK && skipped > 0) {
+    if (rc == PWR_OK && tally.skipped > 0) {
         cli_err("%zu account(s) skipped, each listed above with the reason; "
-                "the others were done", skipped);
+                "the others were done", tally.skipped);
         rc = PWR_E_PARTIAL;
     }
     pwr_msg_free(&rep);

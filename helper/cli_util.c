@@ -394,9 +394,41 @@ const char *cli_group_get(const struct pwr_msg *rep, size_t start, size_t end,
     return NULL;
 }
 
-int cli_print_accounts(const struct pwr_msg *rep, void *skipped,
+/* Every "method"/"processes" pair of the frame: one account's sessions. */
+static void tally_sessions(const struct pwr_msg *rep, struct cli_tally *t)
+{
+    size_t i;
+
+    for (i = 0; i < rep->n; i++) {
+        const char *m = rep->fields[i].value;
+
+        if (strcmp(rep->fields[i].key, "processes") == 0) {
+            t->processes += strtol(m, NULL, 10);
+            continue;
+        }
+        if (strcmp(rep->fields[i].key, "method") != 0)
+            continue;
+        if (t->sessions++ == 0)
+            pwr_strlcpy(t->method, m, sizeof(t->method));
+        else if (strcmp(t->method, m) != 0)
+            pwr_strlcpy(t->method, "mixed", sizeof(t->method));
+    }
+}
+
+void cli_print_sessions(const struct cli_tally *t)
+{
+    if (t->sessions == 0)
+        return;
+    printf("sessions ended through %s (%zu account(s)); %ld process(es) "
+           "signalled\n",
+           strcmp(t->method, "mixed") == 0 ? "logind and signals" : t->method,
+           t->sessions, t->processes);
+}
+
+int cli_print_accounts(const struct pwr_msg *rep, void *tally,
                        struct pwr_err *err)
 {
+    struct cli_tally *t = tally;
     size_t i, j;
 
     for (i = cli_group_next(rep, 0); i < rep->n; i = j) {
@@ -408,9 +440,11 @@ int cli_print_accounts(const struct pwr_msg *rep, void *skipped,
         printf("%s: %s%s%s%s\n", rep->fields[i].value,
                outcome != NULL ? outcome : "?", note != NULL ? " (" : "",
                note != NULL ? note : "", note != NULL ? ")" : "");
-        if (skipped != NULL && outcome != NULL && strcmp(outcome, "skipped") == 0)
-            (*(size_t *)skipped)++;
+        if (t != NULL && outcome != NULL && strcmp(outcome, "skipped") == 0)
+            t->skipped++;
     }
+    if (t != NULL)
+        tally_sessions(rep, t);
     (void)err;
     return 0;
 }

@@ -344,9 +344,11 @@ check "... store unchanged" unchanged
 
 # ---- block / unblock / deactivate / activate (F8), eligibility (F10) -------
 run block "$U3" --reason "lost laptop"
-# issue 8: block, deactivate and delete end the sessions too
+# block, deactivate and delete end the sessions too, and say so
 expect "block" 0 "account_blocked sessions_revoked"
 check "... the reason is in the event" ev_has 'reason="lost laptop"'
+check "... and says how the sessions were ended" \
+    out_has "^sessions ended through [a-z]* (1 account(s)); [0-9]* process(es) signalled$"
 run block "$U3"
 expect "blocking a blocked account changes nothing" 0 ""
 snap
@@ -379,6 +381,7 @@ expect "activate again" 0 "account_activated"
 check "... back to active" grep -q "^$U3 status=active" "$T/store"
 run deactivate "$U2" --reason seasonal
 expect "deactivate" 0 "account_deactivated sessions_revoked"
+check "... and says how the sessions were ended" out_has "^sessions ended through "
 run status --json "$U2"
 check "status --json says an inactive account may not log in" \
     sh -c "grep -q '\"login_allowed\": false' '$T/out' && grep -q '\"reason\": \"inactive\"' '$T/out'"
