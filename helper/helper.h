@@ -328,6 +328,10 @@ struct hx_shadow {
 };
 /* 1 and sh filled when login has a shadow entry we may read, else 0. */
 int hx_shadow_get(const char *login, struct hx_shadow *sh);
+/* Before looking up many accounts: read the shadow database once into an
+ * index.  final: the index alone answers (a name it lacks has no entry),
+ * for a listing of every account; otherwise a miss asks getspnam. */
+void hx_shadow_preload(int final);
 /* On top of pam_pwreset's decision: what the shadow lock (auth stage) and
  * pam_unix's account stage (expiry, aging) will make of the login. */
 void hx_shadow_decide(const struct hx_shadow *sh, int64_t now,

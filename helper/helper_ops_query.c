@@ -221,6 +221,8 @@ int hx_op_status(struct hx *hx, struct pwr_err *err)
 
     if (check_names(hx, &n, err) < 0 || hx_open_store(hx, 0, err) < 0)
         return -1;
+    if (n > 64 || (n == 0 && reader))
+        hx_shadow_preload(n == 0);
     if (n > 0)
         rc = named_all(hx, err);
     else if (reader)

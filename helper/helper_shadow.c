@@ -28,6 +28,7 @@
 
 #include <shadow.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -42,17 +43,25 @@
 static const char *const chage_paths[] = { "/usr/bin/chage",
                                            "/bin/chage" };
 
-int hx_shadow_get(const char *login, struct hx_shadow *sh)
-{
-    struct spwd *sp;
+/* Listing many accounts: the shadow database read once (getspent) into a
+ * sorted index, since getspnam scans /etc/shadow from the top each time
+ * (100,000 accounts: minutes).  Only what status needs is kept, never a
+ * hash.  A name the index lacks is looked up by getspnam unless the index
+ * is final (every account of the store is listed: a source that does not
+ * enumerate would cost a scan per account). */
+struct shadow_entry {
+    char login[PWR_LOGIN_MAX + 1];
+    struct hx_shadow sh;
+};
 
-    memset(sh, 0, sizeof(*sh));
-    sh->lastchg = sh->max = sh->inact = sh->expire = -1;
-    if (geteuid() != 0 || !pwr_login_valid(login))
-        return 0; /* only root may read /etc/shadow */
-    sp = getspnam(login);
-    if (sp == NULL)
-        return 0;
+static struct {
+    struct shadow_entry *e;
+    size_t n;
+    int loaded, final;
+} sindex;
+
+static void fill(struct hx_shadow *sh, const struct spwd *sp)
+{
     sh->known = 1;
     sh->locked = pwr_shadow_locked(sp->sp_pwdp);
     sh->nopass = !sh->locked && !pwr_hash_usable(sp->sp_pwdp);
@@ -60,6 +69,72 @@ int hx_shadow_get(const char *login, struct hx_shadow *sh)
     sh->max = sp->sp_max;
     sh->inact = sp->sp_inact;
     sh->expire = sp->sp_expire;
+}
+
+static int entry_cmp(const void *a, const void *b)
+{
+    return strcmp(((const struct shadow_entry *)a)->login,
+                  ((const struct shadow_entry *)b)->login);
+}
+
+void hx_shadow_preload(int final)
+{
+    struct spwd *sp;
+    size_t cap = 0;
+
+    if (sindex.loaded || geteuid() != 0)
+        return;
+    setspent();
+    while ((sp = getspent()) != NULL) {
+        if (!pwr_login_valid(sp->sp_namp))
+            continue;
+        if (sindex.n == cap) {
+            size_t ncap = cap == 0 ? 1024 : cap * 2;
+            void *ne = realloc(sindex.e, ncap * sizeof(*sindex.e));
+
+            if (ne == NULL)
+                break; /* hx_shadow_get falls back to getspnam */
+            sindex.e = ne;
+            cap = ncap;
+        }
+        memset(&sindex.e[sindex.n], 0, sizeof(sindex.e[0]));
+        pwr_strlcpy(sindex.e[sindex.n].login, sp->sp_namp,
+                    sizeof(sindex.e[0].login));
+        fill(&sindex.e[sindex.n].sh, sp);
+        sindex.n++;
+    }
+    endspent();
+    if (sindex.n > 1)
+        qsort(sindex.e, sindex.n, sizeof(*sindex.e), entry_cmp);
+    sindex.loaded = 1;
+    sindex.final = final;
+}
+
+int hx_shadow_get(const char *login, struct hx_shadow *sh)
+{
+    struct shadow_entry key, *hit;
+    struct spwd *sp;
+
+    memset(sh, 0, sizeof(*sh));
+    sh->lastchg = sh->max = sh->inact = sh->expire = -1;
+    if (geteuid() != 0 || !pwr_login_valid(login))
+        return 0; /* only root may read /etc/shadow */
+    if (sindex.loaded) {
+        pwr_strlcpy(key.login, login, sizeof(key.login));
+        hit = sindex.n > 0 ? bsearch(&key, sindex.e, sindex.n,
+                                     sizeof(*sindex.e), entry_cmp)
+                           : NULL;
+        if (hit != NULL) {
+            *sh = hit->sh;
+            return 1;
+        }
+        if (sindex.final)
+            return 0;
+    }
+    sp = getspnam(login);
+    if (sp == NULL)
+        return 0;
+    fill(sh, sp);
     return 1;
 }
 
