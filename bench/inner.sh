@@ -301,8 +301,10 @@ add_import_users() {
                     printf "imp%06d:x:%d:%d::/nonexistent:/usr/sbin/nologin\n", i, id + i, gid >>p
                     printf "imp%06d:%s:20000:0:99999:7:::\n", i, h >>s } }'
     # every run imports into an empty store: the timed command removes the
-    # previous run's store first (a few ms of the figure)
-    printf '#!/bin/sh\nrm -rf "$1"/* && shift && exec "$@"\n' >"$W/bin/fresh"
+    # previous run's store first (a few ms of the figure), and the marker
+    # that says a store existed there (FILE, beside the config), or the
+    # helper would rightly refuse a store that vanished
+    printf '#!/bin/sh\nrm -rf "$1"/* "$2" && shift 2 && exec "$@"\n' >"$W/bin/fresh"
     chmod 755 "$W/bin/fresh"
 }
 
@@ -316,15 +318,16 @@ phase_scale() {
     rows "$W/bin/bench_store" time "$BULK_ITERS" write status_json_100k 100000 - -- \
         "${pw[@]}" --config "$W/w-status.conf" status --json
     add_import_users
-    mkdir -m 700 "$W/w-import"
-    write_conf "$W/w-import.conf" "$W/w-import/store" "$W/audit.sock"
+    mkdir -m 700 "$W/w-import" "$W/w-import.d"
+    write_conf "$W/w-import.d/pwreset.conf" "$W/w-import/store" "$W/audit.sock"
     a0=$(audit_count)
     rows "$W/bin/bench_store" time "$BULK_ITERS" write import_100k 100000 - -- \
-        "$W/bin/fresh" "$W/w-import" "${pw[@]}" --config "$W/w-import.conf" import
+        "$W/bin/fresh" "$W/w-import" "$W/w-import.d/pwreset.stores" \
+        "${pw[@]}" --config "$W/w-import.d/pwreset.conf" import
     a1=$(audit_count)
     rows printf 'V\twrite\timport_100k.audit_lines\t%s\tper action\n' \
         $(((a1 - a0) / $(awk -F'\t' '$3 == "import_100k" { print $7 }' "$RES")))
-    "${pw[@]}" --config "$W/w-import.conf" status --json >"$W/import.json" ||
+    "${pw[@]}" --config "$W/w-import.d/pwreset.conf" status --json >"$W/import.json" ||
         die "status after import failed"
     rows printf 'V\twrite\timport_100k.accounts\t%s\t\n' \
         "$(grep -c '"user": "imp' "$W/import.json")"

@@ -1,6 +1,6 @@
 # bench/report.awk - turns the result rows of bench/run ($W/results.tsv,
 # format in bench/bench.h) into the Markdown of docs/PERFORMANCE.md: the
-# machine, the targets of issue #6 with met/missed, then one table per
+# machine, the targets with met/missed, then one table per
 # measurement.  Usage: awk -f report.awk -v mode=MODE results.tsv
 # SPDX-License-Identifier: BSD-3-Clause
 
@@ -93,7 +93,7 @@ function header() {
 }
 
 function targets(   r, r1, o100, o1m, o10, bulk, per, chg, lim, tp, tpw, fails, ok) {
-    print "## Targets (issue #6)"
+    print "## Targets"
     print ""
     print "| Target | Measured | |"
     print "|---|---|---|"
@@ -122,9 +122,9 @@ function targets(   r, r1, o100, o1m, o10, bulk, per, chg, lim, tp, tpw, fails, 
     } else
         print "| ≥ 100× less time per account than `chage -d 0` | " num(per) " µs vs " num(chg / 1000) \
             " ms per account: **" num(per > 0 ? chg / per : 0) "×** | " judge("write", "bulk_all_100k.per_account", "write", "chage_1k", per > 0 && chg / per >= 100) " |"
-    print "| `status --json` of 100,000 accounts, complete, ≤ 2 s (issue 15) | " secs("write", "status_json_100k") " s | " \
+    print "| `status --json` of 100,000 accounts, complete, ≤ 2 s | " secs("write", "status_json_100k") " s | " \
         judge("write", "status_json_100k", "", "", !stopped("write", "status_json_100k") && m("write", "status_json_100k") <= 2000) " |"
-    print "| `import` of 100,000 /etc/shadow accounts, one store write, ≤ 3 s (issue 15) | " secs("write", "import_100k") " s; " \
+    print "| `import` of 100,000 /etc/shadow accounts, one store write, ≤ 3 s | " secs("write", "import_100k") " s; " \
         v("write", "import_100k.accounts") " accounts in the store afterwards | " \
         judge("write", "import_100k", "", "", !stopped("write", "import_100k") && m("write", "import_100k") <= 3000 && v("write", "import_100k.accounts") == 100000) " |"
     tp = m("load", "pwreset-100k.rate_ratio"); tpw = m("load", "pwreset-100k+writer.rate_ratio")
