@@ -116,6 +116,9 @@ check "--verify without the key refuses, saying so" \
     sh -c "[ $VRC != 0 ] && grep -q 'run as root' '$T/verr'"
 mv "$T/audit.key.away" "$T/audit.key"
 
+# Without files --verify reads what "audit" reads (the auth log or the
+# journal: test-audit-journal.sh proves which), never a usage error.
 run audit --verify
-check "--verify without files is a usage error" [ "$RC" = 2 ]
+check "--verify without files reads the default source, not a usage error" \
+    sh -c "[ $RC != 2 ] && ! grep -q 'needs FILE' '$T/err'"
 finish
