@@ -57,9 +57,14 @@ store_is bob status=blocked
 ok "su to a blocked user is refused with the message"
 
 # --- su USER -c CMD: util-linux su gives CMD no controlling terminal --------
+# alice runs the installed CLI herself: where the install prefix lies under a
+# directory only root may enter (make distcheck's, from a clone in a 0700
+# home), she cannot reach it, and the step says so instead of failing; the
+# normal build's run (prefix /usr/local) makes it.
 A_NEW='Saffron-Kettle-6203'
-audit_mark
-as_carol selfpw su alice -c "$PWRESET passwd" <<EOD
+if setpriv --reuid=alice --regid=alice --init-groups test -x "$PWRESET"; then
+    audit_mark
+    as_carol selfpw su alice -c "$PWRESET passwd" <<EOD
 expect Password:
 send $A_OLD
 expect Current password
@@ -70,11 +75,15 @@ expect Retype new password:
 send $A_NEW
 expect Password changed.
 EOD
-expect_rc $? 0 "su alice -c 'pwreset passwd'"
-not_saw "no terminal to read the password from"
-audit_has event=password_changed user=alice actor=alice
-store_hash_is alice "$A_NEW"
-ok "pwreset passwd under su USER -c reads the terminal it was given, as passwd does"
+    expect_rc $? 0 "su alice -c 'pwreset passwd'"
+    not_saw "no terminal to read the password from"
+    audit_has event=password_changed user=alice actor=alice
+    store_hash_is alice "$A_NEW"
+    ok "pwreset passwd under su USER -c reads the terminal it was given, as passwd does"
+else
+    say "# skipped: alice cannot reach $PWRESET (a parent directory is closed to her)"
+    A_NEW=$A_OLD
+fi
 
 no_secret_logged "$A_OLD" "$B_PW" "$A_NEW"
 ok "no password appears in syslog or the store"
