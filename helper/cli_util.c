@@ -402,6 +402,8 @@ static void tally_sessions(const struct pwr_msg *rep, struct cli_tally *t)
     for (i = 0; i < rep->n; i++) {
         const char *m = rep->fields[i].value;
 
+        if (m == NULL)
+            continue;
         if (strcmp(rep->fields[i].key, "processes") == 0) {
             t->processes += strtol(m, NULL, 10);
             continue;

@@ -120,6 +120,7 @@ int hx_shadow_get(const char *login, struct hx_shadow *sh)
     if (geteuid() != 0 || !pwr_login_valid(login))
         return 0; /* only root may read /etc/shadow */
     if (sindex.loaded) {
+        memset(&key, 0, sizeof(key));
         pwr_strlcpy(key.login, login, sizeof(key.login));
         hit = sindex.n > 0 ? bsearch(&key, sindex.e, sindex.n,
                                      sizeof(*sindex.e), entry_cmp)
