@@ -61,20 +61,10 @@ static char at(const struct breach_map *m, size_t i)
  * short read means the file shrank under us: an error, never a SIGBUS. */
 static int fill(struct breach_map *m, size_t from, size_t to)
 {
-    size_t got = 0;
-
-    while (got < to - from) {
-        ssize_t n = pread(m->fd, m->win + got, to - from - got,
-                          (off_t)(from + got));
-
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            return -1;
-        got += (size_t)n;
-    }
+    if (pwr_pread_full(m->fd, m->win, to - from, (off_t)from) < 0)
+        return -1;
     m->off = from;
-    m->len = got;
+    m->len = to - from;
     return 0;
 }
 

@@ -452,25 +452,15 @@ static int probe_login(const char *line, size_t len, size_t *toklen)
 /* Hold bytes [from, to) of the file (to - from <= WIN_SIZE). */
 static int win_read(struct win *w, size_t from, size_t to)
 {
-    size_t got = 0;
-
     if (from >= w->off && to <= w->off + w->len)
         return 0;
     w->len = 0;
-    while (got < to - from) {
-        ssize_t n = pread(w->fd, w->buf + got, to - from - got,
-                          (off_t)(from + got));
-
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            return -1;
-        got += (size_t)n;
-    }
+    if (pwr_pread_full(w->fd, w->buf, to - from, (off_t)from) < 0)
+        return -1;
     w->off = from;
-    w->len = got;
-    if (got > w->touched)
-        w->touched = got;
+    w->len = to - from;
+    if (w->len > w->touched)
+        w->touched = w->len;
     return 0;
 }
 

@@ -450,6 +450,23 @@ int pwr_write_all(int fd, const void *buf, size_t len)
     return 0;
 }
 
+int pwr_pread_full(int fd, void *buf, size_t len, off_t off)
+{
+    char *p = buf;
+
+    while (len > 0) {
+        ssize_t n = pread(fd, p, len, off);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return -1;
+        p += n;
+        off += n;
+        len -= (size_t)n;
+    }
+    return 0;
+}
+
 int pwr_strlcpy(char *dst, const char *src, size_t dstsz)
 {
     size_t len = strlen(src);

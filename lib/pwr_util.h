@@ -92,6 +92,10 @@ int pwr_read_fd(int fd, size_t max, char **out, size_t *len,
 /* Write all of buf, retrying on EINTR and short writes. */
 int pwr_write_all(int fd, const void *buf, size_t len);
 
+/* Read exactly len bytes at offset off, retrying on EINTR and short reads;
+ * -1 on an error or an end of file first (the file shrank under us). */
+int pwr_pread_full(int fd, void *buf, size_t len, off_t off);
+
 /* Copy src into dst of size dstsz; -1 (dst emptied) if it does not fit. */
 int pwr_strlcpy(char *dst, const char *src, size_t dstsz);
 
