@@ -39,6 +39,9 @@ PY=/usr/bin/python3
 WORLD_NET=${WORLD_NET:-private}
 WORLD_PORT=${WORLD_PORT:-2222}
 WORLD_TIMEOUT=${WORLD_TIMEOUT:-240}
+# A command prefix that runs a program in another host's mount namespace
+# (tests/e2e/hosts.sh sets it for a second host); empty: this world.
+WORLD_IN=${WORLD_IN:-}
 
 # ---- messages and assertions ---------------------------------------------
 
@@ -283,6 +286,7 @@ world_run_var() {
 world_syslog() {
     : >"$W/syslog.log"
     "$PY" "$E2E/syslogd.py" /dev/log "$W/syslog.log" 2>>"$W/syslogd.err" &
+    SYSLOG_PID=$!
     world_wait 50 test -S /dev/log || fail "the syslog listener did not start"
 }
 
@@ -303,14 +307,14 @@ world_etc() {
     for f in passwd shadow group gshadow; do
         [ -f "/etc/$f" ] || continue
         cp -p "/etc/$f" "$W/etc/$f"
-        mount --bind "$W/etc/$f" "/etc/$f"
+        $WORLD_IN mount --bind "$W/etc/$f" "/etc/$f"
     done
     cp -a /etc/pam.d "$W/etc/pam.d"
     for s in auth account password; do
         sed "s#pam_pwreset\.so#$MODULE#" "$top_srcdir/etc/pam.d/common-$s.pwreset" \
             >"$W/etc/pam.d/common-$s" || fail "no etc/pam.d/common-$s.pwreset"
     done
-    mount --bind "$W/etc/pam.d" /etc/pam.d
+    $WORLD_IN mount --bind "$W/etc/pam.d" /etc/pam.d
     world_etc_ssh
 }
 
@@ -332,7 +336,7 @@ AcceptEnv LANG LC_*
 Subsystem	sftp	/usr/lib/openssh/sftp-server
 EOF
     cp "$top_srcdir/etc/sshd_config.d/pwreset.conf" "$d/sshd_config.d/pwreset.conf"
-    mount --bind "$d" /etc/ssh
+    $WORLD_IN mount --bind "$d" /etc/ssh
 }
 
 # The world's pwreset.conf: fast hashes, no failure delay (fail_delay is
@@ -409,8 +413,8 @@ world_run() {
 # world_user NAME [FULL NAME]: a system user with a home under $W, no
 # password in /etc/shadow, not in the store.
 world_user() {
-    while grep -q "^[^:]*:[^:]*:$NEXT_UID:" /etc/passwd ||
-        grep -q "^[^:]*:[^:]*:$NEXT_UID:" /etc/group; do
+    while grep -q "^[^:]*:[^:]*:$NEXT_UID:" "$W/etc/passwd" ||
+        grep -q "^[^:]*:[^:]*:$NEXT_UID:" "$W/etc/group"; do
         NEXT_UID=$((NEXT_UID + 1))
     done
     u=$NEXT_UID
@@ -467,12 +471,12 @@ world_sshd() {
             shift 2
         done
     } >"$W/etc/ssh/sshd_config.d/00-e2e.conf"
-    /usr/sbin/sshd -t >"$W/sshd-t.log" 2>&1 || {
+    $WORLD_IN /usr/sbin/sshd -t >"$W/sshd-t.log" 2>&1 || {
         cat "$W/sshd-t.log"
         fail "sshd -t rejected the configuration"
     }
     : >"$W/sshd.log"
-    /usr/sbin/sshd -D -E "$W/sshd.log" &
+    $WORLD_IN /usr/sbin/sshd -D -E "$W/sshd.log" &
     SSHD_PID=$!
     world_wait 100 grep -q "Server listening on 127.0.0.1 port $WORLD_PORT" "$W/sshd.log" ||
         fail "sshd did not start listening"
@@ -522,7 +526,7 @@ session_ready() { grep -q "READY-$1" "$W/t/$1.out" 2>/dev/null; }
 
 # admin ARGS...: run pwreset as root; its output is in $W/admin.out.
 admin() {
-    "$PWRESET" "$@" >"$W/admin.out" 2>&1
+    $WORLD_IN "$PWRESET" "$@" >"$W/admin.out" 2>&1
     arc=$?
     sed 's/^/  pwreset: /' "$W/admin.out"
     return $arc
@@ -539,7 +543,7 @@ admin_secret() {
     s=$1
     shift
     say "# pwreset $* (secret on stdin)"
-    printf '%s\n' "$s" | "$PWRESET" "$@" >"$W/admin.out" 2>&1 ||
+    printf '%s\n' "$s" | $WORLD_IN "$PWRESET" "$@" >"$W/admin.out" 2>&1 ||
         { cat "$W/admin.out"; fail "pwreset $* exited $?"; }
     sed 's/^/  pwreset: /' "$W/admin.out"
 }
@@ -559,7 +563,7 @@ print("null" if x is None else str(x).lower() if isinstance(x, bool) else x)' "$
 store_is() {
     user=$1
     shift
-    "$PWRESET" status --json "$user" >"$W/status.json" 2>"$W/status.err" ||
+    $WORLD_IN "$PWRESET" status --json "$user" >"$W/status.json" 2>"$W/status.err" ||
         fail "pwreset status $user --json failed: $(cat "$W/status.err")"
     for kv in "$@"; do
         got=$(json_get "${kv%%=*}" <"$W/status.json") ||
@@ -572,7 +576,7 @@ store_is() {
 # store_hash_is USER PASSWORD: the stored hash verifies PASSWORD (read from
 # the store file directly, as root; the hash never leaves this world).
 store_hash_is() {
-    printf '%s' "$2" | "$PY" -W ignore "$E2E/storecheck.py" "$storepath" "$1" ||
+    printf '%s' "$2" | $WORLD_IN "$PY" -W ignore "$E2E/storecheck.py" "$storepath" "$1" ||
         fail "store: the password of $1 is not the expected one"
 }
 
@@ -582,7 +586,7 @@ store_hash_is() {
 # order, so once our marker is written, everything before it is too.
 audit_sync() {
     token=e2e-sync-$(cat /proc/sys/kernel/random/uuid)
-    logger -u /dev/log -d -t e2e "$token" ||
+    $WORLD_IN logger -u /dev/log -d -t e2e "$token" ||
         fail "cannot write to the world's /dev/log"
     world_wait 100 grep -q "$token\$" "$W/syslog.log" ||
         fail "the syslog listener stopped"

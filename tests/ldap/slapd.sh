@@ -10,9 +10,10 @@
 #     (LDAP_CONF_EDIT, if set, is one more sed expression applied to the
 #     copy), loads etc/ldap/example.ldif with slapadd, starts slapd on
 #     127.0.0.1 on a free port, and returns once it answers a search.
-#     Sets LDAP_URI, LDAP_DIR and LDAP_PID.  An EXIT trap (INT, TERM and
-#     HUP exit through it) stops slapd on every path; nothing outside
-#     LDAP_DIR is touched: not /etc/ldap, not a system slapd.
+#     Sets LDAP_URI, LDAP_DIR (made under $TMPDIR, default /tmp) and
+#     LDAP_PID.  An EXIT trap (INT, TERM and HUP exit through it) stops
+#     slapd on every path; nothing outside LDAP_DIR is touched: not
+#     /etc/ldap, not a system slapd.
 # ldap_stop
 #     SIGTERM to slapd, wait for it, remove LDAP_DIR.  Idempotent.
 #
@@ -72,7 +73,7 @@ ldap_answers() {
 ldap_start() {
     trap 'ldap_stop' EXIT
     trap 'exit 130' INT TERM HUP
-    LDAP_DIR=$(mktemp -d /tmp/pwr-ldap.XXXXXX) || return 1
+    LDAP_DIR=$(mktemp -d "${TMPDIR:-/tmp}/pwr-ldap.XXXXXX") || return 1
     mkdir "$LDAP_DIR/db" || return 1
     sed -e "s|^include[[:space:]].*/pwreset.schema\$|include $top_srcdir/etc/ldap/pwreset.schema|" \
         -e "s|^pidfile[[:space:]].*|pidfile $LDAP_DIR/slapd.pid|" \
