@@ -2,8 +2,12 @@
 # bench/inner.sh - the measurements of bench/run, sourced by it inside its
 # private mount namespace (unshare --mount).  Expects SRC, BUILD, W, MODE.
 # Every result is a row appended to $W/results.tsv (format: bench/bench.h;
-# "M key value" rows describe the machine and the run).
+# "M key value" rows describe the machine and the run).  The directory
+# backend's rows are in fleet.sh.
 # SPDX-License-Identifier: BSD-3-Clause
+
+# shellcheck source=bench/fleet.sh
+. "$SRC/bench/fleet.sh"
 
 BUSER=pwrbench           # the throwaway account every login uses
 SIZES="10 1000 100000 1000000"
@@ -335,18 +339,28 @@ phase_scale() {
 
 bench_inner() {
     set_counts
+    # --fleet-only: the directory rows and the one file store they compare with
+    [ "${FLEET_ONLY:-0}" = 0 ] || SIZES=100000
     setup_etc
     machine_info before
     start_sink
     say "making stores of $SIZES accounts"
     make_stores
     write_services
+    if [ "${FLEET_ONLY:-0}" = 1 ]; then
+        phase_fleet
+        machine_info after
+        kill "$SINK_PID" 2>/dev/null || true
+        wait "$SINK_PID" 2>/dev/null || true
+        return
+    fi
     phase_login
     phase_lookup
     phase_parts
     phase_nonroot
     phase_memory
     phase_load
+    phase_fleet
     phase_writes
     phase_scale
     machine_info after

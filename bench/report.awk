@@ -134,7 +134,23 @@ function targets(   r, r1, o100, o1m, o10, bulk, per, chg, lim, tp, tpw, fails, 
         num(100 * tp) " % without a writer; " num(100 * tpw) \
         " % with a bulk writer, of the CPU it leaves (medians of per-round ratios, see §5); " fails " failed logins | " \
         judge("load", "pwreset-100k.rate_ratio", "load", "pwreset-100k+writer.rate_ratio", ok) " |"
+    fleet_targets()
     print ""
+}
+
+# The directory backend (bench/fleet.sh): "not measured" rows when skipped.
+# (has() before m(): reading med[] would create the row.)
+function fleet_targets(   r, bulk, n, hr, hb) {
+    hr = has("fleet", "pwreset-ldap.ratio"); hb = has("fleet", "bulk_all_ldap")
+    n = v("fleet", "bulk_all_ldap.n")
+    r = hr ? m("fleet", "pwreset-ldap.ratio") : 0
+    print "| Login through the directory (`backend = ldap`) / through the file store ≤ 1.2 on the same hash | " \
+        (hr ? num(r) : "–") " | " (hr ? yes(r <= 1.2) : "not measured") " |"
+    bulk = !hb ? 0 : stopped("fleet", "bulk_all_ldap") ? hi["fleet" SUBSEP "bulk_all_ldap"] : m("fleet", "bulk_all_ldap")
+    print "| Bulk `force-reset --all` of " (n ? num(n) : "100,000") " directory accounts ≤ 10 s | " \
+        (hb ? secs("fleet", "bulk_all_ldap") " s; one `ldapmodify` per account: " \
+        num(m("fleet", "ldapmodify_each.per_account") * n / 1e6) " s (extrapolated, see §7)" : "–") " | " \
+        (hb ? yes(!stopped("fleet", "bulk_all_ldap") && bulk <= 10000) : "not measured") " |"
 }
 
 function login_table(   i, s, svcs, n) {
@@ -308,6 +324,34 @@ function load_table(   i, s, svcs, n, lim, limw, theory, cores, hash, pct) {
     print ""
 }
 
+function fleet_table(   n, bn, per) {
+    print "## 7. The directory backend"
+    print ""
+    if ("fleet_skipped" in meta) { print "Not measured: " meta["fleet_skipped"] "."; print ""; return }
+    n = v("fleet", "bulk_all_ldap.n"); bn = v("fleet", "ldapmodify_each.n")
+    print "A throwaway slapd (" meta["fleet_directory"] ")."
+    print "The login account has the same yescrypt string in the directory as in the"
+    print "file store, so both logins pay one hash: the file store's in the PAM"
+    print "process, the directory's in slapd (a bind as the person), which the"
+    print "driver cannot time, hence no *hash* column.  Counts: " meta["fleet_counts"] "."
+    print ""
+    print "| Measurement | Time | Per account | Ratio to the file store | Runs |"
+    print "|---|---|---|---|---|"
+    print "| Login, file store of 100,000 (reference) | " cell("fleet", "pwreset-100k.total") " ms | – | 1 | " runs("fleet", "pwreset-100k.total") " |"
+    print "| Login, `backend = ldap`, directory of " num(n) " | " cell("fleet", "pwreset-ldap.total") " ms | – | " \
+        cell("fleet", "pwreset-ldap.ratio") " | " runs("fleet", "pwreset-ldap.total") " |"
+    print "| `force-reset --all`, " num(n) " directory accounts | " cell("fleet", "bulk_all_ldap") " ms | " \
+        cell("fleet", "bulk_all_ldap.per_account") " µs | – | " runs("fleet", "bulk_all_ldap") " |"
+    per = m("fleet", "ldapmodify_each.per_account")
+    print "| One `ldapmodify` process per account (replace `pwdReset`), " num(bn) " accounts one after another | " \
+        cell("fleet", "ldapmodify_each") " ms | " cell("fleet", "ldapmodify_each.per_account") " µs | – | " runs("fleet", "ldapmodify_each") " |"
+    print ""
+    if (per > 0 && n > 0)
+        print "Extrapolated to " num(n) " accounts, the `ldapmodify` loop would take " num(per * n / 1e6) \
+            " s (" num(bn) " measured × " num(n / bn) "); `force-reset --all` took " secs("fleet", "bulk_all_ldap") " s."
+    print ""
+}
+
 function mem_table(   i, s, svcs, n) {
     print "## 6. Memory"
     print ""
@@ -337,6 +381,7 @@ END {
     write_table()
     load_table()
     mem_table()
+    fleet_table()
     print "## How to reproduce"
     print ""
     print "`sudo bench/run` (about " (mode == "quick" ? "a minute" : "five minutes") "; `--quick` for a short run,"

@@ -54,7 +54,7 @@ fleet_host() {
         "ldap_bind_dn=cn=host$1,ou=hosts,$LDAP_BASE" \
         "ldap_bind_password_file=$dir/ldap-host.secret" \
         "ldap_admin_dn=$LDAP_ADMIN_DN" "ldap_admin_password_file=$dir/ldap-admin.secret" \
-        ldap_timeout=3
+        ldap_timeout=3s
     NEXT_UID=10001
     world_user alice "Alice Example"
     world_user bob "Bob Example"

@@ -8,8 +8,9 @@
 #     copies etc/ldap/slapd.conf.example to a temp directory, points its
 #     schema include, pidfile, argsfile and database directory there
 #     (LDAP_CONF_EDIT, if set, is one more sed expression applied to the
-#     copy), loads etc/ldap/example.ldif with slapadd, starts slapd on
-#     127.0.0.1 on a free port, and returns once it answers a search.
+#     copy), loads etc/ldap/example.ldif (or the file LDAP_LDIF names)
+#     with slapadd, starts slapd on 127.0.0.1 on a free port, and returns
+#     once it answers a search.
 #     Sets LDAP_URI, LDAP_DIR (made under $TMPDIR, default /tmp) and
 #     LDAP_PID.  An EXIT trap (INT, TERM and HUP exit through it) stops
 #     slapd on every path; nothing outside LDAP_DIR is touched: not
@@ -81,7 +82,8 @@ ldap_start() {
         -e "s|^directory[[:space:]].*|directory $LDAP_DIR/db|" \
         -e "${LDAP_CONF_EDIT:-s|^||}" \
         "$top_srcdir/etc/ldap/slapd.conf.example" >"$LDAP_DIR/slapd.conf" || return 1
-    if ! slapadd -q -f "$LDAP_DIR/slapd.conf" -l "$top_srcdir/etc/ldap/example.ldif" \
+    if ! slapadd -q -f "$LDAP_DIR/slapd.conf" \
+        -l "${LDAP_LDIF:-$top_srcdir/etc/ldap/example.ldif}" \
         >"$LDAP_DIR/slapadd.log" 2>&1; then
         echo "# slapadd failed:"; sed 's/^/# /' "$LDAP_DIR/slapadd.log"
         return 1
