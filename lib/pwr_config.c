@@ -48,6 +48,8 @@ enum key_type {
     KT_HASH,       /* pwr_hash_method_parse */
     KT_TEXT,       /* free UTF-8 text, not empty */
     KT_BOOL,       /* yes/no, true/false, on/off, 1/0 */
+    KT_TEXT_OPT,   /* free UTF-8 text, or "" for none */
+    KT_BACKEND,    /* file or ldap */
 };
 
 enum key_id {
@@ -59,6 +61,9 @@ enum key_id {
     K_HISTORY, K_MAX_AGE, K_WARN_AGE, K_NOTIFY_MAIL, K_MAIL_FROM, K_SENDMAIL,
     K_SENDMAIL_TIMEOUT,
     K_PROTECTED_GROUPS, K_LOGIN_DEFS,
+    K_BACKEND, K_LDAP_URI, K_LDAP_BASE, K_LDAP_BIND_DN, K_LDAP_BIND_PW,
+    K_LDAP_ADMIN_DN, K_LDAP_ADMIN_PW, K_LDAP_CA_FILE, K_LDAP_STARTTLS,
+    K_LDAP_TIMEOUT,
     K_COUNT
 };
 
@@ -159,6 +164,30 @@ static const struct key_def keys[K_COUNT] = {
                                     "docker lxd libvirt" },
     [K_LOGIN_DEFS] = { .name = "login_defs", .type = KT_PATH,
                        FIELD(login_defs), .def = "/etc/login.defs" },
+    /* the directory backend (docs/FLEET.md) */
+    [K_BACKEND] = { .name = "backend", .type = KT_BACKEND, FIELD(backend),
+                    .def = "file" },
+    [K_LDAP_URI] = { .name = "ldap_uri", .type = KT_TEXT_OPT,
+                     FIELD(ldap_uri), .def = "" },
+    [K_LDAP_BASE] = { .name = "ldap_base", .type = KT_TEXT_OPT,
+                      FIELD(ldap_base), .def = "" },
+    [K_LDAP_BIND_DN] = { .name = "ldap_bind_dn", .type = KT_TEXT_OPT,
+                         FIELD(ldap_bind_dn), .def = "" },
+    [K_LDAP_BIND_PW] = { .name = "ldap_bind_password_file",
+                         .type = KT_PATH_OPT,
+                         FIELD(ldap_bind_password_file), .def = "" },
+    [K_LDAP_ADMIN_DN] = { .name = "ldap_admin_dn", .type = KT_TEXT_OPT,
+                          FIELD(ldap_admin_dn), .def = "" },
+    [K_LDAP_ADMIN_PW] = { .name = "ldap_admin_password_file",
+                          .type = KT_PATH_OPT,
+                          FIELD(ldap_admin_password_file), .def = "" },
+    [K_LDAP_CA_FILE] = { .name = "ldap_ca_file", .type = KT_PATH_OPT,
+                         FIELD(ldap_ca_file), .def = "" },
+    [K_LDAP_STARTTLS] = { .name = "ldap_starttls", .type = KT_BOOL,
+                          FIELD(ldap_starttls), .def = "no" },
+    [K_LDAP_TIMEOUT] = { .name = "ldap_timeout", .type = KT_DURATION,
+                         FIELD(ldap_timeout), .min = 1, .max = 600,
+                         .def = "5s" },
 };
 
 /* Where a value came from, for error messages: file NULL = pwr_config_set. */
@@ -339,7 +368,7 @@ static int parse_hash(const struct key_def *k, const char *v,
 static int parse_text(const struct key_def *k, const char *v,
                       struct pwr_config *cfg, struct pwr_err *e)
 {
-    if (*v == '\0')
+    if (*v == '\0' && k->type != KT_TEXT_OPT)
         return pwr_fail(e, PWR_E_CONFIG, "empty value");
     if (pwr_strlcpy(field(cfg, k), v, k->size) < 0)
         return pwr_fail(e, PWR_E_CONFIG, "text too long (at most %zu bytes)",
@@ -363,6 +392,18 @@ static int parse_bool(const struct key_def *k, const char *v,
     return pwr_fail(e, PWR_E_CONFIG, "'%s' is not yes or no", v);
 }
 
+static int parse_backend(const struct key_def *k, const char *v,
+                         struct pwr_config *cfg, struct pwr_err *e)
+{
+    if (strcmp(v, "file") == 0)
+        *(unsigned *)field(cfg, k) = PWR_BACKEND_FILE;
+    else if (strcmp(v, "ldap") == 0)
+        *(unsigned *)field(cfg, k) = PWR_BACKEND_LDAP;
+    else
+        return pwr_fail(e, PWR_E_CONFIG, "'%s' is not file or ldap", v);
+    return 0;
+}
+
 typedef int (*parse_fn)(const struct key_def *, const char *,
                         struct pwr_config *, struct pwr_err *);
 
@@ -372,7 +413,8 @@ static const parse_fn parsers[] = {
     [KT_PATH_LIST] = parse_list,   [KT_UINT] = parse_number,
     [KT_MSEC] = parse_number,      [KT_DURATION] = parse_duration,
     [KT_HASH] = parse_hash,        [KT_TEXT] = parse_text,
-    [KT_BOOL] = parse_bool,
+    [KT_BOOL] = parse_bool,        [KT_TEXT_OPT] = parse_text,
+    [KT_BACKEND] = parse_backend,
 };
 
 /* Values end up in paths, terminal messages and syslog: whatever the key,
