@@ -242,6 +242,8 @@ EOD
     keylogin "downkey$h" alice
     [ $? -ne 0 ] || fail "host $h let alice in with her key with the directory down"
     not_saw "who=alice"
+    grep -qi "account service unavailable" "$T" ||
+        fail "host $h: alice's key was refused without the message"
     audit_sync
     tail -n +"$AUDIT_FROM" "$W/syslog.log" | grep -q "$URI_RE" ||
         fail "host $h logged no error naming $LDAP_URI"

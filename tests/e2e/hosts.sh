@@ -21,7 +21,7 @@
 # listener and anchor, host 1's listener, and whatever HOSTS_ON_EXIT names
 # (a command, e.g. ldap_stop).
 # shellcheck shell=sh
-# shellcheck disable=SC2034 # read by world.sh functions
+# shellcheck disable=SC2034,SC2154 # read by world.sh; storepath from its vars.sh
 
 HOSTS_CUR=1
 HOSTS_ON_EXIT=${HOSTS_ON_EXIT:-}
