@@ -384,7 +384,7 @@ END {
     fleet_table()
     print "## How to reproduce"
     print ""
-    print "`sudo bench/run` (about " (mode == "quick" ? "a minute" : "five minutes") "; `--quick` for a short run,"
+    print "`sudo bench/run` (about " (mode == "quick" ? "a minute" : "seven minutes") "; `--quick` for a short run,"
     print "`--build DIR` to use an existing build, `--keep` to keep the raw rows).  It"
     print "runs inside a private mount namespace with private copies of /etc; the"
     print "host's files are not modified.  Sources: bench/."
