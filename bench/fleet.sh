@@ -81,7 +81,8 @@ fleet_start() {
     local t0 rc=0
     mkdir -m 700 "$FLEET" "$FLEET/store"
     fleet_ldif
-    top_srcdir=$SRC # shellcheck disable=SC2034 # read by slapd.sh
+    # shellcheck disable=SC2034 # read by slapd.sh
+    top_srcdir=$SRC
     # shellcheck source=tests/ldap/slapd.sh
     . "$SRC/tests/ldap/slapd.sh"
     t0=$(date +%s.%N)
