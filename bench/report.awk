@@ -328,6 +328,7 @@ function fleet_table(   n, bn, per) {
     print "## 7. The directory backend"
     print ""
     if ("fleet_skipped" in meta) { print "Not measured: " meta["fleet_skipped"] "."; print ""; return }
+    if ("fleet_failed" in meta) { print "**Failed**, the rows after it were not measured: `" meta["fleet_failed"] "`"; print "" }
     n = v("fleet", "bulk_all_ldap.n"); bn = v("fleet", "ldapmodify_each.n")
     print "A throwaway slapd (" meta["fleet_directory"] ")."
     print "The login account has the same yescrypt string in the directory as in the"
