@@ -1,4 +1,5 @@
-/* cli_main.c - pwreset: global options and the command table.
+/* cli_main.c - pwreset: the process set-up, then the global options and
+ * the command (cli_commands.c parses both).
  * SPDX-License-Identifier: BSD-3-Clause
  *
  * pwreset [--config FILE] [--helper PATH] COMMAND [ARGS]
@@ -27,105 +28,6 @@
 #ifndef PWR_HELPER_PATH
 #error "PWR_HELPER_PATH must be defined by the build"
 #endif
-
-static const struct cli_cmd cmds[] = {
-    { "enrol", cli_cmd_enrol, "USER... [--pending] [--ttl DURATION] [--json]",
-      "put existing system users into the store" },
-    { "import", cli_cmd_import, "[USER...] [--shadow FILE]",
-      "carry password hashes over from /etc/shadow" },
-    { "set-password", cli_cmd_set_password,
-      "USER [--temporary] [--no-must-change] [--ttl DURATION] [--stdin] "
-      "[--logout] [--allow-reuse] [--yes]",
-      "set a user's password" },
-    { "temp-password", cli_cmd_temp_password,
-      "USER [--ttl DURATION] [--no-must-change] [--logout] [--yes] [--json]",
-      "set a generated temporary password, printed once" },
-    { "force-reset", cli_cmd_force_reset,
-      "USER... | --group GROUP | --all [--clear] [--dry-run]",
-      "make users choose a new password at next login" },
-    { "reset-code", cli_cmd_reset_code, "USER... [--ttl DURATION] [--json]",
-      "issue single-use reset codes" },
-    { "block", cli_cmd_status_change, "USER... [--reason TEXT] [--keep-sessions]",
-      "deny login: security hold" },
-    { "unblock", cli_cmd_status_change, "USER... [--reason TEXT]",
-      "lift a block" },
-    { "deactivate", cli_cmd_status_change,
-      "USER... [--reason TEXT] [--keep-sessions]",
-      "deny login: account deactivated" },
-    { "activate", cli_cmd_status_change, "USER... [--reason TEXT]",
-      "reactivate a deactivated account" },
-    { "delete", cli_cmd_delete,
-      "USER [--reason TEXT] [--keep-sessions] [--yes]",
-      "wipe the password and keep a tombstone" },
-    { "purge", cli_cmd_purge, "USER [--reason TEXT] [--yes]",
-      "root: remove a deleted account's tombstone (unmanaged again)" },
-    { "undelete", cli_cmd_purge, "USER [--reason TEXT]",
-      "root: restore a deleted account as blocked, must change" },
-    { "logout", cli_cmd_logout, "USER", "end a user's sessions" },
-    { "passwd", cli_cmd_passwd, "[--stdin]",
-      "change your own password" },
-    { "status", cli_cmd_status, "[USER...] [--json]",
-      "show accounts and whether they could log in" },
-    { "check-config", cli_cmd_check_config, "[--config FILE]",
-      "check the configuration as pam_pwreset reads it" },
-    { "audit", cli_cmd_audit,
-      "[--user U] [--event E] [--since TIME] [--format table|csv|json] "
-      "[FILE...] | --verify FILE...",
-      "read pwreset's audit events from syslog" },
-};
-
-const struct cli_cmd *cli_find(const char *name)
-{
-    size_t i;
-
-    for (i = 0; i < PWR_ARRAY_SIZE(cmds); i++)
-        if (strcmp(cmds[i].name, name) == 0)
-            return &cmds[i];
-    return NULL;
-}
-
-static void usage(FILE *f)
-{
-    size_t i;
-
-    fprintf(f, "usage: pwreset [--config FILE] [--helper PATH] COMMAND "
-               "[ARGS]\n\ncommands:\n");
-    for (i = 0; i < PWR_ARRAY_SIZE(cmds); i++)
-        fprintf(f, "  %-14s %s\n", cmds[i].name, cmds[i].summary);
-    fprintf(f, "\n\"pwreset COMMAND --help\" describes a command; "
-               "see pwreset(8).\n");
-}
-
-/* Leading global options, before the command name. */
-static int global_options(struct cli *cli, int argc, char **argv, int *next)
-{
-    int i = 1;
-
-    while (i < argc && argv[i][0] == '-') {
-        const char *a = argv[i];
-
-        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
-            usage(stdout);
-            exit(PWR_OK);
-        } else if (strcmp(a, "--version") == 0) {
-            printf("pwreset %s\n", PACKAGE_VERSION);
-            exit(PWR_OK);
-        } else if ((strcmp(a, "--config") == 0 || strcmp(a, "--helper") == 0) &&
-                   i + 1 < argc) {
-            if (a[2] == 'c' && cli_set_config(cli, argv[i + 1]) != PWR_OK)
-                return PWR_E_CONFIG;
-            if (a[2] == 'h')
-                cli->helper = argv[i + 1];
-            i += 2;
-        } else {
-            cli_err("unknown or incomplete option '%s' (see pwreset --help)",
-                    a);
-            return PWR_E_USAGE;
-        }
-    }
-    *next = i;
-    return PWR_OK;
-}
 
 /* Passwords typed to us and generated ones we print must never land in a
  * core file: no dumps, and (PR_SET_DUMPABLE 0) no ptrace by the same user.
@@ -162,11 +64,11 @@ int main(int argc, char **argv)
     memset(&cli, 0, sizeof(cli));
     cli.must_change = -1;
     cli.helper = default_helper();
-    rc = global_options(&cli, argc, argv, &first);
+    rc = cli_parse_global(&cli, argc, argv, &first);
     if (rc != PWR_OK)
         return rc;
     if (first >= argc) {
-        usage(stderr);
+        cli_print_commands(stderr);
         return PWR_E_USAGE;
     }
     cmd = cli_find(argv[first]);

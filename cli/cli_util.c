@@ -1,5 +1,6 @@
-/* cli_util.c - what every pwreset command shares: option parsing, messages,
- * building a request and calling the helper, printing times and accounts.
+/* cli_util.c - what every pwreset command shares: messages, building a
+ * request and calling the helper, printing times and accounts (its options
+ * are parsed in cli_commands.c).
  * SPDX-License-Identifier: BSD-3-Clause
  */
 #include "config.h"
@@ -15,60 +16,6 @@
 #include "cli.h"
 #include "pwr_secret.h"
 
-struct opt_def {
-    const char *name;
-    int has_arg;
-    int id;
-    const char *help; /* one line for --help */
-};
-
-static const struct opt_def opt_defs[] = {
-    { "json", no_argument, OPT_JSON,
-      "print the result as JSON" },
-    { "yes", no_argument, OPT_YES,
-      "do not ask for confirmation (needed without a terminal)" },
-    { "stdin", no_argument, OPT_STDIN,
-      "read the secret as one line from standard input" },
-    { "logout", no_argument, OPT_LOGOUT,
-      "also end the user's running sessions" },
-    { "keep-sessions", no_argument, OPT_KEEP_SESSIONS,
-      "leave the user's sessions and sudo ticket (ended by default)" },
-    { "dry-run", no_argument, OPT_DRY_RUN,
-      "show what would change, change nothing" },
-    { "clear", no_argument, OPT_CLEAR,
-      "remove the flag instead of setting it" },
-    { "all", no_argument, OPT_ALL,
-      "every eligible account in the store" },
-    { "pending", no_argument, OPT_PENDING,
-      "enrol as pending and print a setup code" },
-    { "temporary", no_argument, OPT_TEMPORARY,
-      "mark the password temporary (must change, may expire)" },
-    { "must-change", no_argument, OPT_MUST_CHANGE,
-      "make the user choose a new password at next login" },
-    { "no-must-change", no_argument, OPT_NO_MUST_CHANGE,
-      "do not force a change at next login" },
-    { "group", required_argument, OPT_GROUP,
-      "every member of GROUP who is in the store" },
-    { "ttl", required_argument, OPT_TTL,
-      "lifetime, e.g. 90m, 24h, 7d" },
-    { "reason", required_argument, OPT_REASON,
-      "why (recorded in the store and the audit trail)" },
-    { "user", required_argument, OPT_USER,
-      "only events about this login" },
-    { "event", required_argument, OPT_EVENT,
-      "only this event (e.g. password_set_by_admin)" },
-    { "since", required_argument, OPT_SINCE,
-      "only events since TIME: \"2026-11-22 14:00\", or 2h, 7d ago" },
-    { "format", required_argument, OPT_FORMAT,
-      "table (default), csv or json" },
-    { "shadow", required_argument, OPT_SHADOW,
-      "read hashes from FILE instead of /etc/shadow (root only)" },
-    { "allow-reuse", no_argument, OPT_ALLOW_REUSE,
-      "accept the current or a recently used password (audited)" },
-    { "verify", no_argument, OPT_VERIFY,
-      "check the files' seq/mac chain instead of listing (root)" },
-};
-
 void cli_err(const char *fmt, ...)
 {
     va_list ap;
@@ -79,18 +26,6 @@ void cli_err(const char *fmt, ...)
     vfprintf(stderr, fmt, ap);
     va_end(ap);
     fputc('\n', stderr);
-}
-
-int cli_usage_error(const struct cli_cmd *cmd, const char *fmt, ...)
-{
-    va_list ap;
-
-    fputs("pwreset: ", stderr);
-    va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
-    va_end(ap);
-    fprintf(stderr, "\nusage: pwreset %s %s\n", cmd->name, cmd->usage);
-    return PWR_E_USAGE;
 }
 
 int cli_set_config(struct cli *cli, const char *path)
@@ -108,130 +43,6 @@ int cli_set_config(struct cli *cli, const char *path)
     }
     free(abs);
     return PWR_OK;
-}
-
-static int word_in(const char *word, const char *list)
-{
-    size_t len = strlen(word);
-    const char *p = list;
-
-    while ((p = strstr(p, word)) != NULL) {
-        if ((p == list || p[-1] == ' ') && (p[len] == ' ' || p[len] == '\0'))
-            return 1;
-        p += len;
-    }
-    return 0;
-}
-
-static int set_option(struct cli *cli, int id, const char *arg)
-{
-    switch (id) {
-    case OPT_JSON: cli->json = 1; break;
-    case OPT_YES: cli->yes = 1; break;
-    case OPT_STDIN: cli->use_stdin = 1; break;
-    case OPT_LOGOUT: cli->logout = 1; break;
-    case OPT_KEEP_SESSIONS: cli->keep_sessions = 1; break;
-    case OPT_DRY_RUN: cli->dry_run = 1; break;
-    case OPT_CLEAR: cli->clear = 1; break;
-    case OPT_ALL: cli->all = 1; break;
-    case OPT_PENDING: cli->pending = 1; break;
-    case OPT_TEMPORARY: cli->temporary = 1; break;
-    case OPT_MUST_CHANGE: cli->must_change = 1; break;
-    case OPT_NO_MUST_CHANGE: cli->must_change = 0; break;
-    case OPT_GROUP: cli->group = arg; break;
-    case OPT_TTL: cli->ttl = arg; break;
-    case OPT_REASON: cli->reason = arg; break;
-    case OPT_USER: cli->user_filter = arg; break;
-    case OPT_EVENT: cli->event_filter = arg; break;
-    case OPT_SINCE: cli->since = arg; break;
-    case OPT_FORMAT: cli->format = arg; break;
-    case OPT_SHADOW: cli->shadow = arg; break;
-    case OPT_ALLOW_REUSE: cli->allow_reuse = 1; break;
-    case OPT_VERIFY: cli->verify = 1; break;
-    case OPT_HELPER: cli->helper = arg; break;
-    case OPT_CONFIG: return cli_set_config(cli, arg);
-    default: return PWR_E_USAGE;
-    }
-    return PWR_OK;
-}
-
-static void build_table(const char *allowed, struct option *tab)
-{
-    size_t i, n = 0;
-
-    tab[n++] = (struct option){ "help", no_argument, NULL, OPT_HELP };
-    tab[n++] = (struct option){ "config", required_argument, NULL, OPT_CONFIG };
-    tab[n++] = (struct option){ "helper", required_argument, NULL, OPT_HELPER };
-    for (i = 0; i < PWR_ARRAY_SIZE(opt_defs); i++)
-        if (word_in(opt_defs[i].name, allowed))
-            tab[n++] = (struct option){ opt_defs[i].name, opt_defs[i].has_arg,
-                                        NULL, opt_defs[i].id };
-    tab[n] = (struct option){ NULL, 0, NULL, 0 };
-}
-
-static void print_help(const struct cli_cmd *cmd, const char *allowed)
-{
-    size_t i;
-
-    printf("usage: pwreset %s %s\n%s\n\noptions:\n", cmd->name, cmd->usage,
-           cmd->summary);
-    for (i = 0; i < PWR_ARRAY_SIZE(opt_defs); i++)
-        if (word_in(opt_defs[i].name, allowed))
-            printf("  --%-16s %s\n", opt_defs[i].name, opt_defs[i].help);
-    printf("  --%-16s %s\n  --%-16s %s\n", "config FILE",
-           "configuration file (root only with the setuid helper)",
-           "help", "show this help");
-    printf("\nSee pwreset(8) for exit codes and examples.\n");
-}
-
-/* --ttl is checked here, before any confirmation, with the range the
- * helper will apply: temporary passwords one, reset and setup codes
- * another. */
-static int check_ttl(const struct cli_cmd *cmd, const char *ttl)
-{
-    enum pwr_ttl_kind kind = strcmp(cmd->name, "temp-password") == 0 ||
-                                     strcmp(cmd->name, "set-password") == 0
-                                 ? PWR_TTL_TEMPORARY
-                                 : PWR_TTL_CODE;
-    struct pwr_err err;
-    int64_t secs;
-
-    if (pwr_parse_duration(ttl, &secs, &err) < 0 ||
-        pwr_ttl_check(kind, ttl, secs, &err) < 0)
-        return cli_usage_error(cmd, "--ttl: %s", err.msg);
-    return PWR_OK;
-}
-
-int cli_parse(struct cli *cli, const struct cli_cmd *cmd, const char *allowed,
-              int argc, char **argv)
-{
-    struct option tab[PWR_ARRAY_SIZE(opt_defs) + 4];
-    int c;
-
-    build_table(allowed, tab);
-    optind = 1;
-    opterr = 0;
-    /* The leading ':' makes getopt_long tell a missing value (':') from
-     * an unknown option ('?'), so the message can say which. */
-    while ((c = getopt_long(argc, argv, ":", tab, NULL)) != -1) {
-        if (c == OPT_HELP) {
-            print_help(cmd, allowed);
-            exit(PWR_OK);
-        }
-        if (c == ':') {
-            cli_usage_error(cmd, "option '%s' needs a value", argv[optind - 1]);
-            return -1;
-        }
-        if (c == '?') {
-            cli_usage_error(cmd, "unknown option: '%s'", argv[optind - 1]);
-            return -1;
-        }
-        if (set_option(cli, c, optarg) != PWR_OK)
-            return -1;
-    }
-    if (cli->ttl != NULL && check_ttl(cmd, cli->ttl) != PWR_OK)
-        return -1;
-    return optind;
 }
 
 int cli_check_login(const char *login)
