@@ -1,7 +1,8 @@
 /* cli_commands.c - what pwreset accepts on its command line: the one table
  * of commands (name, handler, operands, options, summary), the options
- * they share, and what is made from them: option parsing, the usage line of
- * a usage error, "pwreset --help" and "pwreset COMMAND --help".
+ * they share, and what is made from them: parsing the global options and
+ * a command's, the usage line of a usage error, "pwreset --help" and
+ * "pwreset COMMAND --help".
  * SPDX-License-Identifier: BSD-3-Clause
  *
  * A command accepts the options its entry lists and those every command
