@@ -256,9 +256,51 @@ check "a bulk force-reset one entry refuses fails" test "$RC" -ne 0
 check "... and changes no other entry" \
     both '[ -z "$(ldap_get alice pwdReset)" ]' '[ -z "$(ldap_get carol pwdReset)" ]'
 
+# ---- the PAM module: always through the helper ---------------------------
+# pt PASSWORD USER OPS...: pamtester on a service of pam_pwreset alone,
+# under pam_wrapper; PT its exit status, $T/pt its output.
+PT_OK=
+if command -v pamtester >/dev/null 2>&1 && [ -n "${PAM_WRAPPER_SO:-}" ] &&
+    [ -f "$PAM_WRAPPER_SO" ] && [ "${PWR_SANITIZERS:-no}" != yes ]; then
+    PT_OK=1
+    mkdir -p "$T/services"
+    printf 'auth required %s config=%s helper=%s\naccount required %s config=%s helper=%s\n' \
+        "$top_builddir/pam_module/.libs/pam_pwreset.so" "$T/conf" "$BUILD_HELPER" \
+        "$top_builddir/pam_module/.libs/pam_pwreset.so" "$T/conf" "$BUILD_HELPER" \
+        >"$T/services/pwrldap"
+fi
+pt() {
+    _pw=$1
+    shift
+    set -- env LD_PRELOAD="$PAM_WRAPPER_SO" PAM_WRAPPER=1 \
+        PAM_WRAPPER_SERVICE_DIR="$T/services" \
+        timeout 60 pamtester -v pwrldap "$@"
+    # pam_wrapper users take turns (tests/pam/pamtest_runner.c).
+    [ -n "${PWR_WRAPPER_LOCK:-}" ] && set -- flock "$PWR_WRAPPER_LOCK" "$@"
+    printf '%s\n' "$_pw" | "$@" >"$T/pt" 2>&1
+    PT=$?
+}
+if [ -n "$PT_OK" ]; then
+    pt alice-secret alice authenticate acct_mgmt
+    check "pam_pwreset: alice's directory password logs her in" test "$PT" -eq 0
+    pt not-her-password alice authenticate
+    check "pam_pwreset: a wrong password is refused" test "$PT" -ne 0
+    run block alice
+    pt alice-secret alice authenticate acct_mgmt
+    check "pam_pwreset: a block made with pwreset holds at the next login" test "$PT" -ne 0
+    run unblock alice
+else
+    echo "# pamtester or pam_wrapper missing: the module's own steps skipped"
+fi
+
 # ---- the directory stops answering --------------------------------------
 run status alice >/dev/null # alice has been seen by this host
 kill -STOP "$LDAP_PID"
+if [ -n "$PT_OK" ]; then
+    pt alice-secret alice authenticate
+    check "pam_pwreset: refused while the directory does not answer" \
+        both '[ $PT -ne 0 ]' "grep -q 'account service unavailable, try again later' '$T/pt'"
+fi
 hreq "$T/conf" op=status user=alice
 check "an account of the directory is refused: unavailable (14)" \
     both '[ $HRC -eq 14 ]' "grep -q '^message account.*unavailable' '$T/rep'"
