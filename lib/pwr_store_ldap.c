@@ -17,10 +17,15 @@
  */
 #include "config.h"
 
+#include <fcntl.h>
 #include <pwd.h>
 #include <stdio.h>
+#include <sys/file.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
+#include <errno.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include <sodium.h>
@@ -417,25 +422,56 @@ static const struct pwr_txn_ops pl_txn_ops = {
     .count = ltxn_count,
 };
 
+/* This host's writers commit one at a time, as with the file store: the
+ * commit hook (the helper's audit intent) relies on it.  Other hosts are
+ * kept apart by the assertions.  A private lock file beside the store
+ * path. */
+static int local_lock(const struct pl_store *ls, int *fd, struct pwr_err *err)
+{
+    char path[PWR_PATH_MAX + 8];
+    struct stat st;
+
+    snprintf(path, sizeof(path), "%s.lock", ls->path);
+    *fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (*fd < 0)
+        return pwr_fail_errno(err, PWR_E_STORE, errno, "%s", path);
+    if (fstat(*fd, &st) < 0 || !S_ISREG(st.st_mode) ||
+        st.st_uid != geteuid() || (st.st_mode & 077) != 0) {
+        close(*fd);
+        return pwr_fail(err, PWR_E_STORE, "%s: not a private lock file of "
+                        "this user", path);
+    }
+    if (flock(*fd, LOCK_EX) < 0) {
+        close(*fd);
+        return pwr_fail_errno(err, PWR_E_STORE, errno, "%s", path);
+    }
+    return 0;
+}
+
 /* Commit what the callback changed: 0, 1 to run it again, -1. */
 static int commit(struct pl_store *ls, struct ltxn *t, struct pwr_err *err)
 {
     static const struct pwr_store_id none = { 0, 0 };
     size_t dirty = 0;
-    int rc;
+    int rc, fd;
 
     for (size_t i = 0; i < t->n; i++)
         dirty += t->e[i].dirty;
     if (dirty == 0)
         return 0;
-    if (ls->hook != NULL &&
-        ls->hook(ls->hook_arg, PWR_COMMIT_BEFORE, &none, &none, err) < 0)
+    if (local_lock(ls, &fd, err) < 0)
         return -1;
+    if (ls->hook != NULL &&
+        ls->hook(ls->hook_arg, PWR_COMMIT_BEFORE, &none, &none, err) < 0) {
+        close(fd);
+        return -1;
+    }
     rc = pl_write(ls, t->e, t->n, err);
     if (ls->hook != NULL)
         (void)ls->hook(ls->hook_arg, rc == 0 ? PWR_COMMIT_DONE
                                              : PWR_COMMIT_FAILED,
                        &none, &none, err);
+    close(fd);
     for (size_t i = 0; rc == 0 && i < t->n; i++)
         if (t->e[i].dirty && !t->e[i].removed)
             pl_mark_seen(ls, t->e[i].login);

@@ -75,8 +75,10 @@ static void post_read(LDAPControl **rctrls, struct pl_entry *e)
         ber = ber_init(&(*rctrls)->ldctl_value);
         if (ber == NULL)
             return;
-        for (tag = ber_scanf(ber, "{m{" /*}}*/, &bv); tag != LBER_ERROR;
-             tag = ber_scanf(ber, "{m" /*}*/, &bv)) {
+        /* SEQUENCE { dn, SEQUENCE OF SEQUENCE { type, SET OF value } } */
+        tag = ber_scanf(ber, "{m{" /*}}*/, &bv);
+        for (tag = tag == LBER_ERROR ? tag : ber_scanf(ber, "{m" /*}*/, &bv);
+             tag != LBER_ERROR; tag = ber_scanf(ber, "{m" /*}*/, &bv)) {
             char name[32];
             size_t len = bv.bv_len < sizeof(name) - 1 ? bv.bv_len
                                                       : sizeof(name) - 1;
