@@ -2,11 +2,11 @@
 # tests/e2e/fleet_two_hosts.sh - two hosts, one directory: pam_pwreset
 # with "backend = ldap" on two hosts (each its own /etc, pwreset.conf,
 # sshd and audit listener; tests/e2e/hosts.sh) against one throwaway slapd
-# (tests/ldap/slapd.sh, the example directory).  What an admin does on one
-# host holds at the next login on the other: a forced reset set on host 1
-# is carried out on host 2 and the new password works on host 1; a block
-# set on host 2 refuses a key login on host 1; a reset code issued on host
-# 1 is redeemed once on host 2.  With slapd stopped, managed users are
+# (tests/ldap/slapd.sh, the example directory plus a cn=host2).  What an
+# admin does on one host holds at the next login on the other: a forced
+# reset set on host 1 is carried out on host 2 and the new password works
+# on host 1; a block set on host 2 refuses a key login on host 1; a reset
+# code issued on host 1 is redeemed once on host 2.  With slapd stopped, managed users are
 # refused with a message while root and a local user still log in on both.
 # Each host's audit trail carries backend=ldap and the entryCSN of the
 # change it made, so trails of several hosts can be matched to the
@@ -30,8 +30,18 @@ ALICE="uid=alice,$PEOPLE"
 # --- the directory, the two hosts ------------------------------------------------
 TMPDIR=$W
 export TMPDIR
+# a rootpw, only to give host 2 its identity in the directory
+LDAP_CONF_EDIT='s|^rootdn.*|&\nrootpw e2e-root-secret|'
 ldap_start || fail "the throwaway slapd did not start"
 HOSTS_ON_EXIT=ldap_stop
+ldapadd -x -H "$LDAP_URI" -D "cn=admin,$LDAP_BASE" -w e2e-root-secret >"$W/host2.ldapadd" 2>&1 <<EOF ||
+dn: cn=host2,ou=hosts,$LDAP_BASE
+objectClass: applicationProcess
+objectClass: simpleSecurityObject
+cn: host2
+userPassword: host2-secret
+EOF
+    fail "cannot add host 2's identity to the directory: $(cat "$W/host2.ldapadd")"
 hosts_up 2223
 
 # dir_attr DN ATTR: one attribute as the directory holds it (read as the admin).
@@ -269,7 +279,7 @@ for h in 1 2; do
 done
 ok "each host's trail: its events say backend=ldap, every change names an entryCSN"
 
-no_secret_logged "$A_PW" "$A_NEW" "$A_CODE_NEW" "$CODE" host1-secret host2-secret "$LDAP_ADMIN_PW"
+no_secret_logged "$A_PW" "$A_NEW" "$A_CODE_NEW" "$CODE" host1-secret host2-secret e2e-root-secret "$LDAP_ADMIN_PW"
 on_host 1
-no_secret_logged "$A_PW" "$A_NEW" "$A_CODE_NEW" "$CODE" host1-secret host2-secret "$LDAP_ADMIN_PW"
+no_secret_logged "$A_PW" "$A_NEW" "$A_CODE_NEW" "$CODE" host1-secret host2-secret e2e-root-secret "$LDAP_ADMIN_PW"
 ok "no password, code or directory secret appears in either host's syslog or sshd log"
