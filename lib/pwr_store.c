@@ -133,3 +133,11 @@ int pwr_store_check_password(struct pwr_store *st, const char *login,
     return st->be->check_password(st->ctx, login, password, locked,
                                   err ? err : &local);
 }
+
+void pwr_store_set_proof(struct pwr_store *st, const char *login,
+                         const char *password)
+{
+    if (st != NULL && st->be->set_proof != NULL && login != NULL &&
+        password != NULL)
+        st->be->set_proof(st->ctx, login, password);
+}

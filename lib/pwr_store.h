@@ -138,6 +138,13 @@ int pwr_store_check_password(struct pwr_store *st, const char *login,
                              struct pwr_err *err);
 
 
+/* The directory: the account's own password, proven by the caller, for a
+ * change the host may not make alone (a voluntary password change is
+ * written bound as the person).  Kept until the store is closed, then
+ * wiped.  Nothing for the file store. */
+void pwr_store_set_proof(struct pwr_store *st, const char *login,
+                         const char *password);
+
 /* ---- backend interface (for pwr_store.c and backends only) ---------------- */
 
 /* A backend's transaction starts with this header; pwr_txn_* forward to
@@ -171,6 +178,7 @@ struct pwr_store_backend {
     const char *(*version)(void *ctx, const char *login);
     int (*check_password)(void *ctx, const char *login, const char *password,
                           int *locked, struct pwr_err *err);
+    void (*set_proof)(void *ctx, const char *login, const char *password);
 };
 
 extern const struct pwr_store_backend pwr_store_file_backend;

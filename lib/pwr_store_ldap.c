@@ -249,6 +249,18 @@ static int ldap_foreach(void *ctx, pwr_store_visit_fn fn, void *arg,
                          err);
 }
 
+static void ldap_set_proof(void *ctx, const char *login, const char *password)
+{
+    struct pl_store *ls = ctx;
+
+    sodium_memzero(ls->proof, sizeof(ls->proof));
+    ls->proof_login[0] = '\0';
+    if (strlen(password) >= sizeof(ls->proof) || !pwr_login_valid(login))
+        return;
+    snprintf(ls->proof_login, sizeof(ls->proof_login), "%s", login);
+    memcpy(ls->proof, password, strlen(password) + 1);
+}
+
 static const char *ldap_version(void *ctx, const char *login)
 {
     struct pl_store *ls = ctx;
@@ -530,4 +542,5 @@ const struct pwr_store_backend pwr_store_ldap_backend = {
     .transact = ldap_transact,
     .version = ldap_version,
     .check_password = pl_check_password,
+    .set_proof = ldap_set_proof,
 };
