@@ -124,7 +124,7 @@ static const struct pwr_cfg_key keys[K_COUNT] = {
                        FIELD(login_defs), .def = "/etc/login.defs" },
 };
 
-/* ---- one key, by name ---------------------------------------------------- */
+/* ---- one key, by name --------------------------------------------------- */
 
 int pwr_cfg_apply(struct pwr_config *cfg, int id, const char *value,
                   const struct pwr_cfg_where *w, struct pwr_err *err)
