@@ -173,17 +173,17 @@ int pwr_cfg_finish(struct pwr_config *cfg, const char *file,
 
         w.line = seen[id];
         return pwr_cfg_fail(err, &w, keys[id].name,
-                        "hash_cost %u is out of range for %s (%u..%u)",
-                        cfg->hash.cost,
-                        pwr_hash_method_name(cfg->hash.method), lo, hi);
+                            "hash_cost %u is out of range for %s (%u..%u)",
+                            cfg->hash.cost,
+                            pwr_hash_method_name(cfg->hash.method), lo, hi);
     }
     if (cfg->min_length > cfg->max_length) {
         enum key_id id = seen[K_MIN_LENGTH] ? K_MIN_LENGTH : K_MAX_LENGTH;
 
         w.line = seen[id];
         return pwr_cfg_fail(err, &w, keys[id].name,
-                        "min_length %u is greater than max_length %u",
-                        cfg->min_length, cfg->max_length);
+                            "min_length %u is greater than max_length %u",
+                            cfg->min_length, cfg->max_length);
     }
     return 0;
 }

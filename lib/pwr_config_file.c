@@ -55,8 +55,8 @@ static int unquote(const char *s, size_t n, size_t i, char *out,
         if (s[i] == '\\') {
             if (i + 1 == n || (s[i + 1] != '"' && s[i + 1] != '\\'))
                 return pwr_cfg_fail(err, w, key,
-                                "bad escape in quoted value (only \\\" and "
-                                "\\\\)");
+                                    "bad escape in quoted value (only "
+                                    "\\\" and \\\\)");
             i++;
         }
         out[o++] = s[i];
@@ -132,7 +132,7 @@ static int parse_line(struct pwr_config *cfg, const char *s, size_t n,
         return pwr_cfg_fail(err, w, NULL, "NUL byte in line");
     if (n > CONFIG_LINE_MAX)
         return pwr_cfg_fail(err, w, NULL, "line too long (more than %d bytes)",
-                        CONFIG_LINE_MAX);
+                            CONFIG_LINE_MAX);
     rc = split_line(s, n, key, value, w, err);
     if (rc <= 0)
         return rc;
@@ -141,7 +141,7 @@ static int parse_line(struct pwr_config *cfg, const char *s, size_t n,
         return pwr_cfg_fail(err, w, key, "unknown key");
     if (seen[id] != 0)
         return pwr_cfg_fail(err, w, key, "repeated key (first set on line %u)",
-                        seen[id]);
+                            seen[id]);
     seen[id] = w->line;
     return pwr_cfg_apply(cfg, id, value, w, err);
 }

@@ -463,7 +463,8 @@ int pwr_msg_decode(const char *buf, size_t len, struct pwr_msg *m,
                         PWR_PROTO_REQUEST_MAX);
     while (more) {
         struct pwr_msg f;
-        size_t scanned = 0, flen = pwr_frame_len(buf + pos, len - pos, &scanned);
+        size_t scanned = 0;
+        size_t flen = pwr_frame_len(buf + pos, len - pos, &scanned);
 
         pwr_msg_init(&f);
         if (flen == 0)
