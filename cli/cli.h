@@ -112,7 +112,6 @@ int cli_call_stream(struct cli *cli, const struct pwr_msg *req,
                     struct pwr_msg *rep, pwr_frame_fn fn, void *arg);
 /* Format epoch seconds ("-" for 0). */
 void cli_time(int64_t t, char *out, size_t outsz);
-void cli_time_iso(int64_t t, char *out, size_t outsz);
 /* Parse a decimal epoch value from a reply ("" or NULL -> 0). */
 int64_t cli_num(const char *s);
 /* A reply lists accounts as groups of keys, each starting with "user":

@@ -198,7 +198,7 @@ static void csv_row(const struct aud_event *ev)
     size_t i;
 
     if (ev->when >= 0)
-        cli_time_iso(ev->when, when, sizeof(when));
+        pwr_format_iso(ev->when, when, sizeof(when));
     cli_csv_field(stdout, when, 0);
     for (i = 0; i < PWR_ARRAY_SIZE(csv_columns); i++)
         cli_csv_field(stdout, row_value(ev, csv_columns[i]),

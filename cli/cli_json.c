@@ -88,7 +88,7 @@ void cli_json_time(FILE *f, const char *key, int64_t t, int comma)
         cli_json_kv(f, key, NULL, comma);
         return;
     }
-    cli_time_iso(t, buf, sizeof(buf));
+    pwr_format_iso(t, buf, sizeof(buf));
     cli_json_kv(f, key, buf, comma);
 }
 

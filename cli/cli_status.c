@@ -95,7 +95,7 @@ static void json_day(const char *key, int64_t t)
         cli_json_kv(stdout, key, NULL, 1);
         return;
     }
-    cli_time_iso(t, buf, sizeof(buf));
+    pwr_format_iso(t, buf, sizeof(buf));
     cli_json_kv(stdout, key, buf, 1);
 }
 

@@ -11,7 +11,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "cli.h"
 #include "pwr_secret.h"
@@ -163,16 +162,6 @@ void cli_time(int64_t t, char *out, size_t outsz)
         snprintf(out, outsz, "-");
     else
         pwr_format_time(t, out, outsz);
-}
-
-void cli_time_iso(int64_t t, char *out, size_t outsz)
-{
-    time_t tt = (time_t)t;
-    struct tm tm;
-
-    if (gmtime_r(&tt, &tm) == NULL ||
-        strftime(out, outsz, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
-        snprintf(out, outsz, "%lld", (long long)t);
 }
 
 int64_t cli_num(const char *s)

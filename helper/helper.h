@@ -159,8 +159,6 @@ int hx_open_store(struct hx *hx, int create, struct pwr_err *err);
 void hx_add_repair(const struct hx *hx, struct pwr_err *err);
 /* After the op: list the store in the marker once it exists (best effort). */
 void hx_mark_store(struct hx *hx);
-/* "2026-11-22T14:03:00Z" (for audit values). */
-void hx_format_iso(int64_t t, char *out, size_t outsz);
 /* GECOS full name of login ("" if none). */
 void hx_full_name(const char *login, char *out, size_t outsz);
 

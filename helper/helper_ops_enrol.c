@@ -209,7 +209,7 @@ static void audit_enrolled(struct hx *hx, const struct hx_batch *b,
                             ? "refreshed" : "imported";
         pwr_audit_add(&a, "detail", detail_of);
         if (b->a[i].expires != 0) {
-            hx_format_iso(b->a[i].expires, when, sizeof(when));
+            pwr_format_iso(b->a[i].expires, when, sizeof(when));
             pwr_audit_add(&a, "expires", when);
         }
         hx_audit_queue(hx, &a, 0);

@@ -70,7 +70,7 @@ static void audit_batch(struct hx *hx, const struct hx_batch *b,
             continue;
         hx_audit_begin(hx, &a, event, b->a[i].login);
         if (b->a[i].expires != 0) {
-            hx_format_iso(b->a[i].expires, when, sizeof(when));
+            pwr_format_iso(b->a[i].expires, when, sizeof(when));
             pwr_audit_add(&a, "expires", when);
         }
         hx_audit_queue(hx, &a, 0);

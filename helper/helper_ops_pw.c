@@ -102,7 +102,7 @@ static void audit_set(struct admin_pw *ap)
     pwr_audit_add(&a, "temporary", ap->temporary ? "yes" : "no");
     pwr_audit_add(&a, "method", ap->method);
     if (ap->expires != 0) {
-        hx_format_iso(ap->expires, when, sizeof(when));
+        pwr_format_iso(ap->expires, when, sizeof(when));
         pwr_audit_add(&a, "expires", when);
     }
     if (ap->must_change || ap->allow_reuse) /* allow_reuse: issue 9 */

@@ -11,7 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "helper.h"
@@ -342,14 +341,4 @@ int hx_out_fits(const struct hx *hx, size_t head_bytes)
     return pwr_msg_size(&hx->out, 0, hx->out.n) + head_bytes + 64 <=
                PWR_PROTO_MAX &&
            hx->out.n + 8 <= PWR_PROTO_MAX_FIELDS;
-}
-
-void hx_format_iso(int64_t t, char *out, size_t outsz)
-{
-    time_t tt = (time_t)t;
-    struct tm tm;
-
-    if (gmtime_r(&tt, &tm) == NULL ||
-        strftime(out, outsz, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
-        snprintf(out, outsz, "%lld", (long long)t);
 }

@@ -319,6 +319,16 @@ void pwr_format_time(int64_t t, char *out, size_t outsz)
         snprintf(out, outsz, "@%lld", (long long)t);
 }
 
+void pwr_format_iso(int64_t t, char *out, size_t outsz)
+{
+    time_t tt = (time_t)t;
+    struct tm tm;
+
+    if (gmtime_r(&tt, &tm) == NULL ||
+        strftime(out, outsz, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+        snprintf(out, outsz, "%lld", (long long)t);
+}
+
 static int check_file(int fd, const char *path,
                       const struct pwr_file_rules *rules, struct pwr_err *err)
 {
