@@ -1,6 +1,6 @@
 #!/bin/sh
-# tests/e2e/block_ends_sessions.sh - nothing lingers after a block
-# (issue 8): "pwreset block" ends the user's live ssh session and removes
+# tests/e2e/block_ends_sessions.sh - nothing lingers after a block:
+# "pwreset block" ends the user's live ssh session and removes
 # her sudo timestamp record (/run/sudo/ts/USER), audited; a symlink planted
 # in her name is never followed; --keep-sessions leaves a session alone.
 # SPDX-License-Identifier: BSD-3-Clause
