@@ -77,14 +77,14 @@ ok "a deactivated user is refused with her message"
 
 # --- the failure delay is the configured one ------------------------------------
 ms() { echo $(($(date +%s%N) / 1000000)); }
-t0=$(ms); login alice "Not-Her-Password-5678" nodelay; t1=$(ms)
+t0=$(ms); kbd_login nodelay alice "Not-Her-Password-5678"; t1=$(ms)
 world_conf fail_delay=2000
-t2=$(ms); login alice "Not-Her-Password-5678" delay; rc=$?; t3=$(ms)
+t2=$(ms); kbd_login delay alice "Not-Her-Password-5678"; rc=$?; t3=$(ms)
 expect_rc $rc 255 "a wrong password with fail_delay = 2000"
 say "wrong password: $((t1 - t0)) ms with fail_delay = 0, $((t3 - t2)) ms with fail_delay = 2000"
 # Linux-PAM waits a random 50% to 150% of the delay asked for.
 [ $((t3 - t2 - (t1 - t0))) -ge 900 ] || fail "fail_delay = 2000 did not slow a wrong password down"
-t4=$(ms); login alice "$A_PW" fast; rc=$?; t5=$(ms)
+t4=$(ms); kbd_login fast alice "$A_PW"; rc=$?; t5=$(ms)
 expect_rc $rc 0 "alice's login with fail_delay = 2000"
 [ $((t5 - t4)) -lt $((t3 - t2)) ] || fail "a right password was as slow as a wrong one"
 world_conf
