@@ -138,14 +138,46 @@ ordinary_accounts() {
     done
 }
 
-# ordinary_login_defs: issue 14 protects system accounts (uid outside
-# UID_MIN..UID_MAX) from admin_group members, and the unprivileged suites
+# ordinary_login_defs: system accounts (uid outside UID_MIN..UID_MAX) are
+# protected from admin_group members, and the unprivileged suites
 # act on daemon, bin, ...: write $T/login.defs making uids 1..60000
 # ordinary (uid 0 stays protected) and print the config line that points
 # the build-tree helper at it.
 ordinary_login_defs() {
     printf 'UID_MIN\t1\nUID_MAX\t60000\n' >"$T/login.defs"
     echo "login_defs = $T/login.defs"
+}
+
+# write_conf FILE [LINE...]: a configuration file, mode 0600: the suite's
+# defaults ($CONF_DEFAULTS, one "key = value" line each), then the LINEs; a
+# LINE setting a defaulted key replaces that default.
+write_conf() {
+    _f=$1
+    shift
+    {
+        printf '%s\n' "${CONF_DEFAULTS:-}" | while IFS= read -r _l; do
+            [ -n "$_l" ] || continue
+            _given=
+            for _x in "$@"; do
+                [ "${_x%% *}" = "${_l%% *}" ] && _given=1
+            done
+            [ -n "$_given" ] || printf '%s\n' "$_l"
+        done
+        for _l in "$@"; do printf '%s\n' "$_l"; done
+    } >"$_f"
+    chmod 600 "$_f"
+}
+
+# cli_conf_defaults: CONF_DEFAULTS of the suites that run the CLI unprivileged:
+# store and audit socket in $T, the test user's group administers, no
+# failure delay, the cheapest hash, ordinary_login_defs.
+cli_conf_defaults() {
+    CONF_DEFAULTS="store = $T/store
+audit_socket = $T/log
+admin_group = $MYGROUP
+fail_delay = 0
+hash_cost = 1
+$(ordinary_login_defs)"
 }
 
 # ---- suites that run the helper set-uid root in a private namespace -------

@@ -33,14 +33,8 @@ for u in daemon bin sys games man lp mail news; do
     break
 done
 [ -n "$TARGET" ] || skip_all "no ordinary system account to act on"
-cat >"$T/conf" <<EOF
-store = $T/store
-audit_socket = $T/log
-admin_group = $MYGROUP
-fail_delay = 0
-hash_cost = 1
-$(ordinary_login_defs)
-EOF
+cli_conf_defaults
+write_conf "$T/conf"
 PW_OLD=Lilac-Furnace-Tundra-4410
 PW_NEW=Quartz-Meridian-Fable-2275
 PW_ADMIN=Cobalt-Ember-Willow-9036
