@@ -1,5 +1,5 @@
 #!/bin/sh
-# test-audit-intent.sh - issue 13: a change is never visible in the store
+# test-audit-intent.sh - a change is never visible in the store
 # without its audit event.  The helper changes a password and is killed
 # (SIGKILL, tests/unit/fsshim.c) at each of its file-system calls in turn,
 # from the first to one past the last.  After every kill:

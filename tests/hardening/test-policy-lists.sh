@@ -1,5 +1,5 @@
 #!/bin/sh
-# test-policy-lists.sh - issue 13 section 7, items 1 and 2: the word lists
+# test-policy-lists.sh - the word lists
 # of the password policy (blocklist, breached_list).
 #   - a missing breached list: every action that leaves the user at a
 #     forced change (temp-password, a temporary set-password, force-reset,

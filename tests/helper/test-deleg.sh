@@ -1,5 +1,5 @@
 #!/bin/sh
-# test-deleg.sh - issue 14 with real accounts: who a helpdesk member
+# test-deleg.sh - delegation with real accounts: who a helpdesk member
 # (admin_group) may act on, purge and undelete, and the shadow tools
 # (usermod -e, passwd -l, chage -d 0) on store accounts, through the
 # set-uid helper, the CLI and the documented PAM stack (etc/pam.d/*.pwreset
