@@ -233,6 +233,28 @@ install_helper() {
     chmod 4755 "$HELPER"
 }
 
+# urun USER [--in FILE] ARGS...: pwreset as USER (root, or through setpriv)
+# with the installed set-uid $HELPER, under the audit sink; RC, $T/out,
+# $T/err and $T/ev as run() leaves them.
+urun() {
+    _u=$1
+    shift
+    _in=/dev/null
+    if [ "$1" = --in ]; then _in=$2; shift 2; fi
+    : >"$T/ev.raw"
+    if [ "$_u" = root ]; then
+        "$SINK" "$T/log" "$T/ev.raw" -- "$PWRESET" --helper "$HELPER" "$@" \
+            <"$_in" >"$T/out" 2>"$T/err"
+    else
+        "$SINK" "$T/log" "$T/ev.raw" -- setpriv --reuid="$_u" --regid="$_u" \
+            --init-groups "$PWRESET" --helper "$HELPER" "$@" \
+            <"$_in" >"$T/out" 2>"$T/err"
+    fi
+    RC=$?
+    cat "$T/ev.raw" >>"$T/audit.all"
+    sed -n 's/^.*pwreset\[[0-9]*\]: //p' "$T/ev.raw" >"$T/ev"
+}
+
 # free_ids START SPAN: the first of START, START+100, ... with no user or
 # group among the SPAN ids from it.
 free_ids() {

@@ -59,34 +59,10 @@ sysid=$(free_ids 901 1)
 [ "$sysid" -lt "${UID_MIN:-1000}" ] || skip_all "no free uid below UID_MIN"
 mkuser pwrsys1 "$sysid"
 
-cat >"$CONFIG" <<EOF
-store = $T/state/store
-audit_socket = $T/log
-admin_group = pwrhd
-fail_delay = 0
-hash_cost = 1
-EOF
+write_conf "$CONFIG" "store = $T/state/store" "audit_socket = $T/log" \
+    "admin_group = pwrhd" "fail_delay = 0" "hash_cost = 1"
 chmod 644 "$CONFIG"
 
-# urun USER [--in FILE] ARGS...: pwreset as USER, under the audit sink.
-urun() {
-    _u=$1
-    shift
-    _in=/dev/null
-    if [ "$1" = --in ]; then _in=$2; shift 2; fi
-    : >"$T/ev.raw"
-    if [ "$_u" = root ]; then
-        "$SINK" "$T/log" "$T/ev.raw" -- "$PWRESET" --helper "$HELPER" "$@" \
-            <"$_in" >"$T/out" 2>"$T/err"
-    else
-        "$SINK" "$T/log" "$T/ev.raw" -- setpriv --reuid="$_u" --regid="$_u" \
-            --init-groups "$PWRESET" --helper "$HELPER" "$@" \
-            <"$_in" >"$T/out" 2>"$T/err"
-    fi
-    RC=$?
-    cat "$T/ev.raw" >>"$T/audit.all"
-    sed -n 's/^.*pwreset\[[0-9]*\]: //p' "$T/ev.raw" >"$T/ev"
-}
 PW1=Harbor-Lantern-Violet-3317
 PW2=Meadow-Cinder-Falcon-8842
 printf '%s\n' "$PW1" >"$T/pw1"
