@@ -35,6 +35,7 @@ FILLERS=${FILLERS:-20}
 for _p in "$HELPER" "$PWRESET" "$SINK" "$MKHASH" "$STORECHECK" "$AUDITCHECK"; do
     [ -x "$_p" ] || hard_error "$_p not built"
 done
+[ -f "$FAULTSHIM" ] || hard_error "$FAULTSHIM not built"
 
 T=$(mktemp -d "${TMPDIR:-/tmp}/pwrhard.XXXXXX") || hard_error "mktemp"
 trap 'rm -rf "$T"' EXIT INT TERM

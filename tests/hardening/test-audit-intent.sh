@@ -23,8 +23,6 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$top_srcdir/tests/helper/lib.sh"
 . "$top_srcdir/tests/hardening/hlib.sh"
 
-[ -f "$FAULTSHIM" ] || hard_error "$FAULTSHIM not built"
-
 PW_OLD=Basalt-Heron-Wick-2291
 PW_NEW=Juniper-Forge-Latch-6638
 PW_THIRD=Cobalt-Meadow-Spire-4170

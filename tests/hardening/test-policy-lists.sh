@@ -19,7 +19,6 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$top_srcdir/tests/helper/lib.sh"
 . "$top_srcdir/tests/hardening/hlib.sh"
 
-[ -f "$FAULTSHIM" ] || hard_error "$FAULTSHIM not built"
 PW=Tundra-Basil-Comet-5521
 NEW=Saffron-Kettle-Orbit-6203
 FILLERS=3

@@ -129,7 +129,7 @@ hrun pwru1 "$T/req" "$HELPER"
 expect "... nor change another's password even knowing it" 3 "permission_denied"
 check "none of that changed the store" cmp -s "$T/state/store" "$T/before"
 
-# ---- an admin_group member -----------------------------------------------------
+# ---- an admin_group member ----------------------------------------------
 PW_T1B=Marble-Quiver-Saddle-6643
 secret "$PW_T1B"
 pwfile "$PW_T1B"

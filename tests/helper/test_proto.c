@@ -293,6 +293,14 @@ START_TEST(test_result_names_map_back_to_codes)
 }
 END_TEST
 
+/* A pipe p holding len bytes of text; p[1] stays open, so a read that
+ * waited for EOF would hang. */
+static void pipe_holding(const char *text, size_t len, int p[2])
+{
+    ck_assert_int_eq(pipe(p), 0);
+    ck_assert_int_eq(write(p[1], text, len), (ssize_t)len);
+}
+
 START_TEST(test_read_returns_at_end_line_without_waiting_for_eof)
 {
     static const char text[] = "pwreset-helper 1\nop status\nend\n";
@@ -300,10 +308,7 @@ START_TEST(test_read_returns_at_end_line_without_waiting_for_eof)
     struct pwr_err err;
     int p[2];
 
-    ck_assert_int_eq(pipe(p), 0);
-    ck_assert_int_eq(write(p[1], text, sizeof(text) - 1),
-                     (ssize_t)sizeof(text) - 1);
-    /* p[1] stays open: a read that waited for EOF would hang here. */
+    pipe_holding(text, sizeof(text) - 1, p);
     ck_assert_int_eq(pwr_msg_read(p[0], &m, &err), 0);
     ck_assert_str_eq(pwr_msg_get(&m, "op"), "status");
     pwr_msg_free(&m);
@@ -503,10 +508,7 @@ START_TEST(test_read_takes_every_frame_then_stops_at_the_last_end)
     struct pwr_err err;
     int p[2];
 
-    ck_assert_int_eq(pipe(p), 0);
-    ck_assert_int_eq(write(p[1], text, sizeof(text) - 1),
-                     (ssize_t)sizeof(text) - 1);
-    /* p[1] stays open: a read that waited for EOF would hang here. */
+    pipe_holding(text, sizeof(text) - 1, p);
     ck_assert_int_eq(pwr_msg_read(p[0], &m, &err), 0);
     ck_assert_uint_eq(m.n, 3);
     ck_assert_str_eq(pwr_msg_get_nth(&m, "user", 1), "b");

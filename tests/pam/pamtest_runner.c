@@ -615,7 +615,7 @@ static void check_record_field(const struct pwr_record *rec, const char *key,
     } else if (strcmp(key, "code_tries") == 0) {
         if (rec->code_tries != (unsigned)atoi(val))
             fail("%s: code_tries %u, expected %s", rec->login, rec->code_tries, val);
-    } else if (strcmp(key, "notice") == 0) { /* an admin's notice: none or EVENT */
+    } else if (strcmp(key, "notice") == 0) { /* none or an admin's EVENT */
         const char *have = rec->notice[0] ? rec->notice : "none";
         if (strcmp(have, val) != 0)
             fail("%s: notice is %s, expected %s", rec->login, have, val);

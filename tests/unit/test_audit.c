@@ -360,7 +360,8 @@ START_TEST(test_send_delivers_an_authpriv_datagram)
     struct pwr_audit a;
     struct pwr_err err;
     struct fields f = { 0 };
-    int fd = pwr_test_bind_socket(pwr_test_dir, SOCK_DGRAM, "dgram.sock", path, sizeof(path));
+    int fd = pwr_test_bind_socket(pwr_test_dir, SOCK_DGRAM,
+                                  "dgram.sock", path, sizeof(path));
     ssize_t n;
 
     pwr_audit_begin(&a, "password_changed");
@@ -392,7 +393,8 @@ START_TEST(test_send_falls_back_to_a_stream_socket)
     char path[PWR_PATH_MAX], buf[PWR_AUDIT_LINE_MAX + 128];
     struct pwr_audit a;
     struct pwr_err err;
-    int lfd = pwr_test_bind_socket(pwr_test_dir, SOCK_STREAM, "stream.sock", path, sizeof(path));
+    int lfd = pwr_test_bind_socket(pwr_test_dir, SOCK_STREAM,
+                                   "stream.sock", path, sizeof(path));
     int cfd;
     size_t got = 0;
     ssize_t n;

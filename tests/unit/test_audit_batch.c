@@ -44,7 +44,8 @@ static void fresh_store(const char *name, char store[PWR_PATH_MAX])
 {
     char dir[PWR_PATH_MAX];
 
-    ck_assert_int_lt(snprintf(dir, sizeof(dir), "%s/%s", pwr_test_dir, name), 200);
+    ck_assert_int_lt(
+        snprintf(dir, sizeof(dir), "%s/%s", pwr_test_dir, name), 200);
     ck_assert_int_eq(mkdir(dir, 0700), 0);
     ck_assert_int_lt(snprintf(store, PWR_PATH_MAX, "%.200s/store", dir),
                      PWR_PATH_MAX);
@@ -346,7 +347,8 @@ START_TEST(test_a_batch_arrives_as_one_framed_line_per_event_in_order)
     struct pwr_err err;
     struct got g;
     size_t i;
-    int fd = pwr_test_bind_socket(pwr_test_dir, SOCK_DGRAM, "order.sock", path, sizeof(path));
+    int fd = pwr_test_bind_socket(pwr_test_dir, SOCK_DGRAM,
+                                  "order.sock", path, sizeof(path));
     pid_t pid;
 
     for (i = 0; i < MANY; i++)
@@ -374,7 +376,8 @@ START_TEST(test_the_state_holds_the_last_seq_before_the_first_line_is_sent)
     struct pwr_audit *ev = events(MANY);
     struct pwr_err err;
     struct got g;
-    int fd = pwr_test_bind_socket(pwr_test_dir, SOCK_DGRAM, "first.sock", path, sizeof(path));
+    int fd = pwr_test_bind_socket(pwr_test_dir, SOCK_DGRAM,
+                                  "first.sock", path, sizeof(path));
     pid_t pid;
 
     fresh_store("first", store);
@@ -402,7 +405,8 @@ START_TEST(test_the_kept_socket_reconnects_when_the_listener_restarts)
     struct pwr_audit *ev = events(100);
     struct pwr_err err;
     struct got g;
-    int fd = pwr_test_bind_socket(pwr_test_dir, SOCK_DGRAM, "restart.sock", path, sizeof(path));
+    int fd = pwr_test_bind_socket(pwr_test_dir, SOCK_DGRAM,
+                                  "restart.sock", path, sizeof(path));
     pid_t pid;
 
     file_in_tmp("restart.out", file);
@@ -415,7 +419,8 @@ START_TEST(test_the_kept_socket_reconnects_when_the_listener_restarts)
     /* the syslog daemon restarts: a new socket under the same name */
     close(fd);
     ck_assert_int_eq(unlink(path), 0);
-    fd = pwr_test_bind_socket(pwr_test_dir, SOCK_DGRAM, "restart.sock", path, sizeof(path));
+    fd = pwr_test_bind_socket(pwr_test_dir, SOCK_DGRAM,
+                              "restart.sock", path, sizeof(path));
     pid = listen_child(fd, 100, NULL, file);
     ck_assert_msg(pwr_audit_send_batch(ev, NULL, 100, path, &err) == 0, "%s",
                   err.msg);
@@ -446,7 +451,8 @@ START_TEST(test_a_batch_with_no_listener_fails_and_says_so_then_recovers)
     ck_assert_ptr_nonnull(strstr(err.msg, "late.sock"));
     ck_assert_ptr_nonnull(strstr(err.msg, strerror(ENOENT)));
     /* a listener appears: the next batch reaches it */
-    fd = pwr_test_bind_socket(pwr_test_dir, SOCK_DGRAM, "late.sock", path, sizeof(path));
+    fd = pwr_test_bind_socket(pwr_test_dir, SOCK_DGRAM,
+                              "late.sock", path, sizeof(path));
     pid = listen_child(fd, 100, NULL, file);
     ck_assert_int_eq(pwr_audit_send_batch(ev, NULL, 100, path, &err), 0);
     collect(pid, file, &g);
@@ -467,7 +473,8 @@ START_TEST(test_a_hung_listener_costs_one_send_timeout_not_one_per_line)
     char path[PWR_PATH_MAX];
     struct pwr_audit *ev = events(600);
     struct pwr_err err;
-    int fd = pwr_test_bind_socket(pwr_test_dir, SOCK_DGRAM, "hung.sock", path, sizeof(path));
+    int fd = pwr_test_bind_socket(pwr_test_dir, SOCK_DGRAM,
+                                  "hung.sock", path, sizeof(path));
 
     pwr_audit_keep_socket(1);
     pwr_err_clear(&err);
@@ -488,7 +495,8 @@ START_TEST(test_a_malformed_event_fails_alone)
     struct pwr_audit *ev = events(3);
     struct pwr_err err;
     struct got g;
-    int fd = pwr_test_bind_socket(pwr_test_dir, SOCK_DGRAM, "bad.sock", path, sizeof(path));
+    int fd = pwr_test_bind_socket(pwr_test_dir, SOCK_DGRAM,
+                                  "bad.sock", path, sizeof(path));
     pid_t pid;
 
     ev[1].line[3] = '\n';
@@ -513,7 +521,8 @@ START_TEST(test_a_batch_to_a_stream_listener_sends_each_line_nul_terminated)
     char path[PWR_PATH_MAX], buf[PWR_AUDIT_LINE_MAX + 128];
     struct pwr_audit *ev = events(3);
     struct pwr_err err;
-    int lfd = pwr_test_bind_socket(pwr_test_dir, SOCK_STREAM, "stream.sock", path, sizeof(path));
+    int lfd = pwr_test_bind_socket(pwr_test_dir, SOCK_STREAM,
+                                   "stream.sock", path, sizeof(path));
     int i, cfd;
     size_t got;
     ssize_t n;
@@ -545,7 +554,8 @@ START_TEST(test_a_single_send_with_a_kept_socket_is_framed_as_before)
     char path[PWR_PATH_MAX], buf[PWR_AUDIT_LINE_MAX + 128];
     struct pwr_audit *ev = events(2);
     struct pwr_err err;
-    int fd = pwr_test_bind_socket(pwr_test_dir, SOCK_DGRAM, "single.sock", path, sizeof(path));
+    int fd = pwr_test_bind_socket(pwr_test_dir, SOCK_DGRAM,
+                                  "single.sock", path, sizeof(path));
     ssize_t n;
 
     pwr_audit_keep_socket(1);
@@ -570,7 +580,8 @@ START_TEST(test_without_keep_socket_a_batch_leaves_no_fd_behind)
     char path[PWR_PATH_MAX], missing[PWR_PATH_MAX];
     struct pwr_audit *ev = events(5);
     struct pwr_err err;
-    int fd = pwr_test_bind_socket(pwr_test_dir, SOCK_DGRAM, "nokeep.sock", path, sizeof(path));
+    int fd = pwr_test_bind_socket(pwr_test_dir, SOCK_DGRAM,
+                                  "nokeep.sock", path, sizeof(path));
     int before = pwr_test_count_fds();
 
     pwr_audit_keep_socket(0); /* a PAM module's host program */

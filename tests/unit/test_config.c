@@ -845,7 +845,7 @@ START_TEST(test_shipped_example_documents_every_key_with_its_default)
 }
 END_TEST
 
-/* ---- the module's lenient reading: errors never lock anyone out ----------- */
+/* ---- the module's lenient reading: errors never lock anyone out ------- */
 
 struct seen_problems {
     unsigned n;

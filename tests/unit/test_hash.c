@@ -300,7 +300,7 @@ int __wrap_crypto_pwhash_str_alg(char *out, const char *pw,
     return __real_crypto_pwhash_str_alg(out, pw, pwlen, ops, mem, alg);
 }
 
-START_TEST(test_dummy_runs_the_yescrypt_a_real_hash_runs_at_the_configured_cost)
+START_TEST(test_dummy_runs_the_real_yescrypt_at_the_configured_cost)
 {
     static const struct pwr_hash_params cost3 = {PWR_HASH_YESCRYPT, 3};
     static const struct pwr_hash_params cost5 = {PWR_HASH_YESCRYPT, 5};
@@ -329,7 +329,7 @@ START_TEST(test_dummy_runs_the_yescrypt_a_real_hash_runs_at_the_configured_cost)
 }
 END_TEST
 
-START_TEST(test_dummy_runs_the_argon2id_a_real_hash_runs_at_the_configured_cost)
+START_TEST(test_dummy_runs_the_real_argon2id_at_the_configured_cost)
 {
     static const struct pwr_hash_params cost2 = {PWR_HASH_ARGON2ID, 2};
     char h[PWR_HASH_MAX];
@@ -396,8 +396,8 @@ static Suite *hash_suite(void)
     tcase_add_test(tc, test_legacy_descrypt_from_shadow_still_verifies);
     tcase_add_test(tc, test_phrase_too_long_for_libxcrypt_is_refused_and_never_verifies);
     tcase_add_test(tc, test_verify_with_null_is_an_error);
-    tcase_add_test(tc, test_dummy_runs_the_yescrypt_a_real_hash_runs_at_the_configured_cost);
-    tcase_add_test(tc, test_dummy_runs_the_argon2id_a_real_hash_runs_at_the_configured_cost);
+    tcase_add_test(tc, test_dummy_runs_the_real_yescrypt_at_the_configured_cost);
+    tcase_add_test(tc, test_dummy_runs_the_real_argon2id_at_the_configured_cost);
     tcase_add_test(tc, test_dummy_handles_argon2id_null_and_bad_cost);
     tcase_add_test(tc, test_method_names_parse_and_print);
     suite_add_tcase(s, tc);

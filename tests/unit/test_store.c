@@ -144,6 +144,8 @@ static int put_one(const char *path, const char *login, int64_t changed,
     return rc;
 }
 
+/* (bench/bench_store.c keeps its own copy: the benchmarks link no test
+ * code.) */
 static int count_visit(const struct pwr_record *rec, void *arg,
                        struct pwr_err *err)
 {
