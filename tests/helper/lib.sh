@@ -138,6 +138,23 @@ ordinary_accounts() {
     done
 }
 
+# need_accounts N: ME and MYGROUP (whoami_or_skip), and U1..UN, the first N
+# ordinary_accounts; the suite is skipped when there are fewer.
+need_accounts() {
+    whoami_or_skip
+    _want=$1
+    _got=$(ordinary_accounts | tr '\n' ' ')
+    # shellcheck disable=SC2086
+    set -- $_got
+    [ $# -ge "$_want" ] || skip_all "need $_want ordinary system accounts, found: $_got"
+    _i=1
+    while [ "$_i" -le "$_want" ]; do
+        eval "U$_i=\$1"
+        shift
+        _i=$((_i + 1))
+    done
+}
+
 # ordinary_login_defs: system accounts (uid outside UID_MIN..UID_MAX) are
 # protected from admin_group members, and the unprivileged suites
 # act on daemon, bin, ...: write $T/login.defs making uids 1..60000

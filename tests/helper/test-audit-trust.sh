@@ -18,12 +18,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 as_nobody "$here/test-audit-trust.sh"
 cli_workdir pwrtrust
 
-whoami_or_skip
-targets=$(ordinary_accounts | tr '\n' ' ')
-# shellcheck disable=SC2086
-set -- $targets
-[ $# -ge 2 ] || skip_all "need 2 ordinary system accounts, found: $targets"
-U1=$1 U2=$2
+need_accounts 2
 
 cli_conf_defaults
 write_conf "$T/conf"

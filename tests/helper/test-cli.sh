@@ -24,13 +24,8 @@ as_nobody "$here/test-cli.sh"
 cli_workdir pwrcli
 command -v setsid >/dev/null 2>&1 || skip_all "no setsid"
 
-whoami_or_skip
 # Ordinary system accounts: not me, not in my group (which is admin_group).
-targets=$(ordinary_accounts | tr '\n' ' ')
-# shellcheck disable=SC2086
-set -- $targets
-[ $# -ge 7 ] || skip_all "need 7 ordinary system accounts, found: $targets"
-U1=$1 U2=$2 U3=$3 U4=$4 U5=$5 U6=$6 U7=$7
+need_accounts 7
 OTHER_ADMIN=$(getent passwd | cut -d: -f1 | while read -r u; do
     [ "$u" != "$ME" ] && mygroups "$u" | grep -qx "$MYGROUP" && { echo "$u"; break; }
 done)

@@ -19,12 +19,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 as_nobody "$here/test-notice-history.sh"
 cli_workdir pwrnh
 
-whoami_or_skip
-targets=$(ordinary_accounts | tr '\n' ' ')
-# shellcheck disable=SC2086
-set -- $targets
-[ $# -ge 3 ] || skip_all "need 3 ordinary system accounts, found: $targets"
-U1=$1 U2=$2 U3=$3
+need_accounts 3
 
 # The fake sendmail: records its arguments and its input, a file each.
 {
