@@ -26,6 +26,7 @@ for _c in useradd usermod groupadd passwd chage getent; do
 done
 suid_workdir pwrdeleg
 install_helper helper/pwreset
+# shellcheck disable=SC2034 # urun (lib.sh) runs it
 PWRESET=$T/bin/pwreset
 MKHASH=$top_builddir/tests/helper/mkhash
 PAMDRV=$top_builddir/tests/hardening/pamdrv

@@ -25,6 +25,7 @@ enter_private_ns PWR_SETUID_NS "$here/test-setuid.sh"
 suid_workdir pwrsuid
 mkdir "$T/evilbin"
 install_helper helper/pwreset
+# shellcheck disable=SC2034 # urun (lib.sh) runs it
 PWRESET=$T/bin/pwreset
 
 # Throwaway users, free ids only.
