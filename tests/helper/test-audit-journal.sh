@@ -1,6 +1,6 @@
 #!/bin/sh
 # test-audit-journal.sh - "pwreset audit" reads from the journal only the
-# entries whose trusted _UID is 0 (issue 13 section 6): "logger -t pwreset"
+# entries whose trusted _UID is 0: "logger -t pwreset"
 # by any user must not show as one of pwreset's events.
 # SPDX-License-Identifier: BSD-3-Clause
 #

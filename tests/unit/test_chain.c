@@ -15,24 +15,13 @@
 #include "pwr_chain.h"
 #include "testutil.h"
 
-static char *dir;
 static char store[PWR_PATH_MAX];
 
 static void setup(void)
 {
     ck_assert_int_eq(sodium_init() >= 0, 1);
-    dir = pwr_test_tmpdir();
-    ck_assert_ptr_nonnull(dir);
-    snprintf(store, sizeof(store), "%s/store", dir);
-}
-
-static void teardown(void)
-{
-    char cmd[PWR_PATH_MAX + 16];
-
-    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-    ck_assert_int_eq(system(cmd), 0);
-    free(dir);
+    pwr_test_dir_setup();
+    snprintf(store, sizeof(store), "%s/store", pwr_test_dir);
 }
 
 static void sealed_event(struct pwr_audit *a, const char *user)
@@ -181,7 +170,7 @@ static Suite *suite(void)
     Suite *s = suite_create("chain");
     TCase *tc = tcase_create("chain");
 
-    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_checked_fixture(tc, setup, pwr_test_dir_teardown);
     tcase_add_test(tc, test_events_are_numbered_and_each_mac_proves_its_line);
     tcase_add_test(tc, test_key_and_state_are_private_files_beside_the_store);
     tcase_add_test(tc, test_a_damaged_state_restarts_the_chain_visibly);
