@@ -486,7 +486,7 @@ int pwr_chain_split(const char *line, size_t len, const char **text,
     return 1;
 }
 
-/* ---- the verifier's view of the state (issue 13) ------------------------- */
+/* ---- the verifier's view of the state, to spot a cut trail -------------- */
 
 int pwr_chain_load_state(const char *store, uint64_t *seq,
                          char mac[PWR_CHAIN_MACHEX], struct pwr_err *err)

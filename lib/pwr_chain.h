@@ -1,4 +1,4 @@
-/* pwr_chain.h - the tamper-evident audit trail (issue 9): every event the
+/* pwr_chain.h - the tamper-evident audit trail: every event the
  * helper writes carries seq=N and mac=HEX, where
  *
  *   mac = HMAC-SHA256(key, prev_mac_hex || line)
@@ -52,7 +52,7 @@ int pwr_chain_seal(struct pwr_audit *a, const char *store,
 int pwr_chain_seal_batch(struct pwr_audit *a, size_t n, const char *store,
                          struct pwr_err *err);
 
-/* Drop the lock a seal took (issue 13: never held while the process
+/* Drop the lock a seal took (it is never held while the process
  * waits for anything but its own syslog sends). */
 void pwr_chain_unlock(void);
 

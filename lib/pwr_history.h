@@ -1,4 +1,5 @@
-/* pwr_history.h - the password history of a record (SPEC F22).
+/* pwr_history.h - the password history of a record: recent passwords
+ * refused again.
  * SPDX-License-Identifier: BSD-3-Clause
  *
  * The record key history= holds the hashes of earlier passwords, newest

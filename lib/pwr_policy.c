@@ -1,4 +1,4 @@
-/* pwr_policy.c - new-password policy (SPEC F15, see pwr_policy.h).
+/* pwr_policy.c - new-password policy (see pwr_policy.h).
  * SPDX-License-Identifier: BSD-3-Clause
  *
  * Every rule runs on every value, so the user learns all problems at once.

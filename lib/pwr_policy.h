@@ -1,4 +1,4 @@
-/* pwr_policy.h - new-password policy (SPEC F15, after NIST SP 800-63B).
+/* pwr_policy.h - new-password policy (after NIST SP 800-63B).
  * SPDX-License-Identifier: BSD-3-Clause
  *
  * Length is counted in Unicode code points.  No composition rules.  Every
@@ -77,7 +77,7 @@ int pwr_breach_open(const char *path, size_t *size, struct pwr_err *err);
 
 /* How a word list (blocklist, breached list) is opened: a regular file, no
  * symbolic link, not writable by group or others, and as root owned by
- * root (issue 13 section 7: the configuration's rules). */
+ * root (the same rules as the configuration file's). */
 extern const struct pwr_file_rules pwr_word_list_rules;
 
 /* SHA-1 (FIPS 180-4) for the breached list; out is 20 bytes. */

@@ -13,7 +13,7 @@
  * The formatter writes keys in one fixed order and omits default values, so
  * a record always has exactly one text form and parse(format(r)) == r.
  *
- * Both run once or twice per account on every write of the store (issue 6),
+ * Both run once or twice per account on every write of the store (a hot path),
  * so neither goes through snprintf or a scratch copy of a value: the line is
  * written straight into the caller's buffer, and a value is decoded straight
  * into its member.  Only a value that fails that fast path is parsed again

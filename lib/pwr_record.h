@@ -22,7 +22,7 @@
 #define PWR_HASH_MAX 256       /* longest stored password or code hash + NUL */
 #define PWR_REASON_MAX 256     /* admin-supplied reason text + NUL */
 #define PWR_RECORD_LINE_MAX 4096
-#define PWR_HISTORY_TEXT_MAX 1280 /* history= value + NUL (issue 9) */
+#define PWR_HISTORY_TEXT_MAX 1280 /* history= value + NUL */
 
 enum pwr_status {
     PWR_ST_ACTIVE = 0, /* may log in */
@@ -49,8 +49,8 @@ struct pwr_record {
     char reason[PWR_REASON_MAX];  /* key reason= ; why blocked/deactivated */
     int64_t created;              /* key created= */
     unsigned grace_used;          /* key grace_used= ; grace logins spent while
-                                     must_change is set (issue 8) */
-    /* issue 9 */
+                                     must_change is set */
+    /* password history and the admin-action notice */
     char history[PWR_HISTORY_TEXT_MAX]; /* key history= ; earlier password
                                      hashes, newest first, ';'-separated */
     char notice[32];              /* key notice= ; admin action not yet shown */

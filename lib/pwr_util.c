@@ -52,7 +52,7 @@ static int needs_escape(unsigned char c)
 }
 
 /* Values are mostly plain text (hashes), and the store encodes and decodes
- * every one of them on each write (issue 6), so runs of bytes that stand for
+ * every one of them on each write (hot path), so runs of bytes that stand for
  * themselves are found and copied in one go.  Byte for byte, both functions
  * write exactly what a loop over single bytes would, failure included. */
 

@@ -4,7 +4,7 @@
  * caller's own account.  Every write goes through the helper.
  * SPDX-License-Identifier: BSD-3-Clause
  *
- * Fail closed (issue 13 sections 1 and 2).  This file MUST:
+ * Fail closed on a lost store or a bad configuration.  This file MUST:
  *  - never answer "not in the store" for a store that is expected but
  *    missing (pwr_expect.h: the marker lists it, or its backup is there):
  *    that is an error like a corrupt or unsafe store;
@@ -149,7 +149,7 @@ static int record_from_reply(const struct pwr_msg *rep, const char *user,
         rec->flags |= PWR_F_MUST_CHANGE;
     if (flags != NULL && strstr(flags, "temporary"))
         rec->flags |= PWR_F_TEMPORARY;
-    if (pwr_msg_get(rep, "changed") != NULL) /* issue 9: max_age */
+    if (pwr_msg_get(rep, "changed") != NULL) /* for max_age */
         rec->changed = strtoll(pwr_msg_get(rep, "changed"), NULL, 10);
     return 0;
 }
