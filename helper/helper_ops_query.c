@@ -1,4 +1,4 @@
-/* helper_ops_query.c - the status op (SPEC F18): what the store holds about
+/* helper_ops_query.c - the status op: what the store holds about
  * accounts, and in plain words whether a login would succeed and why not.
  * SPDX-License-Identifier: BSD-3-Clause
  *
@@ -53,7 +53,7 @@ static void login_decision(struct hx *hx, const struct pwr_record *rec,
     hx_shadow_decide(sh, hx->now, ar);
 }
 
-/* issue 14: shadow_known 0 when the helper could not read the entry;
+/* /etc/shadow: shadow_known 0 when the helper could not read the entry;
  * dates as epoch seconds, -1 for none. */
 static int shadow_keys(struct hx *hx, const struct hx_shadow *sh,
                        struct pwr_err *err)
@@ -87,7 +87,7 @@ static int put_int(struct hx *hx, const char *key, long long v,
     return hx_outf(hx, key, err, "%lld", v);
 }
 
-/* issue 9: when the password reaches max_age (0: no rotation), and the
+/* Password aging: when the password reaches max_age (0: no rotation), and the
  * admin-action notice still waiting for the next login. */
 static int rotation_keys(struct hx *hx, const struct pwr_record *rec,
                          struct pwr_err *err)

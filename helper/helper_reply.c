@@ -114,7 +114,7 @@ void hx_audit_queue(struct hx *hx, const struct pwr_audit *a, int warn)
 }
 
 /* Why the first lost audit line was lost ("cannot send to /dev/log: No
- * such file or directory"), for the reply (issue 13). */
+ * such file or directory"), for the reply. */
 static char audit_error[sizeof(((struct pwr_err *)0)->msg)];
 
 const char *hx_audit_error(void)
@@ -130,7 +130,7 @@ void hx_audit_flush(struct hx *hx)
 
     if (queue.n == 0)
         return;
-    /* issue 9: seq= and mac= chain the helper's events (pwr_chain.h), and
+    /* seq= and mac= chain the helper's events (pwr_chain.h), and
      * the chain state holds the last number before any line is sent.
      * Events that cannot be sealed still go out, without seq=: losing them
      * would be worse, and --verify counts unsealed lines. */
