@@ -404,12 +404,6 @@ int pwr_chain_seal_batch(struct pwr_audit *a, size_t n, const char *store,
     return 0;
 }
 
-int pwr_chain_seal(struct pwr_audit *a, const char *store,
-                   struct pwr_err *err)
-{
-    return pwr_chain_seal_batch(a, 1, store, err);
-}
-
 void pwr_chain_unlock(void)
 {
     if (chain.fd >= 0 && chain.locked)
