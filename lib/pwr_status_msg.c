@@ -211,8 +211,12 @@ static int parse_value(struct pwr_status_acct *a, const struct key *k,
     return -1;
 }
 
-static const struct key *find_key(const char *name)
+/* Groups come in table order, so the key after the previous one is tried
+ * first (a listing of 100,000 accounts reads 2.4 million keys). */
+static const struct key *find_key(const char *name, size_t hint)
 {
+    if (hint < PWR_ARRAY_SIZE(keys) && strcmp(keys[hint].name, name) == 0)
+        return &keys[hint];
     for (size_t i = 0; i < PWR_ARRAY_SIZE(keys); i++) {
         if (strcmp(keys[i].name, name) == 0)
             return &keys[i];
@@ -225,14 +229,16 @@ static int read_group(const struct pwr_msg *m, size_t start, size_t end,
                       struct pwr_status_acct *a, struct pwr_err *err)
 {
     uint32_t seen = 0;
+    size_t next = 0;
 
     for (size_t i = start; i < end; i++) {
         const struct pwr_field *f = &m->fields[i];
-        const struct key *k = find_key(f->key);
+        const struct key *k = find_key(f->key, next);
         uint32_t bit;
 
         if (k == NULL)
             continue; /* a key of the whole reply, such as "warning" */
+        next = (size_t)(k - keys) + 1;
         bit = UINT32_C(1) << (k - keys);
         if (seen & bit)
             return pwr_fail(err, PWR_E_INTERNAL,

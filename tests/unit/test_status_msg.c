@@ -397,6 +397,30 @@ START_TEST(test_groups_are_found_among_the_reply_keys)
 }
 END_TEST
 
+/* The keys after "user" may come in any order. */
+START_TEST(test_keys_in_another_order_are_read_the_same)
+{
+    struct pwr_status_acct a, got;
+    struct pwr_msg m, reversed;
+    struct pwr_err err;
+
+    full_acct(&a);
+    pwr_msg_init(&m);
+    pwr_msg_init(&reversed);
+    ck_assert_int_eq(pwr_status_msg_add(&m, &a, &err), 0);
+    ck_assert_int_eq(pwr_msg_add(&reversed, m.fields[0].key,
+                                 m.fields[0].value, &err), 0);
+    for (size_t i = m.n - 1; i > 0; i--)
+        ck_assert_int_eq(pwr_msg_add(&reversed, m.fields[i].key,
+                                     m.fields[i].value, &err), 0);
+    ck_assert_msg(pwr_status_msg_read(&reversed, 0, reversed.n, &got,
+                                      &err) == 0, "%s", err.msg);
+    assert_same(&a, &got);
+    pwr_msg_free(&m);
+    pwr_msg_free(&reversed);
+}
+END_TEST
+
 START_TEST(test_writing_refuses_what_cannot_be_read_back)
 {
     struct pwr_status_acct a;
@@ -442,6 +466,7 @@ static Suite *status_msg_suite(void)
     tcase_add_test(tc, test_each_flag_has_one_word_shared_with_the_store);
     tcase_add_test(tc, test_keys_are_written_in_their_fixed_order);
     tcase_add_test(tc, test_groups_are_found_among_the_reply_keys);
+    tcase_add_test(tc, test_keys_in_another_order_are_read_the_same);
     tcase_add_test(tc, test_login_names);
     suite_add_tcase(s, tc);
     tc = tcase_create("strict");
