@@ -24,7 +24,7 @@
 
 HB=${top_builddir:?}
 HELPER=$HB/helper/pwreset-helper
-PWRESET=$HB/helper/pwreset
+PWRESET=$HB/cli/pwreset
 SINK=$HB/tests/helper/audit_sink
 MKHASH=$HB/tests/helper/mkhash
 STORECHECK=$HB/tests/hardening/storecheck

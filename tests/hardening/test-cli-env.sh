@@ -15,7 +15,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 : "${top_builddir:=$here/../..}"
 . "$top_srcdir/tests/helper/lib.sh"
 
-PWRESET=$top_builddir/helper/pwreset
+PWRESET=$top_builddir/cli/pwreset
 [ -x "$PWRESET" ] || hard_error "$PWRESET not built"
 [ "$(id -u)" = 0 ] || skip_all "needs root: the rule is about root's environment"
 

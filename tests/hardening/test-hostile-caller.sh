@@ -45,7 +45,7 @@ enter_private_ns PWR_HOSTILE_CALLER_NS "$here/test-hostile-caller.sh"
 # ---- inside the private mount namespace ----------------------------------
 suid_workdir pwrcaller
 install_helper tests/helper/mkhash tests/hardening/itimer_exec
-PWRESET=$top_builddir/helper/pwreset
+PWRESET=$top_builddir/cli/pwreset
 [ -x "$PWRESET" ] || hard_error "$PWRESET not built"
 
 base=$(free_ids 48101 3)

@@ -300,7 +300,7 @@ as_nobody() {
             set -- "$3/src" "$3/build" "$3" "$4"
         fi
         nobody="setpriv --reuid=nobody --regid=$(id -g nobody) --clear-groups"
-        if ! $nobody test -r "$1/$4" || ! $nobody test -x "$2/helper/pwreset"; then
+        if ! $nobody test -r "$1/$4" || ! $nobody test -x "$2/cli/pwreset"; then
             echo "1..0 # SKIP user nobody cannot read $tree (cloned or built with umask 077?)"
             exit 77
         fi
@@ -322,7 +322,7 @@ as_nobody() {
 # SINK and MKHASH from the build tree; T a fresh private directory,
 # removed on exit.
 cli_workdir() {
-    PWRESET=$top_builddir/helper/pwreset
+    PWRESET=$top_builddir/cli/pwreset
     PWRESET_HELPER=$top_builddir/helper/pwreset-helper
     SINK=$top_builddir/tests/helper/audit_sink
     MKHASH=$top_builddir/tests/helper/mkhash

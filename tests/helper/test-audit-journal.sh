@@ -20,7 +20,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 enter_private_ns PWR_JOURNAL_NS "$here/test-audit-journal.sh"
 
 # ---- inside the private mount namespace ----------------------------------
-PWRESET=$top_builddir/helper/pwreset
+PWRESET=$top_builddir/cli/pwreset
 [ -x "$PWRESET" ] || hard_error "$PWRESET not built"
 T=$(mktemp -d /tmp/pwrjournal.XXXXXX) || hard_error "mktemp"
 trap 'rm -rf "$T"' EXIT INT TERM

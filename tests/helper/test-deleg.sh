@@ -25,7 +25,7 @@ for _c in useradd usermod groupadd passwd chage getent; do
     command -v "$_c" >/dev/null 2>&1 || skip_all "no $_c"
 done
 suid_workdir pwrdeleg
-install_helper helper/pwreset
+install_helper cli/pwreset
 PWRESET=$T/bin/pwreset
 MKHASH=$top_builddir/tests/helper/mkhash
 PAMDRV=$top_builddir/tests/hardening/pamdrv

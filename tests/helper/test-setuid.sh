@@ -24,7 +24,7 @@ enter_private_ns PWR_SETUID_NS "$here/test-setuid.sh"
 # ---- inside the private mount namespace ----------------------------------
 suid_workdir pwrsuid
 mkdir "$T/evilbin"
-install_helper helper/pwreset
+install_helper cli/pwreset
 PWRESET=$T/bin/pwreset
 
 # Throwaway users, free ids only.

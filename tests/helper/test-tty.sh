@@ -14,7 +14,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 command -v expect >/dev/null 2>&1 || skip_all "no expect"
 as_nobody "$here/test-tty.sh"
 
-PWRESET=$top_builddir/helper/pwreset
+PWRESET=$top_builddir/cli/pwreset
 PWRESET_HELPER=$top_builddir/helper/pwreset-helper
 SINK=$top_builddir/tests/helper/audit_sink
 MKHASH=$top_builddir/tests/helper/mkhash

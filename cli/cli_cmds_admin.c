@@ -95,8 +95,7 @@ int cli_cmd_set_password(struct cli *cli, int argc, char **argv)
     const char *user = NULL;
     int first, rc, tries;
 
-    first = cli_parse(cli, cmd, "temporary must-change no-must-change ttl "
-                                "stdin logout yes allow-reuse", argc, argv);
+    first = cli_parse(cli, cmd, argc, argv);
     if (first < 0)
         return PWR_E_USAGE;
     rc = one_user(cmd, argc, argv, first, &user);
@@ -154,9 +153,7 @@ int cli_cmd_temp_password(struct cli *cli, int argc, char **argv)
     const char *user = NULL;
     int first, rc;
 
-    first = cli_parse(cli, cmd,
-                      "ttl must-change no-must-change logout yes json", argc,
-                      argv);
+    first = cli_parse(cli, cmd, argc, argv);
     if (first < 0)
         return PWR_E_USAGE;
     rc = one_user(cmd, argc, argv, first, &user);
@@ -210,7 +207,7 @@ int cli_cmd_delete(struct cli *cli, int argc, char **argv)
     const char *user = NULL;
     int first, rc;
 
-    first = cli_parse(cli, cmd, "reason logout keep-sessions yes", argc, argv);
+    first = cli_parse(cli, cmd, argc, argv);
     if (first < 0)
         return PWR_E_USAGE;
     rc = one_user(cmd, argc, argv, first, &user);
@@ -227,7 +224,7 @@ int cli_cmd_purge(struct cli *cli, int argc, char **argv)
     const char *user = NULL;
     int purge = strcmp(argv[0], "purge") == 0, first, rc;
 
-    first = cli_parse(cli, cmd, purge ? "reason yes" : "reason", argc, argv);
+    first = cli_parse(cli, cmd, argc, argv);
     if (first < 0)
         return PWR_E_USAGE;
     rc = one_user(cmd, argc, argv, first, &user);
@@ -243,7 +240,7 @@ int cli_cmd_logout(struct cli *cli, int argc, char **argv)
     const char *user = NULL;
     int first, rc;
 
-    first = cli_parse(cli, cmd, "", argc, argv);
+    first = cli_parse(cli, cmd, argc, argv);
     if (first < 0)
         return PWR_E_USAGE;
     rc = one_user(cmd, argc, argv, first, &user);

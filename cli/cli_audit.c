@@ -257,8 +257,7 @@ int cli_cmd_audit(struct cli *cli, int argc, char **argv)
     const struct cli_cmd *cmd = cli_find("audit");
     struct filter f = { NULL, NULL, -1, 0, 0 };
     struct aud_out o = { AUD_TABLE, 0 };
-    int first = cli_parse(cli, cmd, "user event since format verify", argc,
-                          argv);
+    int first = cli_parse(cli, cmd, argc, argv);
     int i, rc = PWR_OK;
 
     if (first < 0)

@@ -131,7 +131,7 @@ int cli_cmd_check_config(struct cli *cli, int argc, char **argv)
     struct pwr_config_lenient len = { .report = report_line, .arg = &c };
     struct pwr_config cfg;
     struct pwr_err err;
-    int first = cli_parse(cli, cmd, "", argc, argv);
+    int first = cli_parse(cli, cmd, argc, argv);
 
     if (first < 0)
         return PWR_E_USAGE;

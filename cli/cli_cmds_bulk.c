@@ -118,7 +118,7 @@ int cli_cmd_enrol(struct cli *cli, int argc, char **argv)
 {
     const struct cli_cmd *cmd = cli_find("enrol");
     struct pwr_msg req;
-    int first = cli_parse(cli, cmd, "pending ttl json", argc, argv), rc;
+    int first = cli_parse(cli, cmd, argc, argv), rc;
 
     if (first < 0)
         return PWR_E_USAGE;
@@ -143,7 +143,7 @@ int cli_cmd_import(struct cli *cli, int argc, char **argv)
     const struct cli_cmd *cmd = cli_find("import");
     struct pwr_msg req;
     char shadow[PATH_MAX];
-    int first = cli_parse(cli, cmd, "shadow", argc, argv), rc;
+    int first = cli_parse(cli, cmd, argc, argv), rc;
 
     if (first < 0)
         return PWR_E_USAGE;
@@ -166,7 +166,7 @@ int cli_cmd_force_reset(struct cli *cli, int argc, char **argv)
 {
     const struct cli_cmd *cmd = cli_find("force-reset");
     struct pwr_msg req;
-    int first = cli_parse(cli, cmd, "group all clear dry-run", argc, argv), rc;
+    int first = cli_parse(cli, cmd, argc, argv), rc;
 
     if (first < 0)
         return PWR_E_USAGE;
@@ -194,7 +194,7 @@ int cli_cmd_reset_code(struct cli *cli, int argc, char **argv)
 {
     const struct cli_cmd *cmd = cli_find("reset-code");
     struct pwr_msg req;
-    int first = cli_parse(cli, cmd, "ttl json", argc, argv), rc;
+    int first = cli_parse(cli, cmd, argc, argv), rc;
 
     if (first < 0)
         return PWR_E_USAGE;
@@ -215,11 +215,7 @@ int cli_cmd_status_change(struct cli *cli, int argc, char **argv)
 {
     const struct cli_cmd *cmd = cli_find(argv[0]);
     struct pwr_msg req;
-    /* block and deactivate end the sessions unless --keep-sessions */
-    int ends = strcmp(cmd->name, "block") == 0 ||
-               strcmp(cmd->name, "deactivate") == 0;
-    int first = cli_parse(cli, cmd, ends ? "reason keep-sessions" : "reason",
-                          argc, argv), rc;
+    int first = cli_parse(cli, cmd, argc, argv), rc;
 
     if (first < 0)
         return PWR_E_USAGE;

@@ -216,7 +216,7 @@ int cli_cmd_status(struct cli *cli, int argc, char **argv)
     struct listing l = { cli, 0 };
     struct pwr_msg req, rep;
     struct pwr_err err;
-    int first = cli_parse(cli, cmd, "json", argc, argv), rc;
+    int first = cli_parse(cli, cmd, argc, argv), rc;
 
     if (first < 0)
         return PWR_E_USAGE;
