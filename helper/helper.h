@@ -237,6 +237,9 @@ int hx_policy_ready(struct hx *hx, struct pwr_err *err);
 int hx_policy_warning(struct hx *hx, struct pwr_err *err);
 
 /* ---- helper_ratelimit.c ---- */
+#define HX_RATE_MAX 5              /* attempts to prove a secret ... */
+#define HX_RATE_WINDOW_MIN 15      /* ... per this many minutes */
+#define HX_RATE_WINDOW (HX_RATE_WINDOW_MIN * 60) /* in seconds */
 /* Count one attempt to prove login's secret, before it is checked: 0
  * counted (go on), 1 refused (HX_RATE_MAX attempts in the window). */
 int hx_rate_take(struct hx *hx, const char *login);
