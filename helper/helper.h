@@ -164,7 +164,7 @@ void hx_mark_store(struct hx *hx);
 /* GECOS full name of login ("" if none). */
 void hx_full_name(const char *login, char *out, size_t outsz);
 
-/* ---- helper_batch.c: targets and one-transaction bulk changes ---- */
+/* ---- helper_batch.c ---- */
 /* One account of a batch.  Kept small (a bulk action holds 100,000 of
  * them): the note is a string constant, the secret allocated only for the
  * accounts that get one. */
@@ -249,6 +249,9 @@ int hx_check_history(struct hx *hx, const char *login, const char *pw,
 void hx_history_keep(struct hx *hx, struct pwr_record *rec);
 
 /* ---- helper_ratelimit.c: failed proofs of a secret ---- */
+#define HX_RATE_MAX 5              /* attempts to prove a secret ... */
+#define HX_RATE_WINDOW_MIN 15      /* ... per this many minutes */
+#define HX_RATE_WINDOW (HX_RATE_WINDOW_MIN * 60) /* in seconds */
 /* Count one attempt to prove login's secret, before it is checked: 0
  * counted (go on), 1 refused (HX_RATE_MAX attempts in the window). */
 int hx_rate_take(struct hx *hx, const char *login);

@@ -203,6 +203,10 @@ static int load_config(struct hx *hx, const struct op_entry *op,
     return 0;
 }
 
+/* Longest service, rhost or tty a request may carry, in bytes: they only
+ * go into the audit events, as pwreset-helper(8) documents. */
+#define HX_ITEM_MAX 255
+
 static int run_request(struct hx *hx, struct pwr_err *err)
 {
     const struct op_entry *op = find_op(pwr_msg_get(hx->req, "op"));
@@ -217,9 +221,9 @@ static int run_request(struct hx *hx, struct pwr_err *err)
     hx->op = op->name;
     if (check_keys(hx->req, op, err) < 0)
         return -1;
-    if (hx_req_text(hx, "service", 255, &hx->service, err) < 0 ||
-        hx_req_text(hx, "rhost", 255, &hx->rhost, err) < 0 ||
-        hx_req_text(hx, "tty", 255, &hx->tty, err) < 0)
+    if (hx_req_text(hx, "service", HX_ITEM_MAX, &hx->service, err) < 0 ||
+        hx_req_text(hx, "rhost", HX_ITEM_MAX, &hx->rhost, err) < 0 ||
+        hx_req_text(hx, "tty", HX_ITEM_MAX, &hx->tty, err) < 0)
         return -1;
     if (!op->self_service &&
         hx_require_admin(hx, pwr_msg_get(hx->req, "user"), err) < 0)

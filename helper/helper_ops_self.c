@@ -86,7 +86,8 @@ static int rate_check(struct hx *hx, const char *login, struct pwr_err *err)
     hx_audit_send(hx, &a, 1);
     hx_fail_delay(hx);
     return pwr_fail(err, PWR_E_AUTH,
-                    "too many failed attempts; try again in 15 minutes");
+                    "too many failed attempts; try again in %d minutes",
+                    HX_RATE_WINDOW_MIN);
 }
 
 /* A proof that did not authenticate: count it, audit it, delay, refuse. */

@@ -32,9 +32,6 @@
 #include "helper.h"
 #include "pwr_util.h"
 
-#define HX_RATE_MAX 5
-#define HX_RATE_WINDOW (15 * 60)
-
 struct rate_state {
     long long fails;
     long long first;

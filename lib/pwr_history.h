@@ -28,7 +28,4 @@ int pwr_history_contains(const char *history, unsigned keep, const char *pw,
 void pwr_history_push(char *history, size_t size, const char *old_hash,
                       unsigned keep);
 
-/* Number of entries. */
-unsigned pwr_history_count(const char *history);
-
 #endif

@@ -425,16 +425,6 @@ static const struct {
      "It must not contain control characters such as tabs.", NULL},
 };
 
-const char *pwr_policy_reason(unsigned bit)
-{
-    size_t i;
-
-    for (i = 0; i < PWR_ARRAY_SIZE(reasons); i++)
-        if (reasons[i].bit == bit)
-            return reasons[i].reason;
-    return "unknown";
-}
-
 /* Append to out at *used; text that does not fit is cut, out stays a string. */
 __attribute__((format(printf, 4, 5)))
 static void append(char *out, size_t outsz, size_t *used, const char *fmt, ...)

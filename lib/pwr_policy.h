@@ -48,10 +48,8 @@ int pwr_policy_check(const struct pwr_policy *pol,
                      const struct pwr_policy_input *in, unsigned *violations,
                      struct pwr_err *err);
 
-/* Stable reason code of one bit ("too_short"); "unknown" otherwise. */
-const char *pwr_policy_reason(unsigned bit);
-
-/* Comma-separated reason codes of a mask ("too_short,contains_login"). */
+/* Comma-separated stable reason codes of a mask
+ * ("too_short,contains_login"); a bit of no rule adds nothing. */
 void pwr_policy_reasons(unsigned mask, char *out, size_t outsz);
 
 /* Whom a rejection is addressed to: the account's owner ("your login

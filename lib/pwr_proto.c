@@ -110,30 +110,6 @@ int pwr_msg_add(struct pwr_msg *m, const char *key, const char *value,
     return add_len(m, key, strlen(key), value, strlen(value), err);
 }
 
-int pwr_msg_addf(struct pwr_msg *m, const char *key, struct pwr_err *err,
-                 const char *fmt, ...)
-{
-    va_list ap;
-    char *buf;
-    int n, rc;
-
-    va_start(ap, fmt);
-    n = vsnprintf(NULL, 0, fmt, ap);
-    va_end(ap);
-    if (n < 0)
-        return pwr_fail(err, PWR_E_INTERNAL, "cannot format message value");
-    buf = malloc((size_t)n + 1);
-    if (buf == NULL)
-        return pwr_fail(err, PWR_E_INTERNAL, "out of memory");
-    va_start(ap, fmt);
-    vsnprintf(buf, (size_t)n + 1, fmt, ap);
-    va_end(ap);
-    rc = pwr_msg_add(m, key, buf, err);
-    pwr_wipe(buf, (size_t)n);
-    free(buf);
-    return rc;
-}
-
 const char *pwr_msg_get_nth(const struct pwr_msg *m, const char *key,
                             size_t i)
 {

@@ -69,8 +69,6 @@ void pwr_msg_free(struct pwr_msg *m);
 
 int pwr_msg_add(struct pwr_msg *m, const char *key, const char *value,
                 struct pwr_err *err);
-int pwr_msg_addf(struct pwr_msg *m, const char *key, struct pwr_err *err,
-                 const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
 /* First value of key, or NULL. */
 const char *pwr_msg_get(const struct pwr_msg *m, const char *key);

@@ -97,9 +97,6 @@ typedef int (*pwr_txn_visit_fn)(struct pwr_txn *txn,
 int pwr_txn_foreach(struct pwr_txn *txn, pwr_txn_visit_fn fn, void *arg,
                     struct pwr_err *err);
 
-/* Number of records in the transaction's current state. */
-size_t pwr_txn_count(const struct pwr_txn *txn);
-
 /* ---- backend interface (for pwr_store.c and backends only) ---------------- */
 struct pwr_store_backend {
     const char *name;

@@ -969,11 +969,6 @@ int pwr_txn_remove(struct pwr_txn *txn, const char *login,
     return 1;
 }
 
-size_t pwr_txn_count(const struct pwr_txn *txn)
-{
-    return txn->sn->n - txn->n_removed + txn->n_ins;
-}
-
 /* ---- merged walk: old records (or their replacements) and new ones ------------ */
 
 struct cursor {

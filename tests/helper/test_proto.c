@@ -44,7 +44,7 @@ START_TEST(test_round_trip_keeps_every_byte_and_the_order)
     ck_assert_int_eq(pwr_msg_add(&m, "password", nasty, &err), 0);
     ck_assert_int_eq(pwr_msg_add(&m, "user", "bob", &err), 0);
     ck_assert_int_eq(pwr_msg_add(&m, "empty", "", &err), 0);
-    ck_assert_int_eq(pwr_msg_addf(&m, "count", &err, "%d-%s", 42, "x"), 0);
+    ck_assert_int_eq(pwr_msg_add(&m, "count", "42-x", &err), 0);
     ck_assert_int_eq(pwr_msg_encode(&m, &buf, &len, &err), 0);
     ck_assert_ptr_null(memchr(buf, '\t', len));
     ck_assert_int_eq(pwr_msg_decode(buf, len, &back, &err), 0);
@@ -192,8 +192,12 @@ START_TEST(test_many_fields_travel_in_frames)
 
     pwr_msg_init(&m);
     ck_assert_int_eq(pwr_msg_add(&m, "op", "status", &err), 0);
-    for (i = 0; i < 10000; i++)
-        ck_assert_int_eq(pwr_msg_addf(&m, "user", &err, "u%05zu", i), 0);
+    for (i = 0; i < 10000; i++) {
+        char user[16];
+
+        snprintf(user, sizeof(user), "u%05zu", i);
+        ck_assert_int_eq(pwr_msg_add(&m, "user", user, &err), 0);
+    }
     ck_assert_int_eq(pwr_msg_encode(&m, &buf, &len, &err), 0);
     while (pos < len) {
         const char *e = memmem(buf + pos, len - pos, "\nend\n", 5);

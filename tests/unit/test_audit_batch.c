@@ -155,7 +155,7 @@ START_TEST(test_a_batch_split_across_flushes_continues_the_chain)
     fresh_store("split", store);
     ck_assert_int_eq(pwr_chain_seal_batch(ev, 3, store, &err), 0);
     ck_assert_int_eq(pwr_chain_seal_batch(ev + 3, 300, store, &err), 0);
-    ck_assert_int_eq(pwr_chain_seal(&ev[303], store, &err), 0);
+    ck_assert_int_eq(pwr_chain_seal_batch(&ev[303], 1, store, &err), 0);
     pwr_chain_close(); /* the next process takes over from the state file */
     ck_assert_int_eq(pwr_chain_seal_batch(ev + 304, 2, store, &err), 0);
     assert_chain(store, ev, 306, 1, prev);

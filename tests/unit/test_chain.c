@@ -30,7 +30,7 @@ static void sealed_event(struct pwr_audit *a, const char *user)
 
     pwr_audit_begin(a, "password_set_by_admin");
     pwr_audit_add(a, "user", user);
-    ck_assert_int_eq(pwr_chain_seal(a, store, &err), 0);
+    ck_assert_int_eq(pwr_chain_seal_batch(a, 1, store, &err), 0);
 }
 
 START_TEST(test_events_are_numbered_and_each_mac_proves_its_line)
@@ -89,7 +89,7 @@ START_TEST(test_key_and_state_are_private_files_beside_the_store)
      * one process keeps the key it read at its first seal) */
     pwr_chain_close();
     ck_assert_int_eq(chmod(kpath, 0640), 0);
-    ck_assert_int_eq(pwr_chain_seal(&a, store, &err), -1);
+    ck_assert_int_eq(pwr_chain_seal_batch(&a, 1, store, &err), -1);
 }
 END_TEST
 
@@ -128,7 +128,7 @@ START_TEST(test_a_line_too_long_for_the_seal_is_cut_and_marked)
     pwr_audit_begin(&a, "account_blocked");
     for (i = 0; i < 10; i++)
         pwr_audit_add(&a, "reason", big);
-    ck_assert_int_eq(pwr_chain_seal(&a, store, &err), 0);
+    ck_assert_int_eq(pwr_chain_seal_batch(&a, 1, store, &err), 0);
     ck_assert_uint_lt(a.len, sizeof(a.line));
     ck_assert_int_eq(a.truncated, 1);
     ck_assert_ptr_nonnull(strstr(a.line, " truncated=1 seq=1 mac="));

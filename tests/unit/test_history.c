@@ -20,6 +20,16 @@ static void setup(void)
     cfg.hash.cost = 1;
 }
 
+/* Entries of a history text: hashes separated by ';' (docs/STORE.md). */
+static unsigned entries(const char *hist)
+{
+    unsigned n = hist[0] != '\0';
+
+    for (const char *p = hist; *p != '\0'; p++)
+        n += *p == ';';
+    return n;
+}
+
 static void make_hash(const char *pw, char *out)
 {
     struct pwr_err err;
@@ -36,7 +46,7 @@ START_TEST(test_history_refuses_the_kept_passwords_only)
     pwr_history_push(hist, sizeof(hist), h, 2);
     make_hash("second-password-2", h);
     pwr_history_push(hist, sizeof(hist), h, 2);
-    ck_assert_uint_eq(pwr_history_count(hist), 2);
+    ck_assert_uint_eq(entries(hist), 2);
     ck_assert_int_eq(pwr_history_contains(hist, 2, "first-password-1", &err), 1);
     ck_assert_int_eq(pwr_history_contains(hist, 2, "second-password-2", &err), 1);
     ck_assert_int_eq(pwr_history_contains(hist, 2, "never-used-before", &err), 0);
@@ -44,7 +54,7 @@ START_TEST(test_history_refuses_the_kept_passwords_only)
     ck_assert_int_eq(pwr_history_contains(hist, 1, "first-password-1", &err), 0);
     make_hash("third-password-3", h);
     pwr_history_push(hist, sizeof(hist), h, 2);
-    ck_assert_uint_eq(pwr_history_count(hist), 2);
+    ck_assert_uint_eq(entries(hist), 2);
     ck_assert_int_eq(pwr_history_contains(hist, 2, "first-password-1", &err), 0);
     ck_assert_ptr_null(strstr(hist, "password"));
 }
@@ -69,7 +79,7 @@ START_TEST(test_history_zero_forgets_everything)
 
     make_hash("first-password-1", h);
     pwr_history_push(hist, sizeof(hist), h, 3);
-    ck_assert_uint_eq(pwr_history_count(hist), 1);
+    ck_assert_uint_eq(entries(hist), 1);
     pwr_history_push(hist, sizeof(hist), h, 0);
     ck_assert_str_eq(hist, "");
 }
@@ -89,7 +99,7 @@ START_TEST(test_history_drops_the_oldest_when_the_text_is_full)
         pwr_history_push(hist, sizeof(hist), h, PWR_HISTORY_MAX);
         ck_assert_uint_lt(strlen(hist), sizeof(hist));
     }
-    ck_assert_uint_eq(pwr_history_count(hist), 5);
+    ck_assert_uint_eq(entries(hist), 5);
     ck_assert_int_eq(hist[16], 'a' + 7);     /* newest first */
     ck_assert_ptr_null(strstr(hist, "$ccc")); /* the oldest went first */
     ck_assert_ptr_nonnull(strstr(hist, "$ddd"));
@@ -113,8 +123,8 @@ START_TEST(test_history_of_argon2id_hashes_round_trips_the_record)
         make_hash(pw, h);
         pwr_history_push(hist, sizeof(hist), h, PWR_HISTORY_MAX);
     }
-    ck_assert_uint_le(pwr_history_count(hist), PWR_HISTORY_MAX);
-    ck_assert_uint_ge(pwr_history_count(hist), 5);
+    ck_assert_uint_le(entries(hist), PWR_HISTORY_MAX);
+    ck_assert_uint_ge(entries(hist), 5);
     ck_assert_uint_lt(strlen(hist), sizeof(hist));
     ck_assert_int_eq(pwr_history_contains(hist, PWR_HISTORY_MAX,
                                           "history-password-12", &err), 1);
