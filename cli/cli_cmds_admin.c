@@ -1,6 +1,6 @@
-/* cli_cmds_admin.c - one-account admin commands: set-password (SPEC F1,
- * F2), temp-password (F3), delete (F9), logout (F12), purge and undelete
- * (issue 14).
+/* cli_cmds_admin.c - one-account admin commands: set-password,
+ * temp-password, delete, logout (end the user's sessions), and purge and
+ * undelete (undo a delete).
  * SPDX-License-Identifier: BSD-3-Clause
  *
  * The irreversible ones name their target and ask for confirmation first
@@ -217,7 +217,7 @@ int cli_cmd_delete(struct cli *cli, int argc, char **argv)
     return rc == PWR_OK ? simple(cli, "delete", user) : rc;
 }
 
-/* issue 14: purge (irreversible: confirmation) and undelete. */
+/* Undo a delete: purge (irreversible: confirmation) and undelete. */
 int cli_cmd_purge(struct cli *cli, int argc, char **argv)
 {
     const struct cli_cmd *cmd = cli_find(argv[0]);

@@ -1,7 +1,6 @@
 /* cli_cmds_bulk.c - admin commands over many accounts, each one helper
- * request and so one store write: enrol (SPEC F6, F17), import (F17),
- * force-reset (F4), reset-code (F5), block / unblock / deactivate /
- * activate (F8).  They print one line per account, for any number of
+ * request and so one store write: enrol, import, force-reset,
+ * reset-code, block / unblock / deactivate / activate.  They print one line per account, for any number of
  * accounts: the request and the reply travel in as many frames as they
  * need (pwr_proto.h), and the reply is printed as it streams in.
  * SPDX-License-Identifier: BSD-3-Clause

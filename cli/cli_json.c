@@ -1,4 +1,4 @@
-/* cli_json.c - JSON and CSV output for scripts (SPEC F14, F19).
+/* cli_json.c - JSON and CSV output for scripts.
  * SPDX-License-Identifier: BSD-3-Clause
  *
  * Strings are escaped so that no value - a hostile rhost or reason - can
