@@ -8,14 +8,14 @@
  * account is not a system user or already in the store.  import without
  * names never takes uid 0: root is managed only when named; a named account
  * import would skip (deleted, no usable hash) fails the whole request.
- * import keeps the shadow last-change date as the record's "changed" (issue
- * 14), so aging and status go on from it.  import reads the
- * fixed path /etc/shadow (a "shadow" path in the request is honoured only
- * when a "config" path would be, see helper_main.c).  A hash whose method
- * reads only a prefix of the password (descrypt: 8 bytes, bcrypt: 72) is
- * carried over with must_change set, and the output says so:
- * login refuses longer typed passwords (pwr_hash.c), so its user logs in
- * with what the method read and must choose a new password.
+ * import keeps the shadow last-change date as the record's "changed", so
+ * aging and status go on from it.  import reads the fixed path
+ * /etc/shadow (a "shadow" path in the request is honoured only when a
+ * "config" path would be, see helper_main.c).  A hash whose method reads
+ * only a prefix of the password (descrypt: 8 bytes, bcrypt: 72) is
+ * carried over with must_change set, and the output says so: login
+ * refuses longer typed passwords (pwr_hash.c), so its user logs in with
+ * what the method read and must choose a new password.
  */
 #include "config.h"
 
