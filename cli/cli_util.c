@@ -83,14 +83,20 @@ int cli_add_users(struct pwr_msg *req, int argc, char **argv)
     return PWR_OK;
 }
 
-int cli_add_ttl(const struct cli *cli, struct pwr_msg *req)
+int cli_add_items(struct pwr_msg *req, const struct cli_item *items,
+                  size_t n)
 {
     struct pwr_err err;
+    size_t i;
 
-    if (cli->ttl == NULL || pwr_msg_add(req, "ttl", cli->ttl, &err) == 0)
-        return PWR_OK;
-    cli_err("%s", err.msg);
-    return PWR_E_INTERNAL;
+    for (i = 0; i < n; i++) {
+        if (items[i].value == NULL ||
+            pwr_msg_add(req, items[i].key, items[i].value, &err) == 0)
+            continue;
+        cli_err("%s", err.msg);
+        return PWR_E_INTERNAL;
+    }
+    return PWR_OK;
 }
 
 /* Keys of a streamed reply's earlier frames that cli_call reports. */
