@@ -247,7 +247,7 @@ phase_load() {
     rows "${LOGIN[@]}" --section load --procs "$LOAD_PROCS" --seconds "$LOAD_SECONDS" \
         --rounds "$LOAD_ROUNDS" --sink-pid "$SINK_PID" \
         crypt unix pwreset-100k pwreset-100k+writer -- \
-        "$BUILD/helper/pwreset" --config "$W/c100000.conf" \
+        "$BUILD/cli/pwreset" --config "$W/c100000.conf" \
         --helper "$BUILD/helper/pwreset-helper" force-reset --all
 }
 
@@ -263,7 +263,7 @@ add_chage_users() {
 }
 
 phase_writes() {
-    local pw=("$BUILD/helper/pwreset" --helper "$BUILD/helper/pwreset-helper") a0 a1
+    local pw=("$BUILD/cli/pwreset" --helper "$BUILD/helper/pwreset-helper") a0 a1
     say "4. writes: one action and force-reset --all at 100k, chage at 1k"
     export BENCH_BUDGET_S=$BUDGET BENCH_TIMEOUT_S=$TIMEOUT
     fresh_store w-one 100000 "$W/audit.sock"
@@ -292,7 +292,7 @@ phase_writes() {
 }
 
 # imp000001.. in the private passwd and shadow, with the same hash: the
-# host that issue 15 measured, 100,000 accounts to import from shadow.
+# scale the targets ask for, 100,000 accounts to import from shadow.
 add_import_users() {
     local id
     id=$(free_id 300000)
@@ -308,11 +308,11 @@ add_import_users() {
     chmod 755 "$W/bin/fresh"
 }
 
-# Issue 15: listing every account and importing a whole shadow file, by the
+# Scale: listing every account and importing a whole shadow file, by the
 # same method as force-reset --all (after chage: the 100,000 accounts added
 # to the private passwd and shadow would slow it down).
 phase_scale() {
-    local pw=("$BUILD/helper/pwreset" --helper "$BUILD/helper/pwreset-helper") a0 a1
+    local pw=("$BUILD/cli/pwreset" --helper "$BUILD/helper/pwreset-helper") a0 a1
     say "4. scale: status --json and import of 100,000 accounts"
     fresh_store w-status 100000 "$W/audit.sock"
     rows "$W/bin/bench_store" time "$BULK_ITERS" write status_json_100k 100000 - -- \

@@ -104,11 +104,6 @@ int pwr_txn_foreach(struct pwr_txn *txn, pwr_txn_visit_fn fn, void *arg,
     return txn->ops->foreach(txn, fn, arg, err ? err : &local);
 }
 
-size_t pwr_txn_count(const struct pwr_txn *txn)
-{
-    return txn->ops->count(txn);
-}
-
 const char *pwr_store_backend_name(const struct pwr_store *st)
 {
     return st != NULL ? st->be->name : "file";

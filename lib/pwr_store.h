@@ -116,9 +116,6 @@ typedef int (*pwr_txn_visit_fn)(struct pwr_txn *txn,
 int pwr_txn_foreach(struct pwr_txn *txn, pwr_txn_visit_fn fn, void *arg,
                     struct pwr_err *err);
 
-/* Number of records in the transaction's current state. */
-size_t pwr_txn_count(const struct pwr_txn *txn);
-
 /* "file" or "ldap": for the audit field backend=. */
 const char *pwr_store_backend_name(const struct pwr_store *st);
 
@@ -136,7 +133,6 @@ const char *pwr_store_version(struct pwr_store *st, const char *login);
 int pwr_store_check_password(struct pwr_store *st, const char *login,
                              const char *password, int *locked,
                              struct pwr_err *err);
-
 
 /* The directory: the account's own password, proven by the caller, for a
  * change the host may not make alone (a voluntary password change is
@@ -157,7 +153,6 @@ struct pwr_txn_ops {
     int (*remove)(struct pwr_txn *txn, const char *login, struct pwr_err *err);
     int (*foreach)(struct pwr_txn *txn, pwr_txn_visit_fn fn, void *arg,
                    struct pwr_err *err);
-    size_t (*count)(const struct pwr_txn *txn);
 };
 
 struct pwr_txn {

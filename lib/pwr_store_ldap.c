@@ -415,23 +415,11 @@ static int ltxn_foreach(struct pwr_txn *base, pwr_txn_visit_fn fn, void *arg,
                          &v, err);
 }
 
-static size_t ltxn_count(const struct pwr_txn *base)
-{
-    const struct ltxn *t = (const struct ltxn *)base;
-    size_t n = 0;
-
-    for (size_t i = 0; i < t->n; i++)
-        n += t->e[i].dn != NULL && !t->e[i].removed &&
-             (t->e[i].enrolled || t->e[i].dirty);
-    return n;
-}
-
 static const struct pwr_txn_ops pl_txn_ops = {
     .get = ltxn_get,
     .put = ltxn_put,
     .remove = ltxn_remove,
     .foreach = ltxn_foreach,
-    .count = ltxn_count,
 };
 
 /* This host's writers commit one at a time, as with the file store: the

@@ -1,5 +1,5 @@
 #!/bin/sh
-# lint.sh [BUILDDIR] - static analysis of lib/, helper/ and pam_module/:
+# lint.sh [BUILDDIR] - static analysis of lib/, helper/, cli/ and pam_module/:
 # cppcheck, then clang-tidy with the clang static analyzer (the engine of
 # scan-build) and the bugprone and CERT checks.  Exit 0 when both run clean,
 # 1 on a finding, 77 when neither tool is installed.
@@ -17,7 +17,7 @@ build=$(cd "${1:-${top_builddir:-.}}" && pwd)
 [ -f "$build/config.h" ] || { echo "lint.sh: no config.h in $build (configure first)" >&2; exit 99; }
 cd "$src" || exit 99
 
-files=$(ls lib/*.c helper/*.c pam_module/*.c)
+files=$(ls lib/*.c helper/*.c cli/*.c pam_module/*.c)
 defs="-DPWR_CONFIG_PATH=\"/etc/security/pwreset.conf\" -DPWR_STORE_PATH=\"/var/lib/pwreset/store\" -DPWR_HELPER_PATH=\"/usr/sbin/pwreset-helper\""
 status=0 ran=0
 
@@ -45,8 +45,8 @@ fi
 #    names is of small constants (MINUTE * 60, ms * 1000000L).
 #  bugprone-sizeof-expression: flags malloc(n * sizeof(*p)) for arrays of
 #    pointers (struct ins **, sorted event pointers), which is intended.
-#  bugprone-not-null-terminated-result: write_field() in pwr_audit.c fills a
-#    slice of a line its caller terminates.
+#  bugprone-not-null-terminated-result: write_field() in pwr_audit_line.c
+#    fills a slice of a line its caller terminates.
 #  bugprone-narrowing-conversions: the one hit stores a byte already known
 #    to be in 0x21..0x7e into a char.
 #  cert-err34-c: the remaining sscanf calls read two-digit fields (%2d), which

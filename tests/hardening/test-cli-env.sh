@@ -1,6 +1,6 @@
 #!/bin/sh
 # test-cli-env.sh - the CLI never runs a helper named by the environment for
-# root (issue 13 section 7): PWRESET_HELPER is ignored, with a warning, when
+# root: PWRESET_HELPER is ignored, with a warning, when
 # the real or effective uid is 0; --helper on the command line is honoured;
 # an unprivileged caller's PWRESET_HELPER is honoured (the test suites rely
 # on it).
@@ -15,7 +15,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 : "${top_builddir:=$here/../..}"
 . "$top_srcdir/tests/helper/lib.sh"
 
-PWRESET=$top_builddir/helper/pwreset
+PWRESET=$top_builddir/cli/pwreset
 [ -x "$PWRESET" ] || hard_error "$PWRESET not built"
 [ "$(id -u)" = 0 ] || skip_all "needs root: the rule is about root's environment"
 

@@ -1,5 +1,5 @@
 #!/bin/sh
-# test-hostile-caller.sh - issue 13, sections 3 and 4: the caller of the
+# test-hostile-caller.sh - the caller of the
 # set-uid-root helper can neither stop, kill nor starve it mid-action, and
 # the self-service rate limit holds under any concurrency.  Against the real
 # set-uid helper, started by throwaway users:
@@ -45,7 +45,7 @@ enter_private_ns PWR_HOSTILE_CALLER_NS "$here/test-hostile-caller.sh"
 # ---- inside the private mount namespace ----------------------------------
 suid_workdir pwrcaller
 install_helper tests/helper/mkhash tests/hardening/itimer_exec
-PWRESET=$top_builddir/helper/pwreset
+PWRESET=$top_builddir/cli/pwreset
 [ -x "$PWRESET" ] || hard_error "$PWRESET not built"
 
 base=$(free_ids 48101 3)

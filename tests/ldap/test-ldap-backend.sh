@@ -20,7 +20,7 @@ suid_workdir pwr-ldapb
 
 PEOPLE="ou=people,$LDAP_BASE"
 BUILD_HELPER=$top_builddir/helper/pwreset-helper
-PWRESET=$top_builddir/helper/pwreset
+PWRESET=$top_builddir/cli/pwreset
 SINK=$top_builddir/tests/helper/audit_sink
 
 # alice, bob and carol are in the directory (and, as with SSSD, known to

@@ -1,4 +1,4 @@
-/* cli_cmds_self.c - pwreset passwd: change your own password (SPEC F7),
+/* cli_cmds_self.c - pwreset passwd: change your own password,
  * proving it with the current password, a temporary password or a reset
  * code; the new one twice; the policy's reasons on rejection, with up to
  * three tries.
@@ -90,7 +90,7 @@ int cli_cmd_passwd(struct cli *cli, int argc, char **argv)
     struct passwd *pw;
     struct secrets s;
     char login[PWR_LOGIN_MAX + 1];
-    int first = cli_parse(cli, cmd, "stdin", argc, argv), rc;
+    int first = cli_parse(cli, cmd, argc, argv), rc;
 
     if (first < 0)
         return PWR_E_USAGE;

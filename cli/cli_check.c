@@ -1,5 +1,5 @@
 /* cli_check.c - pwreset check-config: the configuration file checked as
- * pam_pwreset and pwreset-helper read it (issue 13 section 2).
+ * pam_pwreset and pwreset-helper read it.
  * SPDX-License-Identifier: BSD-3-Clause
  *
  * Every problem is one line "FILE:LINE: message" (or "FILE: message") on
@@ -131,7 +131,7 @@ int cli_cmd_check_config(struct cli *cli, int argc, char **argv)
     struct pwr_config_lenient len = { .report = report_line, .arg = &c };
     struct pwr_config cfg;
     struct pwr_err err;
-    int first = cli_parse(cli, cmd, "", argc, argv);
+    int first = cli_parse(cli, cmd, argc, argv);
 
     if (first < 0)
         return PWR_E_USAGE;
