@@ -296,7 +296,7 @@ phase_writes() {
 }
 
 # imp000001.. in the private passwd and shadow, with the same hash: the
-# host that issue 15 measured, 100,000 accounts to import from shadow.
+# scale the targets ask for, 100,000 accounts to import from shadow.
 add_import_users() {
     local id
     id=$(free_id 300000)
@@ -312,7 +312,7 @@ add_import_users() {
     chmod 755 "$W/bin/fresh"
 }
 
-# Issue 15: listing every account and importing a whole shadow file, by the
+# Scale: listing every account and importing a whole shadow file, by the
 # same method as force-reset --all (after chage: the 100,000 accounts added
 # to the private passwd and shadow would slow it down).
 phase_scale() {

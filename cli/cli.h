@@ -99,8 +99,17 @@ int cli_check_login(const char *login);
 int cli_request(struct cli *cli, struct pwr_msg *req, const char *op);
 /* Add every operand as "user"; returns a pwr_code. */
 int cli_add_users(struct pwr_msg *req, int argc, char **argv);
-/* Add --ttl (already checked) as "ttl". */
-int cli_add_ttl(const struct cli *cli, struct pwr_msg *req);
+/* One request item, added only when its value is not NULL (an option the
+ * admin did not give is left out).  CLI_FLAG(x) is "1" for a set flag. */
+struct cli_item {
+    const char *key;
+    const char *value;
+};
+#define CLI_FLAG(x) ((x) ? "1" : NULL)
+#define CLI_NITEMS(a) (sizeof(a) / sizeof((a)[0]))
+/* Add the items that have a value; returns a pwr_code. */
+int cli_add_items(struct pwr_msg *req, const struct cli_item *items,
+                  size_t n);
 /* Run the helper.  Returns the reply's pwr_code; prints the helper's
  * message on stderr when it is an error, and warns when the audit line
  * could not be written.  rep is always initialised. */
@@ -112,7 +121,6 @@ int cli_call_stream(struct cli *cli, const struct pwr_msg *req,
                     struct pwr_msg *rep, pwr_frame_fn fn, void *arg);
 /* Format epoch seconds ("-" for 0). */
 void cli_time(int64_t t, char *out, size_t outsz);
-void cli_time_iso(int64_t t, char *out, size_t outsz);
 /* Parse a decimal epoch value from a reply ("" or NULL -> 0). */
 int64_t cli_num(const char *s);
 /* A reply lists accounts as groups of keys, each starting with "user":

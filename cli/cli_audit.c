@@ -1,6 +1,6 @@
 /* cli_audit.c - pwreset audit: read syslog files (default the system's
  * auth log) or, when there is none, the journal; keep pwreset's own event
- * lines; filter by user, event and time; print them (SPEC F14).
+ * lines; filter by user, event and time; print them.
  * SPDX-License-Identifier: BSD-3-Clause
  *
  * It reads only; it needs no helper and no privilege beyond reading the
@@ -8,8 +8,8 @@
  * untrusted users can log, read the journal rather than plain files.  From
  * the journal only entries whose trusted _UID (set by journald from the
  * sender's credentials, not from the message) is 0 are read: the helper and
- * the programs the module runs in send as root (pwr_audit.c passes the
- * effective uid), and "logger -t pwreset" by anyone else is left out.
+ * the programs the module runs in send as root (pwr_audit_send.c passes
+ * the effective uid), and "logger -t pwreset" by anyone else is left out.
  * Each row says how far it can be trusted (cli_audit_out.c).
  */
 #include "config.h"
@@ -19,13 +19,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "cli.h"
 #include "cli_audit.h"
 #include "pwr_audit.h"
+#include "pwr_spawn.h"
 
 #define AUTH_LOG "/var/log/auth.log"
 
@@ -112,7 +112,7 @@ static const char *find_journalctl(void)
     return NULL;
 }
 
-static void journal_close(FILE *in, pid_t pid);
+static int journal_close(FILE *in, pid_t pid);
 
 /* journalctl's pwreset lines, only those whose trusted _UID is 0, as a
  * stream (journal_close reaps it); NULL with the reason said. */
@@ -125,7 +125,11 @@ static FILE *journal_open(pid_t *pid)
         (char *)(uintptr_t)"--no-pager",
         (char *)(uintptr_t)"SYSLOG_IDENTIFIER=pwreset",
         (char *)(uintptr_t)"_UID=0", NULL };
-    int p[2];
+    struct pwr_spawn sp = { .path = jc, .argv = argv, .envp = environ,
+                            .in = PWR_SPAWN_KEEP, .out = PWR_SPAWN_PIPE,
+                            .err = PWR_SPAWN_KEEP, .flags = 0 };
+    struct pwr_child c;
+    struct pwr_err e;
     FILE *in;
 
     if (jc == NULL) {
@@ -133,32 +137,35 @@ static FILE *journal_open(pid_t *pid)
                 AUTH_LOG);
         return NULL;
     }
-    if (pipe2(p, O_CLOEXEC) < 0 || (*pid = fork()) < 0) {
-        cli_err("cannot run journalctl: %s", strerror(errno));
+    if (pwr_spawn(&sp, &c, &e) < 0) {
+        cli_err("cannot run journalctl: %s", e.msg);
         return NULL;
     }
-    if (*pid == 0) {
-        if (dup2(p[1], STDOUT_FILENO) >= 0)
-            execv(jc, argv);
-        _exit(127);
-    }
-    close(p[1]);
-    in = fdopen(p[0], "r");
+    *pid = c.pid;
+    in = fdopen(c.from_child, "r");
     if (in == NULL) {
-        close(p[0]);
-        journal_close(NULL, *pid);
+        cli_err("cannot read from journalctl: %s", strerror(errno));
+        close(c.from_child);
+        (void)journal_close(NULL, c.pid);
     }
     return in;
 }
 
-static void journal_close(FILE *in, pid_t pid)
+/* Close the stream and reap journalctl: 0, or -1 with the reason said
+ * (a journal that could not be read must not pass for an empty one). */
+static int journal_close(FILE *in, pid_t pid)
 {
-    int status;
+    struct pwr_err e;
+    int status = 0;
 
     if (in != NULL)
         fclose(in);
-    while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-        ;
+    if (pwr_spawn_wait(pid, &status, &e) < 0 ||
+        pwr_spawn_status(status, "journalctl", &e) < 0) {
+        cli_err("cannot read the journal: %s", e.msg);
+        return -1;
+    }
+    return 0;
 }
 
 static int read_journal(struct filter *f, struct aud_out *o)
@@ -169,8 +176,7 @@ static int read_journal(struct filter *f, struct aud_out *o)
     if (in == NULL)
         return PWR_E_INTERNAL;
     read_stream(in, f, o);
-    journal_close(in, pid);
-    return PWR_OK;
+    return journal_close(in, pid) < 0 ? PWR_E_INTERNAL : PWR_OK;
 }
 
 /* --verify without files reads what "pwreset audit" reads: the auth log,
@@ -191,7 +197,8 @@ static int verify_default(struct cli *cli)
     snprintf(path, sizeof(path), "/dev/fd/%d", fileno(in));
     files[0] = path;
     rc = cli_audit_verify(cli, 1, files);
-    journal_close(in, pid);
+    if (journal_close(in, pid) < 0 && rc == PWR_OK)
+        rc = PWR_E_INTERNAL;
     return rc;
 }
 

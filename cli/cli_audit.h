@@ -1,4 +1,4 @@
-/* cli_audit.h - the parts of "pwreset audit" (SPEC F14): reading syslog
+/* cli_audit.h - the parts of "pwreset audit": reading syslog
  * sources (cli_audit.c) and printing events (cli_audit_out.c).
  * SPDX-License-Identifier: BSD-3-Clause
  */
@@ -41,7 +41,8 @@ void aud_out_begin(struct aud_out *o);
 void aud_out_event(struct aud_out *o, const struct aud_event *ev);
 void aud_out_end(struct aud_out *o);
 
-/* cli_audit_verify.c (issue 9): pwreset audit --verify FILE... */
+/* cli_audit_verify.c: pwreset audit --verify FILE..., proving the
+ * helper's events are all there and unchanged (pwr_chain.h). */
 struct cli;
 int cli_audit_verify(struct cli *cli, int nfiles, char **files);
 

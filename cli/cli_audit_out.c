@@ -5,7 +5,7 @@
  * Values come from log lines anyone on the host may have written, so the
  * table shows every control or non-ASCII byte as \xHH: a log line must not
  * be able to drive the reader's terminal.  For the same reason every row
- * says how far it can be trusted (issue 13), in the column or key "trust",
+ * says how far it can be trusted, in the column or key "trust",
  * which no line can set: "sealed" (it carries seq= and mac=, which only
  * "pwreset audit --verify" proves), "unsealed" (a login decision of the
  * module: never sealed, so anyone able to log could have written it), or
@@ -198,7 +198,7 @@ static void csv_row(const struct aud_event *ev)
     size_t i;
 
     if (ev->when >= 0)
-        cli_time_iso(ev->when, when, sizeof(when));
+        pwr_format_iso(ev->when, when, sizeof(when));
     cli_csv_field(stdout, when, 0);
     for (i = 0; i < PWR_ARRAY_SIZE(csv_columns); i++)
         cli_csv_field(stdout, row_value(ev, csv_columns[i]),

@@ -11,7 +11,7 @@
  * cannot be proved and is said so.  Exit 0 when the chain is intact,
  * PWR_E_AUTH (8) when anything is wrong.
  *
- * issue 13: the MACs alone cannot show a cut at the end (the newest lines
+ * The MACs alone cannot show a cut at the end (the newest lines
  * deleted, or lost while /dev/log was absent): the chain state beside the
  * store holds the last seq sealed and its mac, and the newest event in the
  * files must be that one.  Without a readable state (not root, or not the

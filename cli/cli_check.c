@@ -1,5 +1,5 @@
 /* cli_check.c - pwreset check-config: the configuration file checked as
- * pam_pwreset and pwreset-helper read it (issue 13 section 2).
+ * pam_pwreset and pwreset-helper read it.
  * SPDX-License-Identifier: BSD-3-Clause
  *
  * Every problem is one line "FILE:LINE: message" (or "FILE: message") on

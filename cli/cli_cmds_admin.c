@@ -1,6 +1,6 @@
-/* cli_cmds_admin.c - one-account admin commands: set-password (SPEC F1,
- * F2), temp-password (F3), delete (F9), logout (F12), purge and undelete
- * (issue 14).
+/* cli_cmds_admin.c - one-account admin commands: set-password,
+ * temp-password, delete, logout (end the user's sessions), and purge and
+ * undelete (undo a delete).
  * SPDX-License-Identifier: BSD-3-Clause
  *
  * The irreversible ones name their target and ask for confirmation first
@@ -26,29 +26,6 @@ static int one_user(const struct cli_cmd *cmd, int argc, char **argv,
     return cli_check_login(*user);
 }
 
-static int add(struct pwr_msg *req, const char *key, const char *value)
-{
-    struct pwr_err err;
-
-    if (pwr_msg_add(req, key, value, &err) == 0)
-        return PWR_OK;
-    cli_err("%s", err.msg);
-    return PWR_E_INTERNAL;
-}
-
-static int add_flags(const struct cli *cli, struct pwr_msg *req)
-{
-    int rc = PWR_OK;
-
-    if (cli->must_change >= 0)
-        rc = add(req, "must_change", cli->must_change ? "1" : "0");
-    if (rc == PWR_OK && cli->logout)
-        rc = add(req, "logout", "1");
-    if (rc == PWR_OK)
-        rc = cli_add_ttl(cli, req);
-    return rc;
-}
-
 /* The helper's message; after a change made with --logout, also how the
  * sessions were ended (the logout op's own message already says it). */
 static void print_result(const struct pwr_msg *rep, int sessions_line)
@@ -63,29 +40,52 @@ static void print_result(const struct pwr_msg *rep, int sessions_line)
                method, pwr_msg_get(rep, "processes"));
 }
 
-static int send_password(struct cli *cli, const char *user, const char *pw)
+/* Send op about one user with the items that have a value, and print the
+ * helper's answer with print (NULL: the message, and the sessions ended). */
+static int send(struct cli *cli, const char *op, const char *user,
+                const struct cli_item *items, size_t n,
+                void (*print)(const struct cli *, const char *,
+                              const struct pwr_msg *))
 {
     struct pwr_msg req, rep;
-    int rc = cli_request(cli, &req, "set_password");
+    const struct cli_item who = { "user", user };
+    int rc = cli_request(cli, &req, op);
 
     if (rc == PWR_OK)
-        rc = add(&req, "user", user);
+        rc = cli_add_items(&req, &who, 1);
     if (rc == PWR_OK)
-        rc = add(&req, "password", pw);
-    if (rc == PWR_OK && cli->temporary)
-        rc = add(&req, "temporary", "1");
-    if (rc == PWR_OK && cli->allow_reuse)
-        rc = add(&req, "allow_reuse", "1");
-    if (rc == PWR_OK)
-        rc = add_flags(cli, &req);
+        rc = cli_add_items(&req, items, n);
     if (rc == PWR_OK) {
         rc = cli_call(cli, &req, &rep);
-        if (rc == PWR_OK)
-            print_result(&rep, 1);
+        if (rc == PWR_OK && print != NULL)
+            print(cli, user, &rep);
+        else if (rc == PWR_OK)
+            print_result(&rep, strcmp(op, "logout") != 0);
         pwr_msg_free(&rep);
     }
     pwr_msg_free(&req);
     return rc;
+}
+
+static const char *must_change_item(const struct cli *cli)
+{
+    if (cli->must_change < 0)
+        return NULL;
+    return cli->must_change ? "1" : "0";
+}
+
+static int send_password(struct cli *cli, const char *user, const char *pw)
+{
+    const struct cli_item items[] = {
+        { "password", pw },
+        { "temporary", CLI_FLAG(cli->temporary) },
+        { "allow_reuse", CLI_FLAG(cli->allow_reuse) },
+        { "must_change", must_change_item(cli) },
+        { "logout", CLI_FLAG(cli->logout) },
+        { "ttl", cli->ttl },
+    };
+
+    return send(cli, "set_password", user, items, CLI_NITEMS(items), NULL);
 }
 
 int cli_cmd_set_password(struct cli *cli, int argc, char **argv)
@@ -146,10 +146,21 @@ static void print_temp(const struct cli *cli, const char *user,
                pwr_msg_get(rep, "method"), pwr_msg_get(rep, "processes"));
 }
 
+static int send_temp(struct cli *cli, const char *user)
+{
+    const struct cli_item items[] = {
+        { "must_change", must_change_item(cli) },
+        { "logout", CLI_FLAG(cli->logout) },
+        { "ttl", cli->ttl },
+    };
+
+    return send(cli, "temp_password", user, items, CLI_NITEMS(items),
+                print_temp);
+}
+
 int cli_cmd_temp_password(struct cli *cli, int argc, char **argv)
 {
     const struct cli_cmd *cmd = cli_find("temp-password");
-    struct pwr_msg req, rep;
     const char *user = NULL;
     int first, rc;
 
@@ -160,45 +171,19 @@ int cli_cmd_temp_password(struct cli *cli, int argc, char **argv)
     if (rc == PWR_OK)
         rc = cli_confirm(cli, "replace the password with a temporary one",
                          user);
-    if (rc != PWR_OK)
-        return rc;
-    rc = cli_request(cli, &req, "temp_password");
-    if (rc == PWR_OK)
-        rc = add(&req, "user", user);
-    if (rc == PWR_OK)
-        rc = add_flags(cli, &req);
-    if (rc == PWR_OK) {
-        rc = cli_call(cli, &req, &rep);
-        if (rc == PWR_OK)
-            print_temp(cli, user, &rep);
-        pwr_msg_free(&rep);
-    }
-    pwr_msg_free(&req);
-    return rc;
+    return rc == PWR_OK ? send_temp(cli, user) : rc;
 }
 
-/* Send a one-user request with optional reason/logout; print the result. */
+/* A one-user request with the optional reason, logout and keep_sessions. */
 static int simple(struct cli *cli, const char *op, const char *user)
 {
-    struct pwr_msg req, rep;
-    int rc = cli_request(cli, &req, op);
+    const struct cli_item items[] = {
+        { "reason", cli->reason },
+        { "logout", CLI_FLAG(cli->logout) },
+        { "keep_sessions", CLI_FLAG(cli->keep_sessions) },
+    };
 
-    if (rc == PWR_OK)
-        rc = add(&req, "user", user);
-    if (rc == PWR_OK && cli->reason != NULL)
-        rc = add(&req, "reason", cli->reason);
-    if (rc == PWR_OK && cli->logout)
-        rc = add(&req, "logout", "1");
-    if (rc == PWR_OK && cli->keep_sessions)
-        rc = add(&req, "keep_sessions", "1");
-    if (rc == PWR_OK) {
-        rc = cli_call(cli, &req, &rep);
-        if (rc == PWR_OK)
-            print_result(&rep, strcmp(op, "logout") != 0);
-        pwr_msg_free(&rep);
-    }
-    pwr_msg_free(&req);
-    return rc;
+    return send(cli, op, user, items, CLI_NITEMS(items), NULL);
 }
 
 int cli_cmd_delete(struct cli *cli, int argc, char **argv)
@@ -217,7 +202,7 @@ int cli_cmd_delete(struct cli *cli, int argc, char **argv)
     return rc == PWR_OK ? simple(cli, "delete", user) : rc;
 }
 
-/* issue 14: purge (irreversible: confirmation) and undelete. */
+/* Undo a delete: purge (irreversible: confirmation) and undelete. */
 int cli_cmd_purge(struct cli *cli, int argc, char **argv)
 {
     const struct cli_cmd *cmd = cli_find(argv[0]);

@@ -1,7 +1,6 @@
 /* cli_cmds_bulk.c - admin commands over many accounts, each one helper
- * request and so one store write: enrol (SPEC F6, F17), import (F17),
- * force-reset (F4), reset-code (F5), block / unblock / deactivate /
- * activate (F8).  They print one line per account, for any number of
+ * request and so one store write: enrol, import, force-reset,
+ * reset-code, block / unblock / deactivate / activate.  They print one line per account, for any number of
  * accounts: the request and the reply travel in as many frames as they
  * need (pwr_proto.h), and the reply is printed as it streams in.
  * SPDX-License-Identifier: BSD-3-Clause
@@ -15,16 +14,6 @@
 #include <string.h>
 
 #include "cli.h"
-
-static int add(struct pwr_msg *req, const char *key, const char *value)
-{
-    struct pwr_err err;
-
-    if (pwr_msg_add(req, key, value, &err) == 0)
-        return PWR_OK;
-    cli_err("%s", err.msg);
-    return PWR_E_INTERNAL;
-}
 
 struct codes {
     const struct cli *cli;
@@ -102,23 +91,34 @@ static int finish(struct cli *cli, struct pwr_msg *req, int codes,
     return rc;
 }
 
-static int start(struct cli *cli, const char *op, struct pwr_msg *req,
-                 int argc, char **argv, int first)
+/* Send op for the operands with the items that have a value, and print the
+ * reply; codes_label names the codes the reply carries (NULL: none). */
+static int send(struct cli *cli, const char *op, int argc, char **argv,
+                int first, const struct cli_item *items, size_t n,
+                const char *codes_label)
 {
-    int rc = cli_request(cli, req, op);
+    struct pwr_msg req;
+    int rc = cli_request(cli, &req, op);
 
     if (rc == PWR_OK)
-        rc = cli_add_users(req, argc - first, argv + first);
-    if (rc != PWR_OK)
-        pwr_msg_free(req);
-    return rc;
+        rc = cli_add_users(&req, argc - first, argv + first);
+    if (rc == PWR_OK)
+        rc = cli_add_items(&req, items, n);
+    if (rc != PWR_OK) {
+        pwr_msg_free(&req);
+        return rc;
+    }
+    return finish(cli, &req, codes_label != NULL, codes_label);
 }
 
 int cli_cmd_enrol(struct cli *cli, int argc, char **argv)
 {
     const struct cli_cmd *cmd = cli_find("enrol");
-    struct pwr_msg req;
-    int first = cli_parse(cli, cmd, argc, argv), rc;
+    int first = cli_parse(cli, cmd, argc, argv);
+    const struct cli_item items[] = {
+        { "pending", CLI_FLAG(cli->pending) },
+        { "ttl", cli->ttl },
+    };
 
     if (first < 0)
         return PWR_E_USAGE;
@@ -126,24 +126,18 @@ int cli_cmd_enrol(struct cli *cli, int argc, char **argv)
         return cli_usage_error(cmd, "name at least one user");
     if (cli->ttl != NULL && !cli->pending)
         return cli_usage_error(cmd, "--ttl applies to --pending");
-    rc = start(cli, "enrol", &req, argc, argv, first);
-    if (rc == PWR_OK && cli->pending)
-        rc = add(&req, "pending", "1");
-    if (rc == PWR_OK)
-        rc = cli_add_ttl(cli, &req);
-    if (rc != PWR_OK) {
-        pwr_msg_free(&req);
-        return rc;
-    }
-    return finish(cli, &req, cli->pending || cli->json, "setup code");
+    return send(cli, "enrol", argc, argv, first, items, CLI_NITEMS(items),
+                cli->pending || cli->json ? "setup code" : NULL);
 }
 
 int cli_cmd_import(struct cli *cli, int argc, char **argv)
 {
     const struct cli_cmd *cmd = cli_find("import");
-    struct pwr_msg req;
     char shadow[PATH_MAX];
-    int first = cli_parse(cli, cmd, argc, argv), rc;
+    int first = cli_parse(cli, cmd, argc, argv);
+    const struct cli_item items[] = {
+        { "shadow", cli->shadow != NULL ? shadow : NULL },
+    };
 
     if (first < 0)
         return PWR_E_USAGE;
@@ -152,21 +146,20 @@ int cli_cmd_import(struct cli *cli, int argc, char **argv)
         cli_err("%s: %s", cli->shadow, strerror(errno));
         return PWR_E_NOENT;
     }
-    rc = start(cli, "import", &req, argc, argv, first);
-    if (rc == PWR_OK && cli->shadow != NULL)
-        rc = add(&req, "shadow", shadow);
-    if (rc != PWR_OK) {
-        pwr_msg_free(&req);
-        return rc;
-    }
-    return finish(cli, &req, 0, NULL);
+    return send(cli, "import", argc, argv, first, items, CLI_NITEMS(items),
+                NULL);
 }
 
 int cli_cmd_force_reset(struct cli *cli, int argc, char **argv)
 {
     const struct cli_cmd *cmd = cli_find("force-reset");
-    struct pwr_msg req;
-    int first = cli_parse(cli, cmd, argc, argv), rc;
+    int first = cli_parse(cli, cmd, argc, argv);
+    const struct cli_item items[] = {
+        { "group", cli->group },
+        { "all", CLI_FLAG(cli->all) },
+        { "clear", CLI_FLAG(cli->clear) },
+        { "dry_run", CLI_FLAG(cli->dry_run) },
+    };
 
     if (first < 0)
         return PWR_E_USAGE;
@@ -174,61 +167,40 @@ int cli_cmd_force_reset(struct cli *cli, int argc, char **argv)
         return cli_usage_error(cmd, "name users, or --group GROUP, or --all");
     if (cli->group != NULL && !pwr_login_valid(cli->group))
         return cli_usage_error(cmd, "invalid group name");
-    rc = start(cli, "force_reset", &req, argc, argv, first);
-    if (rc == PWR_OK && cli->group != NULL)
-        rc = add(&req, "group", cli->group);
-    if (rc == PWR_OK && cli->all)
-        rc = add(&req, "all", "1");
-    if (rc == PWR_OK && cli->clear)
-        rc = add(&req, "clear", "1");
-    if (rc == PWR_OK && cli->dry_run)
-        rc = add(&req, "dry_run", "1");
-    if (rc != PWR_OK) {
-        pwr_msg_free(&req);
-        return rc;
-    }
-    return finish(cli, &req, 0, NULL);
+    return send(cli, "force_reset", argc, argv, first, items,
+                CLI_NITEMS(items), NULL);
 }
 
 int cli_cmd_reset_code(struct cli *cli, int argc, char **argv)
 {
     const struct cli_cmd *cmd = cli_find("reset-code");
-    struct pwr_msg req;
-    int first = cli_parse(cli, cmd, argc, argv), rc;
+    int first = cli_parse(cli, cmd, argc, argv);
+    const struct cli_item items[] = {
+        { "ttl", cli->ttl },
+    };
 
     if (first < 0)
         return PWR_E_USAGE;
     if (first >= argc)
         return cli_usage_error(cmd, "name at least one user");
-    rc = start(cli, "reset_code", &req, argc, argv, first);
-    if (rc == PWR_OK)
-        rc = cli_add_ttl(cli, &req);
-    if (rc != PWR_OK) {
-        pwr_msg_free(&req);
-        return rc;
-    }
-    return finish(cli, &req, 1, "reset code");
+    return send(cli, "reset_code", argc, argv, first, items,
+                CLI_NITEMS(items), "reset code");
 }
 
 /* block, unblock, deactivate, activate: the command name is the op. */
 int cli_cmd_status_change(struct cli *cli, int argc, char **argv)
 {
     const struct cli_cmd *cmd = cli_find(argv[0]);
-    struct pwr_msg req;
-    int first = cli_parse(cli, cmd, argc, argv), rc;
+    int first = cli_parse(cli, cmd, argc, argv);
+    const struct cli_item items[] = {
+        { "reason", cli->reason },
+        { "keep_sessions", CLI_FLAG(cli->keep_sessions) },
+    };
 
     if (first < 0)
         return PWR_E_USAGE;
     if (first >= argc)
         return cli_usage_error(cmd, "name at least one user");
-    rc = start(cli, cmd->name, &req, argc, argv, first);
-    if (rc == PWR_OK && cli->reason != NULL)
-        rc = add(&req, "reason", cli->reason);
-    if (rc == PWR_OK && cli->keep_sessions)
-        rc = add(&req, "keep_sessions", "1");
-    if (rc != PWR_OK) {
-        pwr_msg_free(&req);
-        return rc;
-    }
-    return finish(cli, &req, 0, NULL);
+    return send(cli, cmd->name, argc, argv, first, items, CLI_NITEMS(items),
+                NULL);
 }

@@ -1,4 +1,4 @@
-/* cli_cmds_self.c - pwreset passwd: change your own password (SPEC F7),
+/* cli_cmds_self.c - pwreset passwd: change your own password,
  * proving it with the current password, a temporary password or a reset
  * code; the new one twice; the policy's reasons on rejection, with up to
  * three tries.

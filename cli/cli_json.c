@@ -1,4 +1,4 @@
-/* cli_json.c - JSON and CSV output for scripts (SPEC F14, F19).
+/* cli_json.c - JSON and CSV output for scripts.
  * SPDX-License-Identifier: BSD-3-Clause
  *
  * Strings are escaped so that no value - a hostile rhost or reason - can
@@ -88,7 +88,7 @@ void cli_json_time(FILE *f, const char *key, int64_t t, int comma)
         cli_json_kv(f, key, NULL, comma);
         return;
     }
-    cli_time_iso(t, buf, sizeof(buf));
+    pwr_format_iso(t, buf, sizeof(buf));
     cli_json_kv(f, key, buf, comma);
 }
 

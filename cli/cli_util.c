@@ -11,7 +11,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "cli.h"
 #include "pwr_secret.h"
@@ -84,14 +83,20 @@ int cli_add_users(struct pwr_msg *req, int argc, char **argv)
     return PWR_OK;
 }
 
-int cli_add_ttl(const struct cli *cli, struct pwr_msg *req)
+int cli_add_items(struct pwr_msg *req, const struct cli_item *items,
+                  size_t n)
 {
     struct pwr_err err;
+    size_t i;
 
-    if (cli->ttl == NULL || pwr_msg_add(req, "ttl", cli->ttl, &err) == 0)
-        return PWR_OK;
-    cli_err("%s", err.msg);
-    return PWR_E_INTERNAL;
+    for (i = 0; i < n; i++) {
+        if (items[i].value == NULL ||
+            pwr_msg_add(req, items[i].key, items[i].value, &err) == 0)
+            continue;
+        cli_err("%s", err.msg);
+        return PWR_E_INTERNAL;
+    }
+    return PWR_OK;
 }
 
 /* Keys of a streamed reply's earlier frames that cli_call reports. */
@@ -163,16 +168,6 @@ void cli_time(int64_t t, char *out, size_t outsz)
         snprintf(out, outsz, "-");
     else
         pwr_format_time(t, out, outsz);
-}
-
-void cli_time_iso(int64_t t, char *out, size_t outsz)
-{
-    time_t tt = (time_t)t;
-    struct tm tm;
-
-    if (gmtime_r(&tt, &tm) == NULL ||
-        strftime(out, outsz, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
-        snprintf(out, outsz, "%lld", (long long)t);
 }
 
 int64_t cli_num(const char *s)

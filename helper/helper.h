@@ -13,7 +13,9 @@
  * helper_shadow.c (/etc/shadow lock, expiry, aging), helper_logout.c
  * (ending sessions), helper_ops_grace.c (grace_used, breach_flag),
  * helper_sudots.c (sudo tickets), helper_intent.c (no change visible
- * without its audit event).
+ * without its audit event), helper_linuxaudit.c (the auditd copy of an
+ * event), helper_history.c (password history), helper_notice.c (telling
+ * the user about an admin action).
  */
 #ifndef PWR_HELPER_H
 #define PWR_HELPER_H
@@ -37,7 +39,7 @@
 struct hx {
     struct pwr_config cfg;
     const char *config_path; /* the file cfg was read from (pwr_expect.h) */
-    unsigned cfg_problems;   /* lines a lenient read skipped (issue 13) */
+    unsigned cfg_problems;   /* lines a lenient read skipped */
     const struct pwr_msg *req;
     struct pwr_msg out; /* op-specific reply keys, after result and message */
     size_t out_bytes;   /* encoded size of out's fields [0, out_counted) */
@@ -54,7 +56,7 @@ struct hx {
     int privileged;   /* set-uid: effective uid 0, real uid not 0 */
     int is_admin;     /* member of cfg.admin_group */
     int path_allowed; /* caller-supplied paths may be used */
-    uid_t uid_min, uid_max; /* ordinary accounts (login_defs, issue 14) */
+    uid_t uid_min, uid_max; /* ordinary accounts (login_defs) */
     gid_t prot_gids[PWR_MAX_PROTECTED]; /* protected_groups that exist */
     size_t n_prot_gids;
     const char *service, *rhost, *tty;
@@ -70,7 +72,7 @@ struct hx {
     struct pwr_ldap_opts ldap; /* backend = ldap: from cfg */
 };
 
-/* ---- helper_setup.c ---- */
+/* ---- helper_setup.c: set-uid hygiene at start-up ---- */
 /* Every start-up step of the MUST list that needs no request; exits the
  * process with PWR_E_INTERNAL when one cannot be done. */
 void hx_setup_process(int argc, char **argv);
@@ -80,7 +82,7 @@ void hx_become_root(void);
 /* Make sure a caller's RLIMIT_FSIZE cannot truncate a store write. */
 int hx_lift_fsize(struct pwr_err *err);
 
-/* ---- helper_auth.c ---- */
+/* ---- helper_auth.c: who the caller is, what they may do ---- */
 void hx_identify(struct hx *hx);
 /* 1 if login (with primary group gid) belongs to cfg.admin_group. */
 int hx_in_admin_group(const struct pwr_config *cfg, const char *login,
@@ -91,8 +93,8 @@ int hx_may_manage(struct hx *hx, const char *login, struct pwr_err *err);
 /* What hx_protection needs, once per run: UID_MIN and UID_MAX from
  * cfg.login_defs (1000 and 60000 without), the gids of protected_groups. */
 void hx_load_protection(struct hx *hx);
-/* Why login is protected from admin-group members (SPEC F11, issue 14),
- * as a string constant, or NULL when it is not. */
+/* Why login is protected from admin-group members, as a string
+ * constant, or NULL when it is not. */
 const char *hx_protection(const struct hx *hx, const char *login);
 /* 1 if login is protected from admin-group members. */
 int hx_protected(const struct hx *hx, const char *login);
@@ -105,7 +107,7 @@ int hx_deny(struct hx *hx, const char *user, const char *reason,
             struct pwr_err *err, const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));
 
-/* ---- helper_reply.c ---- */
+/* ---- helper_reply.c: the reply, audit events, request values ---- */
 void hx_set_message(struct hx *hx, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 int hx_out(struct hx *hx, const char *key, const char *value,
@@ -161,8 +163,6 @@ int hx_open_store(struct hx *hx, int create, struct pwr_err *err);
 void hx_add_repair(const struct hx *hx, struct pwr_err *err);
 /* After the op: list the store in the marker once it exists (best effort). */
 void hx_mark_store(struct hx *hx);
-/* "2026-11-22T14:03:00Z" (for audit values). */
-void hx_format_iso(int64_t t, char *out, size_t outsz);
 /* GECOS full name of login ("" if none). */
 void hx_full_name(const char *login, char *out, size_t outsz);
 
@@ -242,7 +242,7 @@ int hx_batch_reply(struct hx *hx, const struct hx_batch *b,
                    struct pwr_err *err);
 size_t hx_batch_changed(const struct hx_batch *b);
 
-/* ---- helper_policy.c ---- */
+/* ---- helper_policy.c: the new-password policy ---- */
 /* 0 if pw may become login's password; else -1: PWR_E_POLICY (audited as
  * policy_rejected, reply key "violations"), or PWR_E_CONFIG when a rule
  * cannot be checked. */
@@ -251,12 +251,25 @@ int hx_check_policy(struct hx *hx, const char *login, const char *pw,
                     struct pwr_err *err);
 
 /* 0 if every word list of the policy can be used; else -1, PWR_E_CONFIG:
- * for the ops that leave the user at a forced change (issue 13 s. 7). */
+ * for the ops that leave the user at a forced change. */
 int hx_policy_ready(struct hx *hx, struct pwr_err *err);
 /* The same as a reply key "warning" (status). */
 int hx_policy_warning(struct hx *hx, struct pwr_err *err);
 
-/* ---- helper_ratelimit.c ---- */
+/* ---- helper_history.c: refuse a password used recently ---- */
+/* 0, or -1 PWR_E_POLICY (audited policy_rejected reason=reused_recently,
+ * reply key violations) when pw matches a hash of history (unless
+ * allow_reuse or history = 0). */
+int hx_check_history(struct hx *hx, const char *login, const char *pw,
+                     const char *history, int allow_reuse,
+                     struct pwr_err *err);
+/* Inside a transaction, before rec->hash is replaced: keep the old one. */
+void hx_history_keep(struct hx *hx, struct pwr_record *rec);
+
+/* ---- helper_ratelimit.c: failed proofs of a secret ---- */
+#define HX_RATE_MAX 5              /* attempts to prove a secret ... */
+#define HX_RATE_WINDOW_MIN 15      /* ... per this many minutes */
+#define HX_RATE_WINDOW (HX_RATE_WINDOW_MIN * 60) /* in seconds */
 /* Count one attempt to prove login's secret, before it is checked: 0
  * counted (go on), 1 refused (HX_RATE_MAX attempts in the window). */
 int hx_rate_take(struct hx *hx, const char *login);
@@ -265,7 +278,7 @@ void hx_rate_clear(struct hx *hx, const char *login);
 /* The failure delay for non-root callers. */
 void hx_fail_delay(struct hx *hx);
 
-/* ---- helper_intent.c (issue 13) ---- */
+/* ---- helper_intent.c: no change without its audit event ---- */
 /* The store's commit hook (pwr_store.h; arg is the struct hx): records the
  * request's intent before a change becomes visible, and reports intents
  * of helpers that died before their events were sent. */
@@ -275,7 +288,10 @@ int hx_intent_hook(void *arg, enum pwr_commit_stage stage,
 /* Every event of the request is sent: drop the intent. */
 void hx_intent_done(void);
 
-/* ---- helper_logout.c ---- */
+/* ---- helper_linuxaudit.c: the auditd copy of an event ---- */
+void hx_linuxaudit(struct hx *hx, const struct pwr_audit *a);
+
+/* ---- helper_logout.c: ending a user's sessions ---- */
 /* End login's sessions; reply keys method and processes; audits
  * sessions_revoked.  Refuses uid 0. */
 int hx_revoke_sessions(struct hx *hx, const char *login, struct pwr_err *err);
@@ -287,7 +303,11 @@ int hx_run_quiet(const char *path, char *const argv[]);
  * reply keys "logout failed" and "logout_message". */
 void hx_logout_after(struct hx *hx, const char *login);
 
-/* ---- ops: each returns 0 or -1 with err ---- */
+/* ---- helper_sudots.c: no sudo ticket outlives a reset or block ---- */
+/* Remove /run/sudo/ts/LOGIN safely: 1 removed, 0 none, -1 could not. */
+int hx_remove_sudo_ts(const char *login);
+
+/* ---- the ops (helper_ops_*.c): each returns 0 or -1 with err ---- */
 int hx_op_verify(struct hx *hx, struct pwr_err *err);
 int hx_op_chauthtok(struct hx *hx, struct pwr_err *err);
 int hx_op_code_failed(struct hx *hx, struct pwr_err *err);
@@ -304,28 +324,14 @@ int hx_op_enrol(struct hx *hx, struct pwr_err *err);
 int hx_op_import(struct hx *hx, struct pwr_err *err);
 int hx_op_status(struct hx *hx, struct pwr_err *err);
 int hx_op_logout(struct hx *hx, struct pwr_err *err);
-/* helper_ops_undo.c (issue 14) */
+/* helper_ops_undo.c: undo a delete (root only) */
 int hx_op_purge(struct hx *hx, struct pwr_err *err);
 int hx_op_undelete(struct hx *hx, struct pwr_err *err);
-/* helper_ops_grace.c (issue 8) */
+/* helper_ops_grace.c: login-time ops of the module (root only) */
 int hx_op_grace_used(struct hx *hx, struct pwr_err *err);
 int hx_op_breach_flag(struct hx *hx, struct pwr_err *err);
 
-/* ---- helper_sudots.c ---- */
-/* Remove /run/sudo/ts/LOGIN safely: 1 removed, 0 none, -1 could not. */
-int hx_remove_sudo_ts(const char *login);
-
-/* ---- helper_history.c (issue 9, SPEC F22) ---- */
-/* 0, or -1 PWR_E_POLICY (audited policy_rejected reason=reused_recently,
- * reply key violations) when pw matches a hash of history (unless
- * allow_reuse or history = 0). */
-int hx_check_history(struct hx *hx, const char *login, const char *pw,
-                     const char *history, int allow_reuse,
-                     struct pwr_err *err);
-/* Inside a transaction, before rec->hash is replaced: keep the old one. */
-void hx_history_keep(struct hx *hx, struct pwr_record *rec);
-
-/* ---- helper_notice.c (issue 9, SPEC F20) ---- */
+/* ---- helper_notice.c: tell the user about an admin action ---- */
 /* Inside an admin op's transaction: remember to tell the user, at the next
  * login, that event (password_set temp_password force_reset reset_code
  * unblocked activated) was done by the caller now. */
@@ -335,7 +341,7 @@ void hx_notice_set(struct hx *hx, struct pwr_record *rec, const char *event);
 void hx_notice_mail(struct hx *hx, const char *login, const char *event);
 int hx_op_notice_seen(struct hx *hx, struct pwr_err *err);
 
-/* ---- helper_shadow.c (issue 14): /etc/shadow for store accounts ---- */
+/* ---- helper_shadow.c: /etc/shadow for store accounts ---- */
 struct pwr_acct_result;
 /* Days since 1970 as /etc/shadow holds them; -1 empty. */
 struct hx_shadow {
@@ -358,8 +364,5 @@ void hx_shadow_decide(const struct hx_shadow *sh, int64_t now,
  * today through chage when it is 0 or aging is on; a failure only adds the
  * reply key shadow_date. */
 void hx_shadow_touch(struct hx *hx, const char *login);
-
-/* ---- helper_linuxaudit.c (issue 9): the auditd copy of an event ---- */
-void hx_linuxaudit(struct hx *hx, const struct pwr_audit *a);
 
 #endif

@@ -1,4 +1,4 @@
-/* helper_auth.c - who the caller is and what they may do (SPEC F11).
+/* helper_auth.c - who the caller is and what they may do.
  * SPDX-License-Identifier: BSD-3-Clause
  *
  * The caller is the real uid at start-up, nothing else (kept in
@@ -6,7 +6,7 @@
  * caller cannot signal it).  Root may do everything.  A
  * member of admin_group (primary group or supplementary, from the account
  * database, not from the process's groups) may act on ordinary accounts
- * only (issue 14): never on uid 0, on a uid outside UID_MIN..UID_MAX of
+ * only: never on uid 0, on a uid outside UID_MIN..UID_MAX of
  * login_defs (system and service accounts), on members of a group of
  * protected_groups or of admin_group, or on protected_users.  Anyone else
  * may verify, change or read only their own account.  Every refusal is one
@@ -35,7 +35,7 @@ void hx_identify(struct hx *hx)
     hx->privileged = geteuid() == 0 && !hx->is_root;
     hx->path_allowed = hx->is_root ||
                        (geteuid() == getuid() && getegid() == getgid());
-    /* issue 13: from here on the caller is hx->caller_uid, never getuid():
+    /* From here on the caller is hx->caller_uid, never getuid():
      * a process whose real uid is still the caller's can be stopped
      * (SIGSTOP) or killed by the caller while it holds a lock or between a
      * change and its audit event.  As sudo, doas and passwd do. */

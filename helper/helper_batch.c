@@ -1,6 +1,6 @@
 /* helper_batch.c - the targets of an admin op (users, a group, or all) and
- * the one store transaction that changes them (SPEC F4: bulk actions are
- * one atomic write).
+ * the one store transaction that changes them (bulk actions are one
+ * atomic write).
  * SPDX-License-Identifier: BSD-3-Clause
  *
  * Named accounts are checked before the transaction (permission, login

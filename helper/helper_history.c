@@ -1,4 +1,4 @@
-/* helper_history.c - refuse a password used recently (SPEC F22) for the
+/* helper_history.c - refuse a password used recently for the
  * ops that set a typed password (chauthtok, set_password), and keep the
  * history when a password is replaced.
  * SPDX-License-Identifier: BSD-3-Clause

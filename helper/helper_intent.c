@@ -1,5 +1,5 @@
 /* helper_intent.c - no change is visible in the store without its audit
- * event (issue 13): the helper records its intent before a commit and
+ * event: the helper records its intent before a commit and
  * drops it once the request's events are sent; an intent left by a helper
  * that died in between is turned into an action_interrupted event.
  * SPDX-License-Identifier: BSD-3-Clause

@@ -1,15 +1,16 @@
-/* helper_logout.c - end a user's running sessions (SPEC F12): through
+/* helper_logout.c - end a user's running sessions: through
  * logind ("loginctl terminate-user") where systemd runs, then SIGTERM and,
  * after a grace period, SIGKILL to every remaining process whose real uid
  * is the user's.  Never for uid 0.  The user's sudo timestamp record goes
  * too (helper_sudots.c), so no sudo ticket outlives the sessions.  The
- * logout op acts only on accounts in the store unless root runs it (issue
- * 14: a helpdesk member must not kill a service account's processes).
+ * logout op acts only on accounts in the store unless root runs it (a
+ * helpdesk member must not kill a service account's processes).
  * SPDX-License-Identifier: BSD-3-Clause
  *
  * loginctl runs by absolute path with a fixed environment and fully root
  * (set-uid's real uid is the caller's; logind and polkit would see it),
- * through hx_run_quiet, which helper_shadow.c uses for chage too.
+ * through hx_run_quiet (pwr_spawn), which helper_shadow.c uses for chage
+ * too.
  * Processes are signalled through pidfds opened before their uid is
  * checked, so a recycled pid can never get the signal.
  */
@@ -26,11 +27,11 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "helper.h"
+#include "pwr_spawn.h"
 
 #define GRACE_MS 2000
 #define POLL_MS 100
@@ -56,27 +57,14 @@ int hx_run_quiet(const char *path, char *const argv[])
         (char *)(uintptr_t)"PATH=/usr/sbin:/usr/bin:/sbin:/bin",
         (char *)(uintptr_t)"SYSTEMD_PAGER=cat", (char *)(uintptr_t)"LC_ALL=C",
         NULL };
-    int status;
-    pid_t pid = fork();
+    struct pwr_spawn sp = {
+        .path = path, .argv = argv, .envp = envp,
+        .in = PWR_SPAWN_NULL, .out = PWR_SPAWN_NULL, .err = PWR_SPAWN_NULL,
+        .flags = PWR_SPAWN_ROOT_IDS,
+    };
+    struct pwr_err ignored;
 
-    if (pid < 0)
-        return -1;
-    if (pid == 0) {
-        int null = open("/dev/null", O_RDWR | O_NOCTTY);
-
-        if (null < 0 || dup2(null, 0) < 0 || dup2(null, 1) < 0 ||
-            dup2(null, 2) < 0)
-            _exit(127);
-        if (geteuid() == 0 &&
-            (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0))
-            _exit(127);
-        execve(path, argv, envp);
-        _exit(127);
-    }
-    while (waitpid(pid, &status, 0) < 0)
-        if (errno != EINTR)
-            return -1;
-    return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
+    return pwr_spawn_run(&sp, path, &ignored);
 }
 
 static int run_loginctl(const char *path, const char *login)

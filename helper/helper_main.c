@@ -1,5 +1,5 @@
 /* helper_main.c - pwreset-helper: the setuid-root program that is the only
- * writer of the store (SPEC section 2; protocol in pwr_proto.h and
+ * writer of the store (protocol in pwr_proto.h and
  * pwreset-helper(8)).
  * SPDX-License-Identifier: BSD-3-Clause
  *
@@ -102,13 +102,13 @@ static const struct op_entry ops[] = {
     { "enrol", hx_op_enrol, 0, "user pending ttl" },
     { "import", hx_op_import, 0, "user shadow" },
     { "logout", hx_op_logout, 0, "user" },
-    /* issue 14: undo a delete; root only, checked by the op */
+    /* undo a delete; root only, checked by the op */
     { "purge", hx_op_purge, 0, "user reason" },
     { "undelete", hx_op_undelete, 0, "user reason" },
     /* login-time ops of the module; root only, checked by the op */
     { "grace_used", hx_op_grace_used, 1, "user" },
     { "breach_flag", hx_op_breach_flag, 1, "user" },
-    /* issue 9: the module showed the admin-action notice (own account) */
+    /* the module showed the admin-action notice (own account) */
     { "notice_seen", hx_op_notice_seen, 1, "user" },
 };
 
@@ -158,7 +158,7 @@ static const struct op_entry *find_op(const char *name)
 
 /* The ops a login runs (pam_pwreset asks the helper when it cannot read
  * the store itself, e.g. in a screen locker) read the configuration as the
- * module does (issue 13 section 2): a bad line is skipped and its key keeps
+ * module does (fail safe): a bad line is skipped and its key keeps
  * the default, so a typo never locks out an account outside the store.  A
  * file with no usable store setting, or that others could write, still
  * fails.  Every other op reads it strictly and names the first problem. */
@@ -203,6 +203,10 @@ static int load_config(struct hx *hx, const struct op_entry *op,
     return 0;
 }
 
+/* Longest service, rhost or tty a request may carry, in bytes: they only
+ * go into the audit events, as pwreset-helper(8) documents. */
+#define HX_ITEM_MAX 255
+
 static int run_request(struct hx *hx, struct pwr_err *err)
 {
     const struct op_entry *op = find_op(pwr_msg_get(hx->req, "op"));
@@ -218,9 +222,9 @@ static int run_request(struct hx *hx, struct pwr_err *err)
     hx->admin_op = !op->self_service;
     if (check_keys(hx->req, op, err) < 0)
         return -1;
-    if (hx_req_text(hx, "service", 255, &hx->service, err) < 0 ||
-        hx_req_text(hx, "rhost", 255, &hx->rhost, err) < 0 ||
-        hx_req_text(hx, "tty", 255, &hx->tty, err) < 0)
+    if (hx_req_text(hx, "service", HX_ITEM_MAX, &hx->service, err) < 0 ||
+        hx_req_text(hx, "rhost", HX_ITEM_MAX, &hx->rhost, err) < 0 ||
+        hx_req_text(hx, "tty", HX_ITEM_MAX, &hx->tty, err) < 0)
         return -1;
     if (!op->self_service &&
         hx_require_admin(hx, pwr_msg_get(hx->req, "user"), err) < 0)

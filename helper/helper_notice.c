@@ -1,4 +1,4 @@
-/* helper_notice.c - tell the user about an admin action (SPEC F20): the
+/* helper_notice.c - tell the user about an admin action: the
  * notice kept in the record for the next login, the op that clears it once
  * shown (notice_seen), and the optional mail through the local sendmail.
  * SPDX-License-Identifier: BSD-3-Clause
@@ -11,19 +11,15 @@
  */
 #include "config.h"
 
-#include <errno.h>
-#include <fcntl.h>
-#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "helper.h"
 #include "pwr_notice.h"
 #include "pwr_secret.h"
+#include "pwr_spawn.h"
 
 void hx_notice_set(struct hx *hx, struct pwr_record *rec, const char *event)
 {
@@ -46,7 +42,10 @@ static int from_ok(const char *from)
     return 1;
 }
 
-static void child_exec(const struct hx *hx, int in, const char *login)
+/* Hand msg to sendmail: 0 if it took it (exit status 0), 1 if it ran out
+ * of time (it and whatever it started are killed), -1 otherwise. */
+static int run_sendmail(const struct hx *hx, const char *login,
+                        const char *msg)
 {
     char *const argv[] = { (char *)(uintptr_t)"sendmail",
                            (char *)(uintptr_t)"-oi",
@@ -56,86 +55,28 @@ static void child_exec(const struct hx *hx, int in, const char *login)
                            (char *)(uintptr_t)login, NULL };
     char *const envp[] = {
         (char *)(uintptr_t)"PATH=/usr/sbin:/usr/bin:/sbin:/bin", NULL };
-    int null = open("/dev/null", O_RDWR | O_NOCTTY);
-    sigset_t none;
+    struct pwr_spawn sp = {
+        .path = hx->cfg.sendmail, .argv = argv, .envp = envp,
+        .in = PWR_SPAWN_PIPE, .out = PWR_SPAWN_NULL, .err = PWR_SPAWN_NULL,
+        /* its own process group, so a timeout can stop whatever it starts */
+        .flags = PWR_SPAWN_OWN_PGRP | PWR_SPAWN_CLEAR_SIGMASK |
+                 PWR_SPAWN_ROOT_IDS,
+    };
+    struct pwr_child c;
+    struct pwr_err ignored;
+    int status = 0, wr, rc;
 
-    sigemptyset(&none);
-    /* its own process group, so a timeout can stop whatever it starts */
-    if (null < 0 || setpgid(0, 0) < 0 || dup2(in, 0) < 0 || dup2(null, 1) < 0 ||
-        dup2(null, 2) < 0 || sigprocmask(SIG_SETMASK, &none, NULL) < 0)
-        _exit(127);
-    if (geteuid() == 0 && (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0))
-        _exit(127);
-    execve(hx->cfg.sendmail, argv, envp);
-    _exit(127);
-}
-
-static int write_all(int fd, const char *buf, size_t len)
-{
-    while (len > 0) {
-        ssize_t n = write(fd, buf, len);
-
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            return -1;
-        buf += n;
-        len -= (size_t)n;
-    }
-    return 0;
-}
-
-/* Wait for sendmail: 0 and its status, or 1 when it ran out of time (it
- * and its process group are killed and reaped), or -1. */
-static int wait_sendmail(pid_t pid, unsigned timeout_ms, int *status)
-{
-    const struct timespec tick = { 0, 10 * 1000 * 1000 };
-    unsigned waited = 0;
-
-    for (;;) {
-        pid_t r = waitpid(pid, status, WNOHANG);
-
-        if (r == pid)
-            return 0;
-        if (r < 0 && errno != EINTR)
-            return -1;
-        if (waited >= timeout_ms) {
-            (void)kill(-pid, SIGKILL);
-            (void)kill(pid, SIGKILL);
-            while (waitpid(pid, status, 0) < 0 && errno == EINTR)
-                ;
-            return 1;
-        }
-        nanosleep(&tick, NULL);
-        waited += 10;
-    }
-}
-
-/* Hand msg to sendmail: 0 if it took it (exit status 0), 1 if it ran out
- * of time, -1 otherwise. */
-static int run_sendmail(const struct hx *hx, const char *login,
-                        const char *msg)
-{
-    int fds[2], status = 0, wr, rc;
-    pid_t pid;
-
-    if (access(hx->cfg.sendmail, X_OK) < 0 || pipe2(fds, O_CLOEXEC) < 0)
+    if (access(hx->cfg.sendmail, X_OK) < 0 ||
+        pwr_spawn(&sp, &c, &ignored) < 0)
         return -1;
-    pid = fork();
-    if (pid < 0) {
-        close(fds[0]);
-        close(fds[1]);
-        return -1;
-    }
-    if (pid == 0)
-        child_exec(hx, fds[0], login);
-    close(fds[0]);
-    wr = write_all(fds[1], msg, strlen(msg));
-    close(fds[1]);
-    rc = wait_sendmail(pid, hx->cfg.sendmail_timeout_ms, &status);
+    wr = pwr_write_all(c.to_child, msg, strlen(msg));
+    close(c.to_child);
+    rc = pwr_spawn_wait_ms(c.pid, hx->cfg.sendmail_timeout_ms, &status,
+                           &ignored);
     if (rc != 0)
         return rc;
-    return wr == 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
+    return wr == 0 && pwr_spawn_status(status, "sendmail", &ignored) == 0
+               ? 0 : -1;
 }
 
 void hx_notice_mail(struct hx *hx, const char *login, const char *event)

@@ -1,6 +1,6 @@
-/* helper_ops_enrol.c - bring system accounts into the store: enrol (SPEC
- * F6, F17: an active record without a password yet, or a pending record
- * with a setup code) and import (F17: carry the existing hash over from
+/* helper_ops_enrol.c - bring system accounts into the store: enrol (an
+ * active record without a password yet, or a pending record with a
+ * setup code) and import (carry the existing hash over from
  * /etc/shadow so users keep their passwords).
  * SPDX-License-Identifier: BSD-3-Clause
  *
@@ -8,14 +8,14 @@
  * account is not a system user or already in the store.  import without
  * names never takes uid 0: root is managed only when named; a named account
  * import would skip (deleted, no usable hash) fails the whole request.
- * import keeps the shadow last-change date as the record's "changed" (issue
- * 14), so aging and status go on from it.  import reads the
- * fixed path /etc/shadow (a "shadow" path in the request is honoured only
- * when a "config" path would be, see helper_main.c).  A hash whose method
- * reads only a prefix of the password (descrypt: 8 bytes, bcrypt: 72) is
- * carried over with must_change set, and the output says so (issue 13):
- * login refuses longer typed passwords (pwr_hash.c), so its user logs in
- * with what the method read and must choose a new password.
+ * import keeps the shadow last-change date as the record's "changed", so
+ * aging and status go on from it.  import reads the fixed path
+ * /etc/shadow (a "shadow" path in the request is honoured only when a
+ * "config" path would be, see helper_main.c).  A hash whose method reads
+ * only a prefix of the password (descrypt: 8 bytes, bcrypt: 72) is
+ * carried over with must_change set, and the output says so: login
+ * refuses longer typed passwords (pwr_hash.c), so its user logs in with
+ * what the method read and must choose a new password.
  */
 #include "config.h"
 
@@ -209,7 +209,7 @@ static void audit_enrolled(struct hx *hx, const struct hx_batch *b,
                             ? "refreshed" : "imported";
         pwr_audit_add(&a, "detail", detail_of);
         if (b->a[i].expires != 0) {
-            hx_format_iso(b->a[i].expires, when, sizeof(when));
+            pwr_format_iso(b->a[i].expires, when, sizeof(when));
             pwr_audit_add(&a, "expires", when);
         }
         hx_audit_queue(hx, &a, 0);
@@ -510,7 +510,7 @@ static int import_visit(struct import *im, struct pwr_txn *txn,
     return import_one(im, txn, se, a, err);
 }
 
-/* issue 14: an account the caller named and import skips fails the whole
+/* An account the caller named and import skips fails the whole
  * request (nothing written), saying why. */
 static int named_skipped(const struct hx_batch *b, struct pwr_err *err)
 {

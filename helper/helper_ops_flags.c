@@ -1,10 +1,11 @@
-/* helper_ops_flags.c - force a reset at next login (SPEC F4) and issue
- * single-use reset codes (F5), each over many accounts in one transaction.
+/* helper_ops_flags.c - force a reset at next login and issue
+ * single-use reset codes, each over many accounts in one transaction.
  * SPDX-License-Identifier: BSD-3-Clause
  *
- * Named accounts that are not eligible (F10) fail the whole op: nothing is
- * written.  Accounts reached through --group or --all that are not
- * eligible are skipped with a note.  A dry run reports and writes nothing.
+ * Named accounts that are not eligible (only active and pending accounts
+ * may be reset) fail the whole op: nothing is written.  Accounts reached
+ * through --group or --all that are not eligible are skipped with a note.
+ * A dry run reports and writes nothing.
  */
 #include "config.h"
 
@@ -70,7 +71,7 @@ static void audit_batch(struct hx *hx, const struct hx_batch *b,
             continue;
         hx_audit_begin(hx, &a, event, b->a[i].login);
         if (b->a[i].expires != 0) {
-            hx_format_iso(b->a[i].expires, when, sizeof(when));
+            pwr_format_iso(b->a[i].expires, when, sizeof(when));
             pwr_audit_add(&a, "expires", when);
         }
         hx_audit_queue(hx, &a, 0);

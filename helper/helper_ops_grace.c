@@ -1,4 +1,4 @@
-/* helper_ops_grace.c - the login-time ops of issue 8, asked for by the PAM
+/* helper_ops_grace.c - the login-time ops asked for by the PAM
  * module only: spend one grace login of a flagged account (grace_used) and
  * flag an account whose password was found in the breached list at login
  * (breach_flag).

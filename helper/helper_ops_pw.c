@@ -1,9 +1,9 @@
-/* helper_ops_pw.c - an administrator sets a password: typed (set_password,
- * SPEC F1/F2) or generated (temp_password, F3).
+/* helper_ops_pw.c - an administrator sets a password: typed (set_password)
+ * or generated (temp_password).
  * SPDX-License-Identifier: BSD-3-Clause
  *
- * The old password stops working at once; any reset code dies (F5: an
- * admin-set password kills the code); the status never changes (SPEC 3):
+ * The old password stops working at once; any reset code dies (an
+ * admin-set password kills the code); the status never changes:
  * a pending account stays pending, and the reply says so (advice) and how
  * to finish its set-up (pwreset activate).
  * A generated password is returned once in the reply ("secret") and is
@@ -102,10 +102,10 @@ static void audit_set(struct admin_pw *ap)
     pwr_audit_add(&a, "temporary", ap->temporary ? "yes" : "no");
     pwr_audit_add(&a, "method", ap->method);
     if (ap->expires != 0) {
-        hx_format_iso(ap->expires, when, sizeof(when));
+        pwr_format_iso(ap->expires, when, sizeof(when));
         pwr_audit_add(&a, "expires", when);
     }
-    if (ap->must_change || ap->allow_reuse) /* allow_reuse: issue 9 */
+    if (ap->must_change || ap->allow_reuse) /* allow_reuse: history */
         pwr_audit_add(&a, "detail",
                       !ap->allow_reuse  ? "must_change"
                       : ap->must_change ? "must_change,allow_reuse"
@@ -129,7 +129,7 @@ static int commit(struct admin_pw *ap, const char *pw, struct pwr_err *err)
     if (rc < 0)
         return -1;
     audit_set(ap);
-    hx_shadow_touch(ap->hx, ap->user); /* issue 14, as passwd does */
+    hx_shadow_touch(ap->hx, ap->user); /* as passwd does */
     if (ap->expires != 0 &&
         hx_outf(ap->hx, "expires", err, "%lld", (long long)ap->expires) < 0)
         return -1;

@@ -1,4 +1,4 @@
-/* helper_ops_query.c - the status op (SPEC F18): what the store holds about
+/* helper_ops_query.c - the status op: what the store holds about
  * accounts, and in plain words whether a login would succeed and why not.
  * SPDX-License-Identifier: BSD-3-Clause
  *
@@ -10,7 +10,7 @@
  * is complete, in login order without names, in the order given with.
  * The decision is the documented stack's, pam_pwreset then the shadow lock
  * and pam_unix's account stage (helper_shadow.c), and the shadow keys say
- * what /etc/shadow holds.
+ * what /etc/shadow holds.  The keys themselves are pwr_status_msg.c's.
  */
 #include "config.h"
 
@@ -21,6 +21,9 @@
 #include "pwr_decide.h"
 #include "pwr_hash.h"
 #include "pwr_rotate.h"
+#include "pwr_status_msg.h"
+
+#define DAY 86400 /* seconds; /etc/shadow counts days */
 
 static void store_decision(struct hx *hx, const struct pwr_record *rec,
                            struct pwr_acct_result *ar)
@@ -53,84 +56,57 @@ static void login_decision(struct hx *hx, const struct pwr_record *rec,
     hx_shadow_decide(sh, hx->now, ar);
 }
 
-/* issue 14: shadow_known 0 when the helper could not read the entry;
- * dates as epoch seconds, -1 for none. */
-static int shadow_keys(struct hx *hx, const struct hx_shadow *sh,
-                       struct pwr_err *err)
+/* What /etc/shadow holds: dates as epoch seconds, -1 for none. */
+static void shadow_fields(const struct hx_shadow *sh,
+                          struct pwr_status_acct *a)
 {
-    long long lastchg = sh->lastchg < 0 ? -1 : sh->lastchg * 86400;
-    long long expire = sh->expire < 0 ? -1 : sh->expire * 86400;
-
-    if (hx_outf(hx, "shadow_known", err, "%d", sh->known) < 0 ||
-        hx_outf(hx, "shadow_locked", err, "%d", sh->locked) < 0 ||
-        hx_outf(hx, "shadow_password", err, "%d", !sh->nopass) < 0 ||
-        hx_outf(hx, "shadow_expires", err, "%lld", expire) < 0 ||
-        hx_outf(hx, "shadow_last_change", err, "%lld", lastchg) < 0 ||
-        hx_outf(hx, "shadow_max_days", err, "%lld", sh->max) < 0 ||
-        hx_outf(hx, "shadow_inactive_days", err, "%lld", sh->inact) < 0)
-        return -1;
-    return 0;
+    a->shadow_known = sh->known;
+    a->shadow_locked = sh->locked;
+    a->shadow_password = !sh->nopass;
+    a->shadow_expires = sh->expire < 0 ? -1 : sh->expire * DAY;
+    a->shadow_last_change = sh->lastchg < 0 ? -1 : sh->lastchg * DAY;
+    a->shadow_max_days = sh->max;
+    a->shadow_inactive_days = sh->inact;
 }
 
-static void flag_words(unsigned flags, char *out, size_t outsz)
+static void store_fields(struct hx *hx, const struct pwr_record *rec,
+                         struct pwr_status_acct *a)
 {
-    snprintf(out, outsz, "%s%s%s",
-             (flags & PWR_F_MUST_CHANGE) ? "must_change" : "",
-             (flags & PWR_F_MUST_CHANGE) && (flags & PWR_F_TEMPORARY) ? ","
-                                                                       : "",
-             (flags & PWR_F_TEMPORARY) ? "temporary" : "");
-}
-
-static int put_int(struct hx *hx, const char *key, long long v,
-                   struct pwr_err *err)
-{
-    return hx_outf(hx, key, err, "%lld", v);
-}
-
-/* issue 9: when the password reaches max_age (0: no rotation), and the
- * admin-action notice still waiting for the next login. */
-static int rotation_keys(struct hx *hx, const struct pwr_record *rec,
-                         struct pwr_err *err)
-{
-    int64_t expires;
-
-    (void)pwr_rotate_check(rec, &hx->cfg, hx->now, &expires);
-    if (put_int(hx, "password_expires", expires, err) < 0 ||
-        hx_out(hx, "notice", rec->notice, err) < 0)
-        return -1;
-    return 0;
+    (void)pwr_strlcpy(a->user, rec->login, sizeof(a->user));
+    a->status = rec->status;
+    a->flags = rec->flags;
+    a->has_password = pwr_hash_usable(rec->hash);
+    a->changed = rec->changed;
+    a->temp_expires = rec->temp_expires;
+    a->code_live = pwr_record_code_live(rec, hx->now,
+                                        hx->cfg.reset_code_max_attempts);
+    a->code_expires = rec->code_expires;
+    a->code_tries = rec->code_tries;
+    a->status_changed = rec->status_changed;
+    (void)pwr_strlcpy(a->reason, rec->reason, sizeof(a->reason));
+    a->created = rec->created;
+    /* when the password reaches max_age (0: no rotation), and the
+     * admin-action notice still waiting for the next login */
+    (void)pwr_rotate_check(rec, &hx->cfg, hx->now, &a->password_expires);
+    (void)pwr_strlcpy(a->notice, rec->notice, sizeof(a->notice));
 }
 
 static int account_keys(struct hx *hx, const struct pwr_record *rec,
                         struct pwr_err *err)
 {
-    static const char *const words[] = { "allow", "deny", "change" };
+    struct pwr_status_acct a;
     struct pwr_acct_result ar;
     struct hx_shadow sh;
-    char flags[64];
-    unsigned max = hx->cfg.reset_code_max_attempts;
 
+    memset(&a, 0, sizeof(a));
     (void)hx_shadow_get(rec->login, &sh);
     login_decision(hx, rec, &sh, &ar);
-    flag_words(rec->flags, flags, sizeof(flags));
-    if (hx_out(hx, "user", rec->login, err) < 0 ||
-        hx_out(hx, "status", pwr_status_name(rec->status), err) < 0 ||
-        hx_out(hx, "flags", flags, err) < 0 ||
-        put_int(hx, "has_password", pwr_hash_usable(rec->hash), err) < 0 ||
-        put_int(hx, "changed", rec->changed, err) < 0 ||
-        put_int(hx, "temp_expires", rec->temp_expires, err) < 0 ||
-        put_int(hx, "code", pwr_record_code_live(rec, hx->now, max), err) < 0 ||
-        put_int(hx, "code_expires", rec->code_expires, err) < 0 ||
-        put_int(hx, "code_tries", rec->code_tries, err) < 0 ||
-        put_int(hx, "status_changed", rec->status_changed, err) < 0 ||
-        hx_out(hx, "reason", rec->reason, err) < 0 ||
-        put_int(hx, "created", rec->created, err) < 0 ||
-        hx_out(hx, "login", words[ar.decision], err) < 0 ||
-        hx_out(hx, "login_reason", ar.reason, err) < 0 ||
-        hx_out(hx, "login_message", ar.message, err) < 0 ||
-        shadow_keys(hx, &sh, err) < 0)
-        return -1;
-    return rotation_keys(hx, rec, err);
+    store_fields(hx, rec, &a);
+    a.login = ar.decision;
+    (void)pwr_strlcpy(a.login_reason, ar.reason, sizeof(a.login_reason));
+    (void)pwr_strlcpy(a.login_message, ar.message, sizeof(a.login_message));
+    shadow_fields(&sh, &a);
+    return pwr_status_msg_add(&hx->out, &a, err);
 }
 
 /* 0 to go on, -1 error. */

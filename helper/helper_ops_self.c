@@ -1,6 +1,6 @@
-/* helper_ops_self.c - the self-service ops: verify, chauthtok, code_failed
- * (SPEC F5, F6, F7).  A caller who is not root may run them only on their
- * own account, must prove it, is rate-limited and delayed on failure.
+/* helper_ops_self.c - the self-service ops: verify, chauthtok, code_failed.
+ * A caller who is not root may run them only on their own account, must
+ * prove it, is rate-limited and delayed on failure.
  * SPDX-License-Identifier: BSD-3-Clause
  *
  * The expensive work (hashing the proof, the policy, hashing the new
@@ -86,7 +86,8 @@ static int rate_check(struct hx *hx, const char *login, struct pwr_err *err)
     hx_audit_send(hx, &a, 1);
     hx_fail_delay(hx);
     return pwr_fail(err, PWR_E_AUTH,
-                    "too many failed attempts; try again in 15 minutes");
+                    "too many failed attempts; try again in %d minutes",
+                    HX_RATE_WINDOW_MIN);
 }
 
 /* A proof that did not authenticate: count it, audit it, delay, refuse. */
@@ -129,7 +130,7 @@ static int lookup_for_proof(struct hx *hx, const char *login,
     found = pwr_store_lookup(hx->store, login, rec, err);
     if (found < 0)
         return -1;
-    /* issue 13: counted (or refused at the limit) before the hash. */
+    /* Counted (or refused at the limit) before the hash. */
     if (found && proof != NULL && rate_check(hx, login, err) < 0)
         return -1;
     if (proof != NULL &&
@@ -163,7 +164,7 @@ static int verify_ok(struct hx *hx, const struct pwr_record *rec,
     return 0;
 }
 
-/* issue 14: a shadow lock ('!', passwd -l) refuses the password login of
+/* A shadow lock ('!', passwd -l) refuses the password login of
  * a store account even with the right secret.  Not a failed try: no rate
  * limit, no delay. */
 static int shadow_locked(struct hx *hx, const char *login, struct pwr_err *err)
@@ -312,7 +313,7 @@ static int change_checked(struct hx *hx, const struct pwr_record *rec,
     if (!hx->is_root)
         hx_rate_clear(hx, rec->login);
     audit_change(hx, rec, method);
-    hx_shadow_touch(hx, rec->login); /* issue 14: "chage -d 0" asks once */
+    hx_shadow_touch(hx, rec->login); /* "chage -d 0" asks once */
     hx_set_message(hx, "password of '%s' changed", rec->login);
     return hx_out(hx, "status", rec->status == PWR_ST_PENDING
                                     ? "active"

@@ -1,5 +1,5 @@
 /* helper_ops_status.c - account status changes: block / unblock,
- * deactivate / activate (SPEC F8) and delete (F9), with a reason.
+ * deactivate / activate and delete, with a reason.
  * SPDX-License-Identifier: BSD-3-Clause
  *
  * Transitions (anything else fails the whole op, nothing written):
@@ -30,7 +30,7 @@ struct transition {
     unsigned same;           /* bit per status already "there" */
     enum pwr_status to;      /* PWR_ST_ACTIVE means active-or-pending */
     const char *reason;
-    int logout; /* end the sessions of every changed account (issue 8) */
+    int logout; /* end the sessions of every changed account */
     int finish_setup; /* pending with a usable password -> active */
 };
 
@@ -66,7 +66,7 @@ static int change_one(struct hx *hx, struct pwr_record *rec, struct hx_acct *a,
     rec->status_changed = hx->now;
     (void)pwr_strlcpy(rec->reason, tr->reason != NULL ? tr->reason : "",
                       sizeof(rec->reason));
-    if (tr->to == PWR_ST_ACTIVE) /* issue 9: tell the user at next login */
+    if (tr->to == PWR_ST_ACTIVE) /* tell the user at next login */
         hx_notice_set(hx, rec, strcmp(tr->verb, "unblock") == 0
                                    ? PWR_NOTICE_UNBLOCKED
                                    : PWR_NOTICE_ACTIVATED);

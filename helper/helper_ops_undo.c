@@ -1,4 +1,4 @@
-/* helper_ops_undo.c - undo a delete (issue 14): purge removes a tombstone,
+/* helper_ops_undo.c - undo a delete: purge removes a tombstone,
  * so the account is unmanaged again (pam_unix and /etc/shadow decide);
  * undelete brings the account back as blocked with must_change.
  * SPDX-License-Identifier: BSD-3-Clause

@@ -1,9 +1,9 @@
-/* helper_policy.c - apply the new-password policy (SPEC F15) for the ops
+/* helper_policy.c - apply the new-password policy for the ops
  * that set a typed password (chauthtok, set_password), and refuse the ops
  * that would leave a user at a forced change the policy cannot check.
  * SPDX-License-Identifier: BSD-3-Clause
  *
- * Rule (issue 13 section 7): an action whose follow-up is a password change
+ * Rule (fail closed): an action whose follow-up is a password change
  * by the user (temp-password, a must-change set-password, force-reset,
  * reset-code, enrol --pending) MUST be refused while a word list of the
  * policy (blocklist, breached_list) cannot be used: the user would be stuck

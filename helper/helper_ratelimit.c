@@ -4,7 +4,7 @@
  * ends, and every failure waits cfg.fail_delay first.
  * SPDX-License-Identifier: BSD-3-Clause
  *
- * Issue 13: every attempt is counted under the file's lock BEFORE its proof
+ * Every attempt is counted under the file's lock BEFORE its proof
  * is checked (hx_rate_take), and refused there once HX_RATE_MAX attempts
  * are counted; a proof that succeeds clears the count.  So however many
  * callers run at once, and whenever one of them dies, at most HX_RATE_MAX
@@ -31,9 +31,6 @@
 
 #include "helper.h"
 #include "pwr_util.h"
-
-#define HX_RATE_MAX 5
-#define HX_RATE_WINDOW (15 * 60)
 
 struct rate_state {
     long long fails;

@@ -11,7 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "helper.h"
@@ -116,7 +115,7 @@ void hx_audit_queue(struct hx *hx, const struct pwr_audit *a, int warn)
 }
 
 /* Why the first lost audit line was lost ("cannot send to /dev/log: No
- * such file or directory"), for the reply (issue 13). */
+ * such file or directory"), for the reply. */
 static char audit_error[sizeof(((struct pwr_err *)0)->msg)];
 
 const char *hx_audit_error(void)
@@ -132,7 +131,7 @@ void hx_audit_flush(struct hx *hx)
 
     if (queue.n == 0)
         return;
-    /* issue 9: seq= and mac= chain the helper's events (pwr_chain.h), and
+    /* seq= and mac= chain the helper's events (pwr_chain.h), and
      * the chain state holds the last number before any line is sent.
      * Events that cannot be sealed still go out, without seq=: losing them
      * would be worse, and --verify counts unsealed lines. */
@@ -345,14 +344,4 @@ int hx_out_fits(const struct hx *hx, size_t head_bytes)
     return pwr_msg_size(&hx->out, 0, hx->out.n) + head_bytes + 64 <=
                PWR_PROTO_MAX &&
            hx->out.n + 8 <= PWR_PROTO_MAX_FIELDS;
-}
-
-void hx_format_iso(int64_t t, char *out, size_t outsz)
-{
-    time_t tt = (time_t)t;
-    struct tm tm;
-
-    if (gmtime_r(&tt, &tm) == NULL ||
-        strftime(out, outsz, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
-        snprintf(out, outsz, "%lld", (long long)t);
 }

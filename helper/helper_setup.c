@@ -4,7 +4,7 @@
  *
  * Nothing here trusts what the caller left behind: fds, environment,
  * umask, signal dispositions and masks, interval timers, resource limits,
- * scheduling.  Issue 13: nothing the caller controls may stop, kill or
+ * scheduling.  Nothing the caller controls may stop, kill or
  * starve the helper between "decided" and "done, audited":
  *  - interval timers (kept across execve) are cancelled first of all, and
  *    SIGALRM, SIGVTALRM, SIGPROF, SIGXCPU and SIGXFSZ stay blocked, like the

@@ -1,4 +1,4 @@
-/* helper_shadow.c - the shadow tools admins already type (issue 14): what
+/* helper_shadow.c - the shadow tools admins already type: what
  * /etc/shadow still says about a store account, and keeping its
  * last-change date true when the password changes through pam_pwreset.
  * SPDX-License-Identifier: BSD-3-Clause

@@ -80,7 +80,11 @@ int hx_auth_check(struct hx *hx, const struct pwr_record *rec,
         return 0;
     if (ok < 0)
         return -1;
-    if (ok == 1)
+    if (ok == 1) {
         password_ok(hx, rec, res);
+        /* A voluntary change is written as the person (the access rules
+         * let a host write a password only while a change is pending). */
+        pwr_store_set_proof(hx->store, rec->login, typed);
+    }
     return 0;
 }

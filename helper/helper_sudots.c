@@ -1,5 +1,5 @@
 /* helper_sudots.c - remove a user's sudo timestamp record, so a blocked or
- * reset user keeps no sudo ticket (issue 8).
+ * reset user keeps no sudo ticket.
  * SPDX-License-Identifier: BSD-3-Clause
  *
  * sudo keeps one file per user in /run/sudo/ts (Debian's timestampdir).

@@ -1,4 +1,4 @@
-/* pwr_audit.h - the audit trail: one syslog line per event (SPEC F13).
+/* pwr_audit.h - the audit trail: one syslog line per event.
  * SPDX-License-Identifier: BSD-3-Clause
  *
  * A line is "key=value" pairs separated by single spaces, starting with
@@ -11,7 +11,8 @@
  * password, code or hash in an event.
  *
  * Vocabulary (keys): event user actor actor_uid result reason service rhost
- * tty temporary method users count expires by detail.  Events: see SPEC F13.
+ * tty temporary method users count expires by detail.  Events: the fixed
+ * list pwr_audit_events below.
  */
 #ifndef PWR_AUDIT_H
 #define PWR_AUDIT_H
@@ -22,12 +23,15 @@
 #include "pwr_err.h"
 
 #define PWR_AUDIT_LINE_MAX 2048
+#define PWR_AUDIT_IDENT "pwreset" /* the syslog tag of every audit line */
 
 struct pwr_audit {
     char line[PWR_AUDIT_LINE_MAX];
     size_t len;
     int truncated; /* a field did not fit: it was dropped, "truncated=1" added */
 };
+
+/* ---- the line format (pwr_audit_line.c) ---- */
 
 /* The fixed vocabulary of event names (every one the module and the helper
  * write), NULL-terminated: what "pwreset audit --event" accepts. */
@@ -37,6 +41,8 @@ int pwr_audit_event_known(const char *event);
 void pwr_audit_begin(struct pwr_audit *a, const char *event);
 void pwr_audit_add(struct pwr_audit *a, const char *key, const char *value);
 void pwr_audit_add_int(struct pwr_audit *a, const char *key, long long value);
+
+/* ---- the transport (pwr_audit_send.c) ---- */
 
 /* Send a->line to the syslog socket (authpriv.notice, or authpriv.warning
  * when warn is set) with ident "pwreset" and our pid.  NULL or "" socket
@@ -62,6 +68,8 @@ int pwr_audit_send_batch(const struct pwr_audit *a, const unsigned char *warn,
  * kept, the socket is connected to the last socket path used; a send that
  * finds the listener gone (a restarted syslog daemon) connects again. */
 void pwr_audit_keep_socket(int keep);
+
+/* ---- the reader (pwr_audit_line.c) ---- */
 
 /* Reader side, for pwreset audit: find "pwreset[PID]: event=..." or
  * "pwreset: event=..." in a syslog line and call fn for each key/value

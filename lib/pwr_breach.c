@@ -1,4 +1,4 @@
-/* pwr_breach.c - offline breached-password check (SPEC F15): binary search
+/* pwr_breach.c - offline breached-password check: binary search
  * for the password's SHA-1 in a sorted Pwned Passwords style file.
  * SPDX-License-Identifier: BSD-3-Clause
  *
@@ -9,12 +9,12 @@
  * Rules:
  *  - the file is never read whole: a lookup reads O(log n) small windows
  *    with pread, so multi-gigabyte lists cost a few reads.  It is never
- *    mapped: a list truncated under a reader would kill it with SIGBUS
- *    (issue 13 section 7); a short read is an error instead;
+ *    mapped: a list truncated under a reader would kill it with SIGBUS;
+ *    a short read is an error instead;
  *  - opened with pwr_open_safely (no symlink, regular file) and, as root,
  *    with the configuration's owner and mode rules: owned by root, not
  *    writable by group or others - whoever can write the list decides
- *    which passwords are refused (issue 13 section 7);
+ *    which passwords are refused;
  *  - every line the search lands on is checked; a malformed one, an empty
  *    file or an unreadable one is an error, so the caller fails closed;
  *  - hex digits compare case-insensitively, so a list in lower case works as

@@ -29,9 +29,24 @@
 
 #define KEY_FILE "audit.key"
 #define STATE_FILE "audit.chain"
-#define STATE_FMT "pwreset-chain 1 %020" PRIu64 " %s\n"
-#define STATE_LEN (16 + 20 + 1 + 64 + 1)
-#define SEAL_ROOM (5 + 20 + 5 + 64 + 1) /* " seq=N mac=HEX" and NUL */
+#define MAC_HEX (PWR_CHAIN_MACHEX - 1) /* hex digits of a mac */
+#define SEQ_DIGITS 20                  /* of UINT64_MAX */
+#define LEN(lit) (sizeof(lit) - 1)
+
+/* The state line: STATE_MAGIC, the seq zero-padded to SEQ_DIGITS, a
+ * space, the mac, LF.  STATE_SEQ and STATE_MAC are where they start. */
+#define STATE_MAGIC "pwreset-chain 1 "
+#define STATE_FMT STATE_MAGIC "%020" PRIu64 " %s\n" /* 020: SEQ_DIGITS */
+#define STATE_SEQ LEN(STATE_MAGIC)
+#define STATE_MAC (STATE_SEQ + SEQ_DIGITS + 1)
+#define STATE_LEN (STATE_MAC + MAC_HEX + 1)
+
+/* A seal is " seq=N mac=HEX" at the end of the line. */
+#define SEQ_KEY " seq="
+#define MAC_KEY " mac="
+#define MAC_FIELD (LEN(MAC_KEY) + MAC_HEX) /* " mac=HEX" */
+#define SEAL_ROOM (LEN(SEQ_KEY) + SEQ_DIGITS + MAC_FIELD + 1) /* and NUL */
+#define SEQ_READ_MAX 19 /* digits read back: 10^19 - 1 < UINT64_MAX */
 #define TRUNC_MARK " truncated=1"
 #define SEAL_BATCH 256 /* events per state write (bounds macs[] in seal_run) */
 
@@ -137,7 +152,7 @@ static int is_hex64(const char *s)
 {
     size_t i;
 
-    for (i = 0; i < 64; i++)
+    for (i = 0; i < MAC_HEX; i++)
         if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
             return 0;
     return 1;
@@ -152,18 +167,20 @@ static void read_state(int fd, uint64_t *seq, char prev[PWR_CHAIN_MACHEX])
 
     *seq = 0;
     prev[0] = '\0';
-    if (n != STATE_LEN || memcmp(buf, "pwreset-chain 1 ", 16) != 0 ||
-        buf[36] != ' ' || buf[STATE_LEN - 1] != '\n' || !is_hex64(buf + 37))
+    if (n != STATE_LEN || memcmp(buf, STATE_MAGIC, STATE_SEQ) != 0 ||
+        buf[STATE_MAC - 1] != ' ' || buf[STATE_LEN - 1] != '\n' ||
+        !is_hex64(buf + STATE_MAC))
         return;
-    buf[36] = '\0';
+    buf[STATE_MAC - 1] = '\0';
     /* Not sscanf: a number beyond uint64_t would be undefined behaviour. */
     errno = 0;
-    v = strtoull(buf + 16, &end, 10);
-    if (errno != 0 || end != buf + 36 || buf[16] < '0' || buf[16] > '9')
+    v = strtoull(buf + STATE_SEQ, &end, 10);
+    if (errno != 0 || end != buf + STATE_MAC - 1 || buf[STATE_SEQ] < '0' ||
+        buf[STATE_SEQ] > '9')
         return;
     *seq = (uint64_t)v;
-    memcpy(prev, buf + 37, 64);
-    prev[64] = '\0';
+    memcpy(prev, buf + STATE_MAC, MAC_HEX);
+    prev[MAC_HEX] = '\0';
 }
 
 static int write_state(int fd, uint64_t seq, const char *mac,
@@ -212,21 +229,23 @@ static void seal_cut(const struct pwr_audit *a, size_t *keep, int *mark)
     *mark = 1;
 }
 
-/* " seq=N" into out (room for 26 bytes); returns its length.  By hand: this
- * runs once per event of a bulk action. */
-static size_t seq_field(uint64_t seq, char out[32])
+/* " seq=N" into out; returns its length.  By hand: this runs once per
+ * event of a bulk action. */
+#define SEQ_FIELD_MAX (LEN(SEQ_KEY) + SEQ_DIGITS)
+
+static size_t seq_field(uint64_t seq, char out[SEQ_FIELD_MAX])
 {
-    char digits[20];
+    char digits[SEQ_DIGITS];
     size_t n = 0, i;
 
     do {
         digits[n++] = (char)('0' + seq % 10);
         seq /= 10;
     } while (seq != 0);
-    memcpy(out, " seq=", 5);
+    memcpy(out, SEQ_KEY, LEN(SEQ_KEY));
     for (i = 0; i < n; i++)
-        out[5 + i] = digits[n - 1 - i];
-    return 5 + n;
+        out[LEN(SEQ_KEY) + i] = digits[n - 1 - i];
+    return LEN(SEQ_KEY) + n;
 }
 
 /* The chain stays open and keyed from a process's first seal to
@@ -277,7 +296,7 @@ static void mac_of(const struct pwr_audit *a, size_t keep, int mark,
 static void apply_seal(struct pwr_audit *a, uint64_t seq,
                        const char mac[PWR_CHAIN_MACHEX])
 {
-    char seqf[32];
+    char seqf[SEQ_FIELD_MAX];
     size_t keep, len;
     int mark;
 
@@ -291,9 +310,9 @@ static void apply_seal(struct pwr_audit *a, uint64_t seq,
     keep = seq_field(seq, seqf);
     memcpy(a->line + len, seqf, keep);
     len += keep;
-    memcpy(a->line + len, " mac=", 5);
-    memcpy(a->line + len + 5, mac, 64);
-    len += 5 + 64;
+    memcpy(a->line + len, MAC_KEY, LEN(MAC_KEY));
+    memcpy(a->line + len + LEN(MAC_KEY), mac, MAC_HEX);
+    len += MAC_FIELD;
     a->line[len] = '\0';
     a->len = len;
 }
@@ -303,7 +322,7 @@ static void apply_seal(struct pwr_audit *a, uint64_t seq,
 static int seal_run(struct pwr_audit *a, size_t n, struct pwr_err *err)
 {
     char(*macs)[PWR_CHAIN_MACHEX] = chain.macs;
-    char first[PWR_CHAIN_MACHEX], seqf[32];
+    char first[PWR_CHAIN_MACHEX], seqf[SEQ_FIELD_MAX];
     const char *prev = first;
     uint64_t seq;
     size_t i, keep, slen;
@@ -404,12 +423,6 @@ int pwr_chain_seal_batch(struct pwr_audit *a, size_t n, const char *store,
     return 0;
 }
 
-int pwr_chain_seal(struct pwr_audit *a, const char *store,
-                   struct pwr_err *err)
-{
-    return pwr_chain_seal_batch(a, 1, store, err);
-}
-
 void pwr_chain_unlock(void)
 {
     if (chain.fd >= 0 && chain.locked)
@@ -432,12 +445,16 @@ void pwr_chain_close(void)
 
 /* ---- reading seals back ------------------------------------------------- */
 
+#define TAG "pwreset" /* the syslog tag of every event */
+#define EVENT_AT ": event="
+
 /* Start of "event=" after "pwreset: " or "pwreset[DIGITS]: ", or NULL. */
 static const char *find_event(const char *line, size_t len)
 {
     const char *p = line, *end = line + len;
 
-    while ((p = memmem(p, (size_t)(end - p), ": event=", 8)) != NULL) {
+    while ((p = memmem(p, (size_t)(end - p), EVENT_AT, LEN(EVENT_AT))) !=
+           NULL) {
         const char *q = p;
 
         if (q > line && q[-1] == ']') {
@@ -447,11 +464,14 @@ static const char *find_event(const char *line, size_t len)
                 goto next;
             q--;
         }
-        if ((size_t)(q - line) >= 7 && memcmp(q - 7, "pwreset", 7) == 0 &&
-            (q - 7 == line || q[-8] == ' ' || q[-8] == '>'))
-            return p + 2;
+        if ((size_t)(q - line) < LEN(TAG))
+            goto next;
+        q -= LEN(TAG);
+        if (memcmp(q, TAG, LEN(TAG)) == 0 &&
+            (q == line || q[-1] == ' ' || q[-1] == '>'))
+            return p + LEN(": ");
 next:
-        p += 8;
+        p += LEN(EVENT_AT);
     }
     return NULL;
 }
@@ -466,27 +486,29 @@ int pwr_chain_split(const char *line, size_t len, const char **text,
     while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r' ||
                      line[n - 1] == ' '))
         n--;
-    if (ev == NULL || n < 69 || (size_t)(ev - line) + 69 > n)
+    if (ev == NULL || n < MAC_FIELD || (size_t)(ev - line) + MAC_FIELD > n)
         return 0;
-    m = line + n - 69;
-    if (memcmp(m, " mac=", 5) != 0 || !is_hex64(m + 5))
+    m = line + n - MAC_FIELD;
+    if (memcmp(m, MAC_KEY, LEN(MAC_KEY)) != 0 ||
+        !is_hex64(m + LEN(MAC_KEY)))
         return 0;
     for (s = m; s > ev && s[-1] >= '0' && s[-1] <= '9'; s--)
         ;
-    if (s == m || (size_t)(s - ev) < 5 || memcmp(s - 5, " seq=", 5) != 0 ||
-        (*s == '0' && m - s > 1) || m - s > 19)
+    if (s == m || (size_t)(s - ev) < LEN(SEQ_KEY) ||
+        memcmp(s - LEN(SEQ_KEY), SEQ_KEY, LEN(SEQ_KEY)) != 0 ||
+        (*s == '0' && m - s > 1) || m - s > SEQ_READ_MAX)
         return 0;
     for (; s < m; s++)
         v = v * 10 + (uint64_t)(*s - '0');
-    memcpy(mac, m + 5, 64);
-    mac[64] = '\0';
+    memcpy(mac, m + LEN(MAC_KEY), MAC_HEX);
+    mac[MAC_HEX] = '\0';
     *text = ev;
     *tlen = (size_t)(m - ev);
     *seq = v;
     return 1;
 }
 
-/* ---- the verifier's view of the state (issue 13) ------------------------- */
+/* ---- the verifier's view of the state, to spot a cut trail -------------- */
 
 int pwr_chain_load_state(const char *store, uint64_t *seq,
                          char mac[PWR_CHAIN_MACHEX], struct pwr_err *err)

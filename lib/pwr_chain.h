@@ -1,4 +1,4 @@
-/* pwr_chain.h - the tamper-evident audit trail (issue 9): every event the
+/* pwr_chain.h - the tamper-evident audit trail: every event the
  * helper writes carries seq=N and mac=HEX, where
  *
  *   mac = HMAC-SHA256(key, prev_mac_hex || line)
@@ -34,25 +34,20 @@
 int pwr_chain_paths(const char *store, char key[PWR_PATH_MAX],
                     char state[PWR_PATH_MAX], struct pwr_err *err);
 
-/* Append " seq=N mac=HEX" to a (cutting trailing fields, marked
- * truncated=1, if the line is too long to take them).  Creates the key and
- * state files when missing.  A seal locks the chain until
- * pwr_chain_unlock() or pwr_chain_close(): send the sealed lines, then
- * unlock, so lines leave in number order.  -1 with err: a is left
- * unsealed. */
-int pwr_chain_seal(struct pwr_audit *a, const char *store,
-                   struct pwr_err *err);
-
-/* The same for a[0..n) as consecutive events (a bulk action's): sealed in
- * memory, then the state is written once per 256 events, and only then
- * are those lines returned sealed, so none of them can be sent before the
- * state holds its number.  -1 with err: the events of the 256 that could
- * not be recorded, and all after them, are left unsealed (earlier groups
- * stay sealed and recorded). */
+/* Append " seq=N mac=HEX" to each of a[0..n), consecutive events (one, or
+ * a bulk action's), cutting trailing fields, marked truncated=1, from a
+ * line too long to take the seal.  Creates the key and state files when
+ * missing.  The events are sealed in memory, then the state is written
+ * once per 256 events, and only then are those lines returned sealed, so
+ * none of them can be sent before the state holds its number.  A seal
+ * locks the chain until pwr_chain_unlock() or pwr_chain_close(): send the
+ * sealed lines, then unlock, so lines leave in number order.  -1 with err:
+ * the events of the 256 that could not be recorded, and all after them,
+ * are left unsealed (earlier groups stay sealed and recorded). */
 int pwr_chain_seal_batch(struct pwr_audit *a, size_t n, const char *store,
                          struct pwr_err *err);
 
-/* Drop the lock a seal took (issue 13: never held while the process
+/* Drop the lock a seal took (it is never held while the process
  * waits for anything but its own syslog sends). */
 void pwr_chain_unlock(void);
 

@@ -40,12 +40,12 @@ struct pwr_config {
     unsigned lock_timeout_ms;                  /* lock_timeout = 10000 (ms) */
     char audit_socket[PWR_PATH_MAX];           /* audit_socket = /dev/log */
     char contact[PWR_TEXT_MAX];                /* contact = "your administrator" */
-    /* issue 8: forced changes that strand no one */
+    /* forced changes that strand no one */
     unsigned grace_logins;                     /* grace_logins = 0 (off) */
     char exempt_services[PWR_MAX_EXEMPT][PWR_LOGIN_MAX + 1];
     size_t n_exempt;                           /* exempt_services = sudo, cron */
     unsigned breach_check_at_login;            /* breach_check_at_login = no */
-    /* issue 9: rotation, history, telling the user */
+    /* rotation, history, telling the user */
     unsigned history;                          /* history = 0 (off) */
     int64_t max_age;                           /* max_age = 0 (off) */
     int64_t warn_age;                          /* warn_age = 0 (off) */
@@ -53,7 +53,7 @@ struct pwr_config {
     char mail_from[PWR_TEXT_MAX];              /* mail_from = root */
     char sendmail[PWR_PATH_MAX];               /* sendmail = /usr/sbin/sendmail */
     unsigned sendmail_timeout_ms;              /* sendmail_timeout = 10000 (ms) */
-    /* issue 14: who an admin_group member may not act on */
+    /* who an admin_group member may not act on */
     char protected_groups[PWR_MAX_PROTECTED][PWR_LOGIN_MAX + 1];
     size_t n_protected_groups;                 /* protected_groups = root sudo ... */
     char login_defs[PWR_PATH_MAX];             /* login_defs = /etc/login.defs */
@@ -82,7 +82,7 @@ void pwr_config_defaults(struct pwr_config *cfg);
 int pwr_config_load(struct pwr_config *cfg, const char *path, int must_exist,
                     struct pwr_err *err);
 
-/* The lenient reading of pam_pwreset (issue 13 section 2): a configuration
+/* The lenient reading of pam_pwreset: a configuration
  * error must never lock out root or the accounts outside the store.
  *  - an unknown key: reported, the line ignored;
  *  - a bad value, a repeated key, a line that does not parse: reported,

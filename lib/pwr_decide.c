@@ -95,7 +95,7 @@ static void check_active(const struct pwr_record *rec,
         set_result(res, PWR_ACCT_ALLOW, "ok", "", NULL);
 }
 
-/* SPEC F21: an ordinary password past max_age must be changed; within
+/* Password aging: an ordinary password past max_age must be changed; within
  * warn_age the login is allowed with a warning (reason "expires_soon"). */
 static void check_age(const struct pwr_record *rec,
                       const struct pwr_config *cfg, int64_t now,

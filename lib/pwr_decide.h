@@ -50,9 +50,9 @@ enum pwr_acct_decision {
 struct pwr_acct_result {
     enum pwr_acct_decision decision;
     const char *reason;  /* stable: ok blocked inactive deleted pending
-                            must_change temporary code; and (issue 9)
-                            expired (CHANGE), expires_soon (ALLOW with a
-                            warning in message) */
+                            must_change temporary code; and, with password
+                            aging, expired (CHANGE), expires_soon (ALLOW
+                            with a warning in message) */
     char message[PWR_TEXT_MAX + 128]; /* sentence for the user; "" if none */
 };
 
@@ -63,20 +63,20 @@ void pwr_account_check(const struct pwr_record *rec,
                        const struct pwr_config *cfg, int64_t now,
                        struct pwr_acct_result *res);
 
-/* SPEC F10: resets (set-password, temp-password, reset-code, force-reset)
+/* Eligibility: resets (set-password, temp-password, reset-code, force-reset)
  * only for active and pending accounts.  0 or -1 with PWR_E_INELIGIBLE. */
 int pwr_reset_eligible(const struct pwr_record *rec, struct pwr_err *err);
 
 const char *pwr_auth_method_name(enum pwr_auth_method m);
 
-/* Issue 8, key-only users: 1 if rec is an active account with no password
+/* Key-only users: 1 if rec is an active account with no password
  * at all (no usable hash, no live code), which may therefore set its first
  * password without a current one, as pam_unix allows for an empty password
  * field.  Once it has one, the current password is always asked. */
 int pwr_record_passwordless(const struct pwr_record *rec, int64_t now,
                             unsigned max_tries);
 
-/* Issue 14: 1 if an /etc/shadow password field is a lock put on a
+/* Shadow locks: 1 if an /etc/shadow password field is a lock put on a
  * password (passwd -l, usermod -L prepend '!'): '!' in front of a usable
  * hash or of another '!'.  A lone "!" or "*" means no password was ever
  * set (useradd, adduser --disabled-password): not a lock. */

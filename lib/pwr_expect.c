@@ -2,7 +2,7 @@
  * repaired (see pwr_expect.h).
  * SPDX-License-Identifier: BSD-3-Clause
  *
- * Rules this file enforces (issue 13 section 1):
+ * Rules this file enforces, so a lost store fails closed:
  *  - a store is expected at STORE once one has existed there: the marker
  *    (CONFIGDIR/pwreset.stores) lists STORE, or STORE.bak exists.  Neither
  *    lives in a place "rm STORE" removes, and the marker survives the loss

@@ -1,4 +1,4 @@
-/* pwr_expect.h - knowing that a store is expected (issue 13 section 1), so a
+/* pwr_expect.h - knowing that a store is expected, so a
  * store that vanished never turns managed accounts into unmanaged ones.
  * SPDX-License-Identifier: BSD-3-Clause
  *

@@ -10,10 +10,10 @@
  *  - crypt output is compared with the stored string in constant time;
  *  - struct crypt_data (it holds the passphrase) is on the heap, 32 KiB being
  *    much for a PAM caller's thread stack, and wiped before it is freed;
- *  - (issue 13) a typed password longer than the stored method uses never
+ *  - a typed password longer than the stored method uses never
  *    verifies: descrypt reads 8 bytes and bcrypt 72, so "password1XXX"
  *    would otherwise open a descrypt "password123" account;
- *  - (issue 13) a login check (pwr_hash_login) that fails takes the same
+ *  - a login check (pwr_hash_login) that fails takes the same
  *    time whatever the account holds: see "Login timing" below.
  */
 #include "config.h"
@@ -233,7 +233,7 @@ void pwr_hash_dummy(const char *pw, const struct pwr_hash_params *params)
         (void)run_crypt(pw, setting, NULL, 0);
 }
 
-/* ---- Login timing (issue 13) ----------------------------------------------
+/* ---- Login timing ---------------------------------------------------------
  * A failed login check must not tell an unknown user, a native hash (the
  * configured method and cost), and an imported hash of another method or
  * cost apart.  A descrypt or md5crypt check takes microseconds, sha512crypt

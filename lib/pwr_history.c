@@ -103,14 +103,3 @@ void pwr_history_push(char *history, size_t size, const char *old_hash,
     sodium_memzero(out, sizeof(out));
     sodium_memzero(entry, sizeof(entry));
 }
-
-unsigned pwr_history_count(const char *history)
-{
-    unsigned n = 0;
-
-    for (const char *p = history; *p != '\0'; n++) {
-        p += strcspn(p, SEP_S);
-        p += *p == SEP;
-    }
-    return n;
-}

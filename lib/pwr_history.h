@@ -1,4 +1,5 @@
-/* pwr_history.h - the password history of a record (SPEC F22).
+/* pwr_history.h - the password history of a record: recent passwords
+ * refused again.
  * SPDX-License-Identifier: BSD-3-Clause
  *
  * The record key history= holds the hashes of earlier passwords, newest
@@ -26,8 +27,5 @@ int pwr_history_contains(const char *history, unsigned keep, const char *pw,
  * unusable or empty old_hash only trims.  keep 0 empties the history. */
 void pwr_history_push(char *history, size_t size, const char *old_hash,
                       unsigned keep);
-
-/* Number of entries. */
-unsigned pwr_history_count(const char *history);
 
 #endif

@@ -1,5 +1,5 @@
 /* pwr_linuxaudit.h - the Linux audit (auditd) records that security tools
- * already read, sent alongside the syslog trail (issue 9; built only with
+ * already read, sent alongside the syslog trail (built only with
  * ./configure --with-libaudit, a no-op otherwise).
  * SPDX-License-Identifier: BSD-3-Clause
  *

@@ -1,4 +1,4 @@
-/* pwr_notice.h - the one-time notice of an admin action (SPEC F20): the
+/* pwr_notice.h - the one-time notice of an admin action: the
  * words the user reads at the next login and in the optional mail.
  * SPDX-License-Identifier: BSD-3-Clause
  *

@@ -1,4 +1,4 @@
-/* pwr_policy.c - new-password policy (SPEC F15, see pwr_policy.h).
+/* pwr_policy.c - new-password policy (see pwr_policy.h).
  * SPDX-License-Identifier: BSD-3-Clause
  *
  * Every rule runs on every value, so the user learns all problems at once.
@@ -424,16 +424,6 @@ static const struct {
     {PWR_POL_CONTROL, "control_chars",
      "It must not contain control characters such as tabs.", NULL},
 };
-
-const char *pwr_policy_reason(unsigned bit)
-{
-    size_t i;
-
-    for (i = 0; i < PWR_ARRAY_SIZE(reasons); i++)
-        if (reasons[i].bit == bit)
-            return reasons[i].reason;
-    return "unknown";
-}
 
 /* Append to out at *used; text that does not fit is cut, out stays a string. */
 __attribute__((format(printf, 4, 5)))

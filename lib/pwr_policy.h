@@ -1,4 +1,4 @@
-/* pwr_policy.h - new-password policy (SPEC F15, after NIST SP 800-63B).
+/* pwr_policy.h - new-password policy (after NIST SP 800-63B).
  * SPDX-License-Identifier: BSD-3-Clause
  *
  * Length is counted in Unicode code points.  No composition rules.  Every
@@ -48,10 +48,8 @@ int pwr_policy_check(const struct pwr_policy *pol,
                      const struct pwr_policy_input *in, unsigned *violations,
                      struct pwr_err *err);
 
-/* Stable reason code of one bit ("too_short"); "unknown" otherwise. */
-const char *pwr_policy_reason(unsigned bit);
-
-/* Comma-separated reason codes of a mask ("too_short,contains_login"). */
+/* Comma-separated stable reason codes of a mask
+ * ("too_short,contains_login"); a bit of no rule adds nothing. */
 void pwr_policy_reasons(unsigned mask, char *out, size_t outsz);
 
 /* Whom a rejection is addressed to: the account's owner ("your login
@@ -77,7 +75,7 @@ int pwr_breach_open(const char *path, size_t *size, struct pwr_err *err);
 
 /* How a word list (blocklist, breached list) is opened: a regular file, no
  * symbolic link, not writable by group or others, and as root owned by
- * root (issue 13 section 7: the configuration's rules). */
+ * root (the same rules as the configuration file's). */
 extern const struct pwr_file_rules pwr_word_list_rules;
 
 /* SHA-1 (FIPS 180-4) for the breached list; out is 20 bytes. */

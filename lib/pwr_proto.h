@@ -69,8 +69,6 @@ void pwr_msg_free(struct pwr_msg *m);
 
 int pwr_msg_add(struct pwr_msg *m, const char *key, const char *value,
                 struct pwr_err *err);
-int pwr_msg_addf(struct pwr_msg *m, const char *key, struct pwr_err *err,
-                 const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
 /* First value of key, or NULL. */
 const char *pwr_msg_get(const struct pwr_msg *m, const char *key);
@@ -104,19 +102,30 @@ int pwr_msg_write(int fd, const struct pwr_msg *m, struct pwr_err *err);
 int pwr_msg_write_part(int fd, const struct pwr_msg *m, size_t from,
                        size_t to, int more_after, struct pwr_err *err);
 
-/* Caller side: run the helper at path (execve, empty environment, stdin and
- * stdout pipes, stderr to /dev/null, every other fd closed), send req, read
- * the reply into rep, reap it.  Returns 0 when a well-formed reply arrived
+/* A reply's frames before the last, handed over as they arrive (a long
+ * list is never held whole): 0, or -1 with err to fail the call. */
+typedef int (*pwr_frame_fn)(const struct pwr_msg *frame, void *arg,
+                            struct pwr_err *err);
+/* Read a reply from fd: each frame before the last goes to fn (or into rep
+ * when fn is NULL), the last into rep; then whatever follows is read to
+ * end of input, so the writer never blocks on a full pipe.  *got_any says
+ * whether any frame arrived.  0; -1 on a malformed or missing reply or
+ * data after it; -2 when fn failed (the rest was still read). */
+int pwr_msg_read_reply(int fd, struct pwr_msg *rep, pwr_frame_fn fn,
+                       void *arg, int *got_any, struct pwr_err *err);
+
+/* ---- the caller side (pwr_helper_call.c) ---- */
+
+/* Run the helper at path (execve, empty environment, stdin and stdout
+ * pipes, stderr to /dev/null, every other fd closed), send req, read the
+ * reply into rep, reap it.  Returns 0 when a well-formed reply arrived
  * (its "result" may still be an error), -1 otherwise. */
 int pwr_helper_call(const char *path, const struct pwr_msg *req,
                     struct pwr_msg *rep, struct pwr_err *err);
 
 /* The same, handing every frame of the reply but the last to fn as it
- * arrives (a long list is never held whole); rep gets the last frame,
- * which carries "result".  fn returns 0, or -1 with err to fail the call
- * (the reply is still read to its end). */
-typedef int (*pwr_frame_fn)(const struct pwr_msg *frame, void *arg,
-                            struct pwr_err *err);
+ * arrives; rep gets the last frame, which carries "result".  fn returns 0,
+ * or -1 with err to fail the call (the reply is still read to its end). */
 int pwr_helper_call_stream(const char *path, const struct pwr_msg *req,
                            struct pwr_msg *rep, pwr_frame_fn fn, void *arg,
                            struct pwr_err *err);

@@ -13,7 +13,7 @@
  * The formatter writes keys in one fixed order and omits default values, so
  * a record always has exactly one text form and parse(format(r)) == r.
  *
- * Both run once or twice per account on every write of the store (issue 6),
+ * Both run once or twice per account on every write of the store,
  * so neither goes through snprintf or a scratch copy of a value: the line is
  * written straight into the caller's buffer, and a value is decoded straight
  * into its member.  Only a value that fails that fast path is parsed again
@@ -88,8 +88,6 @@ static const struct {
     FLAG("temporary", PWR_F_TEMPORARY),
 };
 
-#define KNOWN_FLAGS (PWR_F_MUST_CHANGE | PWR_F_TEMPORARY)
-
 void pwr_record_init(struct pwr_record *rec, const char *login)
 {
     memset(rec, 0, sizeof(*rec));
@@ -111,16 +109,6 @@ const char *pwr_status_name(enum pwr_status st)
     return "unknown";
 }
 
-int pwr_status_parse(const char *name, enum pwr_status *st)
-{
-    for (size_t i = 0; i < PWR_ARRAY_SIZE(status_names); i++) {
-        if (strcmp(name, status_names[i]) == 0) {
-            *st = (enum pwr_status)i;
-            return 0;
-        }
-    }
-    return -1;
-}
 
 /* A code is live while it is set, before its expiry instant and below the
  * limit of wrong tries.  A code with no expiry (0) is dead: every issuer
@@ -184,25 +172,34 @@ static int put_time(struct out *o, const struct field *f, int64_t v)
     return put_number(o, f, v < 0, v < 0 ? 0 - (uint64_t)v : (uint64_t)v);
 }
 
-static int put_flags(struct out *o, const struct field *f, unsigned flags)
+int pwr_flags_format(unsigned flags, char *buf, size_t bufsz)
 {
+    struct out o = { buf, bufsz, 0 };
     const char *sep = "";
 
-    if (flags & ~KNOWN_FLAGS)
-        return -1;
-    if (flags == 0)
-        return 0; /* default: omitted */
-    if (put(o, f->prefix, f->keylen + 2) < 0)
+    if ((flags & ~PWR_F_ALL) || bufsz == 0)
         return -1;
     for (size_t i = 0; i < PWR_ARRAY_SIZE(flag_names); i++) {
         if (!(flags & flag_names[i].bit))
             continue;
-        if (put(o, sep, strlen(sep)) < 0 ||
-            put(o, flag_names[i].name, flag_names[i].len) < 0)
+        if (put(&o, sep, strlen(sep)) < 0 ||
+            put(&o, flag_names[i].name, flag_names[i].len) < 0)
             return -1;
         sep = ",";
     }
-    return 0;
+    buf[o.used] = '\0';
+    return (int)o.used;
+}
+
+static int put_flags(struct out *o, const struct field *f, unsigned flags)
+{
+    char words[PWR_FLAGS_TEXT_MAX];
+    int n;
+
+    if (flags == 0)
+        return 0; /* default: omitted */
+    n = pwr_flags_format(flags, words, sizeof(words));
+    return n < 0 ? -1 : put_field(o, f, words, (size_t)n);
 }
 
 /* A text member, percent-encoded straight into the line. */
@@ -378,6 +375,11 @@ static int parse_status(const char *s, size_t len, enum pwr_status *out)
     return -1;
 }
 
+int pwr_status_parse(const char *name, enum pwr_status *st)
+{
+    return parse_status(name, strlen(name), st);
+}
+
 static unsigned flag_bit(const char *s, size_t len)
 {
     for (size_t i = 0; i < PWR_ARRAY_SIZE(flag_names); i++) {
@@ -388,7 +390,7 @@ static unsigned flag_bit(const char *s, size_t len)
 }
 
 /* Comma-separated flag names; "" is no flag. */
-static int parse_flags(const char *s, size_t len, unsigned *out)
+int pwr_flags_parse(const char *s, size_t len, unsigned *out)
 {
     const char *end = s + len;
     unsigned flags = 0;
@@ -421,7 +423,7 @@ static int interpret(struct pwr_record *rec, const struct field *f,
     case FK_STATUS:
         return parse_status(val, len, &rec->status);
     case FK_FLAGS:
-        return parse_flags(val, len, &rec->flags);
+        return pwr_flags_parse(val, len, &rec->flags);
     case FK_TIME:
         return parse_time(val, len, p);
     case FK_COUNT:

@@ -22,7 +22,7 @@
 #define PWR_HASH_MAX 256       /* longest stored password or code hash + NUL */
 #define PWR_REASON_MAX 256     /* admin-supplied reason text + NUL */
 #define PWR_RECORD_LINE_MAX 4096
-#define PWR_HISTORY_TEXT_MAX 1280 /* history= value + NUL (issue 9) */
+#define PWR_HISTORY_TEXT_MAX 1280 /* history= value + NUL */
 
 enum pwr_status {
     PWR_ST_ACTIVE = 0, /* may log in */
@@ -34,6 +34,8 @@ enum pwr_status {
 
 #define PWR_F_MUST_CHANGE 0x1u /* force a new password at next login */
 #define PWR_F_TEMPORARY 0x2u   /* current password is a temporary one */
+#define PWR_F_ALL (PWR_F_MUST_CHANGE | PWR_F_TEMPORARY) /* every flag */
+#define PWR_FLAGS_TEXT_MAX 32  /* "must_change,temporary" + NUL, with room */
 
 struct pwr_record {
     char login[PWR_LOGIN_MAX + 1];
@@ -49,8 +51,7 @@ struct pwr_record {
     char reason[PWR_REASON_MAX];  /* key reason= ; why blocked/deactivated */
     int64_t created;              /* key created= */
     unsigned grace_used;          /* key grace_used= ; grace logins spent while
-                                     must_change is set (issue 8) */
-    /* issue 9 */
+                                     must_change is set */
     char history[PWR_HISTORY_TEXT_MAX]; /* key history= ; earlier password
                                      hashes, newest first, ';'-separated */
     char notice[32];              /* key notice= ; admin action not yet shown */
@@ -67,6 +68,14 @@ void pwr_record_wipe(struct pwr_record *rec);
 /* "active", "pending", ... */
 const char *pwr_status_name(enum pwr_status st);
 int pwr_status_parse(const char *name, enum pwr_status *st);
+
+/* The flags as their words, comma-separated in one fixed order
+ * ("must_change,temporary"; "" for none): the one text form of the flags,
+ * in the store and in the helper's status reply.  Returns the length, or
+ * -1 for an unknown bit or a buffer too small. */
+int pwr_flags_format(unsigned flags, char *buf, size_t bufsz);
+/* The reverse, strict: an unknown, repeated or empty word fails (-1). */
+int pwr_flags_parse(const char *s, size_t len, unsigned *flags);
 
 /* Append the record's line, with its trailing LF, to buf.  Returns the
  * number of bytes written (excluding the NUL), or -1 if bufsz is too small. */

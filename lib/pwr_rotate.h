@@ -1,4 +1,4 @@
-/* pwr_rotate.h - the rotation policy (SPEC F21): max_age and warn_age.
+/* pwr_rotate.h - the rotation policy (password aging): max_age and warn_age.
  * SPDX-License-Identifier: BSD-3-Clause
  *
  * Off by default (max_age = 0), as NIST SP 800-63B advises.  Ages are in

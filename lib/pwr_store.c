@@ -104,11 +104,6 @@ int pwr_txn_foreach(struct pwr_txn *txn, pwr_txn_visit_fn fn, void *arg,
     return txn->ops->foreach(txn, fn, arg, err ? err : &local);
 }
 
-size_t pwr_txn_count(const struct pwr_txn *txn)
-{
-    return txn->ops->count(txn);
-}
-
 const char *pwr_store_backend_name(const struct pwr_store *st)
 {
     return st != NULL ? st->be->name : "file";
@@ -132,4 +127,12 @@ int pwr_store_check_password(struct pwr_store *st, const char *login,
         return -2;
     return st->be->check_password(st->ctx, login, password, locked,
                                   err ? err : &local);
+}
+
+void pwr_store_set_proof(struct pwr_store *st, const char *login,
+                         const char *password)
+{
+    if (st != NULL && st->be->set_proof != NULL && login != NULL &&
+        password != NULL)
+        st->be->set_proof(st->ctx, login, password);
 }

@@ -116,9 +116,6 @@ typedef int (*pwr_txn_visit_fn)(struct pwr_txn *txn,
 int pwr_txn_foreach(struct pwr_txn *txn, pwr_txn_visit_fn fn, void *arg,
                     struct pwr_err *err);
 
-/* Number of records in the transaction's current state. */
-size_t pwr_txn_count(const struct pwr_txn *txn);
-
 /* "file" or "ldap": for the audit field backend=. */
 const char *pwr_store_backend_name(const struct pwr_store *st);
 
@@ -137,6 +134,12 @@ int pwr_store_check_password(struct pwr_store *st, const char *login,
                              const char *password, int *locked,
                              struct pwr_err *err);
 
+/* The directory: the account's own password, proven by the caller, for a
+ * change the host may not make alone (a voluntary password change is
+ * written bound as the person).  Kept until the store is closed, then
+ * wiped.  Nothing for the file store. */
+void pwr_store_set_proof(struct pwr_store *st, const char *login,
+                         const char *password);
 
 /* ---- backend interface (for pwr_store.c and backends only) ---------------- */
 
@@ -150,7 +153,6 @@ struct pwr_txn_ops {
     int (*remove)(struct pwr_txn *txn, const char *login, struct pwr_err *err);
     int (*foreach)(struct pwr_txn *txn, pwr_txn_visit_fn fn, void *arg,
                    struct pwr_err *err);
-    size_t (*count)(const struct pwr_txn *txn);
 };
 
 struct pwr_txn {
@@ -171,6 +173,7 @@ struct pwr_store_backend {
     const char *(*version)(void *ctx, const char *login);
     int (*check_password)(void *ctx, const char *login, const char *password,
                           int *locked, struct pwr_err *err);
+    void (*set_proof)(void *ctx, const char *login, const char *password);
 };
 
 extern const struct pwr_store_backend pwr_store_file_backend;

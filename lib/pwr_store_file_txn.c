@@ -185,12 +185,6 @@ static int ftxn_remove(struct pwr_txn *t, const char *login,
     return 1;
 }
 
-static size_t ftxn_count(const struct pwr_txn *t)
-{
-    const struct ftxn *txn = (const struct ftxn *)t;
-    return txn->sn->n - txn->n_removed + txn->n_ins;
-}
-
 /* ---- merged walk: old records (or their replacements) and new ones ------------ */
 
 static void collect_ins(const void *node, VISIT which, void *closure)
@@ -267,5 +261,4 @@ const struct pwr_txn_ops fs_txn_ops = {
     .put = ftxn_put,
     .remove = ftxn_remove,
     .foreach = ftxn_foreach,
-    .count = ftxn_count,
 };

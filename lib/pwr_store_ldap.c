@@ -249,6 +249,18 @@ static int ldap_foreach(void *ctx, pwr_store_visit_fn fn, void *arg,
                          err);
 }
 
+static void ldap_set_proof(void *ctx, const char *login, const char *password)
+{
+    struct pl_store *ls = ctx;
+
+    sodium_memzero(ls->proof, sizeof(ls->proof));
+    ls->proof_login[0] = '\0';
+    if (strlen(password) >= sizeof(ls->proof) || !pwr_login_valid(login))
+        return;
+    snprintf(ls->proof_login, sizeof(ls->proof_login), "%s", login);
+    memcpy(ls->proof, password, strlen(password) + 1);
+}
+
 static const char *ldap_version(void *ctx, const char *login)
 {
     struct pl_store *ls = ctx;
@@ -403,23 +415,11 @@ static int ltxn_foreach(struct pwr_txn *base, pwr_txn_visit_fn fn, void *arg,
                          &v, err);
 }
 
-static size_t ltxn_count(const struct pwr_txn *base)
-{
-    const struct ltxn *t = (const struct ltxn *)base;
-    size_t n = 0;
-
-    for (size_t i = 0; i < t->n; i++)
-        n += t->e[i].dn != NULL && !t->e[i].removed &&
-             (t->e[i].enrolled || t->e[i].dirty);
-    return n;
-}
-
 static const struct pwr_txn_ops pl_txn_ops = {
     .get = ltxn_get,
     .put = ltxn_put,
     .remove = ltxn_remove,
     .foreach = ltxn_foreach,
-    .count = ltxn_count,
 };
 
 /* This host's writers commit one at a time, as with the file store: the
@@ -530,4 +530,5 @@ const struct pwr_store_backend pwr_store_ldap_backend = {
     .transact = ldap_transact,
     .version = ldap_version,
     .check_password = pl_check_password,
+    .set_proof = ldap_set_proof,
 };

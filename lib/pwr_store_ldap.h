@@ -62,6 +62,8 @@ struct pl_store {
     int64_t deadline_ms;            /* of the current operation */
     pwr_commit_hook hook;
     void *hook_arg;
+    char proof_login[PWR_LOGIN_MAX + 1]; /* pwr_store_set_proof */
+    char proof[512];                /* the person's password (wiped) */
     struct pl_entry *known;         /* versions seen or written (csn=) */
     size_t n_known, cap_known;
 };
@@ -72,6 +74,9 @@ void pl_begin(struct pl_store *ls);
 /* Connected and bound (host or admin, as opts.admin says). */
 int pl_connect(struct pl_store *ls, struct pwr_err *err);
 void pl_disconnect(struct pl_store *ls);
+/* A new connection bound as dn with password (the person). */
+int pl_bind_as(struct pl_store *ls, const char *dn, const char *password,
+               LDAP **out, struct pwr_err *err);
 /* Set the timeouts of ld to what is left of the deadline; -1 (unavail)
  * when nothing is left. */
 int pl_arm(struct pl_store *ls, LDAP *ld, struct pwr_err *err);

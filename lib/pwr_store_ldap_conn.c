@@ -223,6 +223,28 @@ void pl_disconnect(struct pl_store *ls)
     ls->ld = NULL;
 }
 
+int pl_bind_as(struct pl_store *ls, const char *dn, const char *password,
+               LDAP **out, struct pwr_err *err)
+{
+    struct berval cred = { strlen(password), PL_STR(password) };
+    LDAP *ld;
+    int rc;
+
+    *out = NULL;
+    if (new_handle(ls, &ld, err) < 0)
+        return -1;
+    rc = pl_arm(ls, ld, err);
+    if (rc == 0)
+        rc = ldap_sasl_bind_s(ld, dn, LDAP_SASL_SIMPLE, &cred, NULL, NULL,
+                              NULL);
+    if (rc != LDAP_SUCCESS) {
+        ldap_unbind_ext_s(ld, NULL, NULL);
+        return rc == -1 ? -1 : pl_fail(ls, rc, "bind as the person", err);
+    }
+    *out = ld;
+    return 0;
+}
+
 /* The DN of login's enrolled entry: 1, 0 none, -1 error. */
 static int find_dn(struct pl_store *ls, const char *login, char **dn,
                    struct pwr_err *err)

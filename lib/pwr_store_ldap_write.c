@@ -104,9 +104,9 @@ static void post_read(LDAPControl **rctrls, struct pl_entry *e)
 
 /* One modify: 0 done, 1 lost a race (assertion, or a value someone else
  * changed), -1 error. */
-static int modify(struct pl_store *ls, struct pl_entry *e, LDAPMod **mods,
-                  const char *assertion, struct berval *txnid,
-                  struct pwr_err *err)
+static int modify_on(struct pl_store *ls, LDAP *ld, struct pl_entry *e,
+                     LDAPMod **mods, const char *assertion,
+                     struct berval *txnid, struct pwr_err *err)
 {
     LDAPControl **rctrls = NULL;
     LDAPMessage *res = NULL;
@@ -114,16 +114,16 @@ static int modify(struct pl_store *ls, struct pl_entry *e, LDAPMod **mods,
     struct ctrls c;
     int msgid, rc, code = LDAP_OTHER;
 
-    if (pl_arm(ls, ls->ld, err) < 0 ||
-        ctrls_make(ls->ld, &c, assertion, txnid, err) < 0)
+    if (pl_arm(ls, ld, err) < 0 ||
+        ctrls_make(ld, &c, assertion, txnid, err) < 0)
         return -1;
-    rc = ldap_modify_ext(ls->ld, e->dn, mods, c.list, NULL, &msgid);
+    rc = ldap_modify_ext(ld, e->dn, mods, c.list, NULL, &msgid);
     pl_timeval(ls, &tv);
-    if (rc == LDAP_SUCCESS && ldap_result(ls->ld, msgid, LDAP_MSG_ALL, &tv,
+    if (rc == LDAP_SUCCESS && ldap_result(ld, msgid, LDAP_MSG_ALL, &tv,
                                           &res) <= 0)
         rc = LDAP_TIMEOUT;
     if (rc == LDAP_SUCCESS)
-        rc = ldap_parse_result(ls->ld, res, &code, NULL, NULL, NULL, &rctrls,
+        rc = ldap_parse_result(ld, res, &code, NULL, NULL, NULL, &rctrls,
                                1);
     ctrls_free(&c);
     if (rc != LDAP_SUCCESS)
@@ -135,6 +135,32 @@ static int modify(struct pl_store *ls, struct pl_entry *e, LDAPMod **mods,
         code == LDAP_TYPE_OR_VALUE_EXISTS)
         return 1;
     return code == LDAP_SUCCESS ? 0 : pl_fail(ls, code, "modify", err);
+}
+
+static int modify(struct pl_store *ls, struct pl_entry *e, LDAPMod **mods,
+                  const char *assertion, struct berval *txnid,
+                  struct pwr_err *err)
+{
+    return modify_on(ls, ls->ld, e, mods, assertion, txnid, err);
+}
+
+/* A change the host may not make (a voluntary password change: nothing
+ * pending), made bound as the person with the password they proved. */
+static int modify_as_person(struct pl_store *ls, struct pl_entry *e,
+                            LDAPMod **mods, const char *assertion,
+                            struct pwr_err *err)
+{
+    LDAP *ld = NULL;
+    int rc;
+
+    if (ls->proof_login[0] == '\0' || strcmp(ls->proof_login, e->login) != 0)
+        return -1; /* err already says the directory refused the host */
+    pwr_err_clear(err);
+    if (pl_bind_as(ls, e->dn, ls->proof, &ld, err) < 0)
+        return -1;
+    rc = modify_on(ls, ld, e, mods, assertion, NULL, err);
+    ldap_unbind_ext_s(ld, NULL, NULL);
+    return rc;
 }
 
 /* The second step of a temporary password: mark the password whose
@@ -181,6 +207,8 @@ static int write_one(struct pl_store *ls, struct pl_entry *e,
         return 0;
     snprintf(assertion, sizeof(assertion), "(entryCSN=%s)", e->csn);
     rc = modify(ls, e, m.ptr, assertion, NULL, err);
+    if (rc < 0 && err->code == PWR_E_PERM && m.pw_change)
+        rc = modify_as_person(ls, e, m.ptr, assertion, err);
     pl_mods_wipe(&m);
     if (rc == 0 && m.temporary)
         rc = mark_temporary(ls, e, err);

@@ -52,7 +52,7 @@ static int needs_escape(unsigned char c)
 }
 
 /* Values are mostly plain text (hashes), and the store encodes and decodes
- * every one of them on each write (issue 6), so runs of bytes that stand for
+ * every one of them on each write (hot path), so runs of bytes that stand for
  * themselves are found and copied in one go.  Byte for byte, both functions
  * write exactly what a loop over single bytes would, failure included. */
 
@@ -317,6 +317,16 @@ void pwr_format_time(int64_t t, char *out, size_t outsz)
     if (gmtime_r(&tt, &tm) == NULL ||
         strftime(out, outsz, "%Y-%m-%d %H:%M UTC", &tm) == 0)
         snprintf(out, outsz, "@%lld", (long long)t);
+}
+
+void pwr_format_iso(int64_t t, char *out, size_t outsz)
+{
+    time_t tt = (time_t)t;
+    struct tm tm;
+
+    if (gmtime_r(&tt, &tm) == NULL ||
+        strftime(out, outsz, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+        snprintf(out, outsz, "%lld", (long long)t);
 }
 
 static int check_file(int fd, const char *path,

@@ -65,6 +65,9 @@ int64_t pwr_now(void);
 
 /* Format an epoch time as "2026-11-22 14:03 UTC". */
 void pwr_format_time(int64_t t, char *out, size_t outsz);
+/* Format an epoch time as ISO 8601 UTC, "2026-11-22T14:03:00Z" (for
+ * machines: CSV, JSON, replies); the bare number if it cannot be. */
+void pwr_format_iso(int64_t t, char *out, size_t outsz);
 
 /* Rules for pwr_open_safely. */
 struct pwr_file_rules {

@@ -5,7 +5,7 @@
  * Files: pam_pwreset.c (entry points only), mod_options.c (argument table),
  * mod_conv.c (talking to the user), mod_log.c (syslog and audit),
  * mod_lookup.c (reading an account: store or helper), mod_auth.c,
- * mod_account.c, mod_password.c, mod_session.c; issue 8: mod_grace.c
+ * mod_account.c, mod_password.c, mod_session.c, mod_grace.c
  * (grace logins, exempt services), mod_breach.c (breach check at login).
  */
 #ifndef PWR_MOD_H
@@ -48,7 +48,7 @@ struct mod_ctx {
     int flags;
     struct mod_opts opts;
     struct pwr_config cfg;
-    int cfg_unusable;           /* no trustworthy store setting (issue 13) */
+    int cfg_unusable;           /* no trustworthy store setting: fail closed */
     int cfg_unsafe;             /* others could write it: refuse store accounts */
     char cfg_problem[512];      /* why, for the refusal's log line */
     const char *user;
@@ -117,16 +117,16 @@ int mod_account(struct mod_ctx *ctx);
 int mod_chauthtok(struct mod_ctx *ctx);
 int mod_open_session(struct mod_ctx *ctx);
 
-/* mod_grace.c (issue 8): a forced change is pending.  PAM_SUCCESS for an
+/* mod_grace.c: a forced change is pending.  PAM_SUCCESS for an
  * exempt service or a granted grace login, PAM_NEW_AUTHTOK_REQD when the
  * grace is spent (with a how-to message), or -1: change now as usual. */
 int mod_pending_change(struct mod_ctx *ctx, enum pwr_auth_method method,
                        const struct pwr_acct_result *ar);
-/* mod_breach.c (issue 8): breach_check_at_login after a correct password. */
+/* mod_breach.c: breach_check_at_login after a correct password. */
 void mod_breach_at_login(struct mod_ctx *ctx, enum pwr_auth_method method,
                          const char *pw);
 
-/* mod_notice.c (issue 9): show an admin-action notice; with forget, have
+/* mod_notice.c: show an admin-action notice; with forget, have
  * the helper clear it (op notice_seen); without (the login must change the
  * password), the change clears it. */
 void mod_notice_show(struct mod_ctx *ctx, const char *text, int forget);

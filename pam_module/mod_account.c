@@ -50,7 +50,7 @@ int mod_account(struct mod_ctx *ctx)
     status = rec.status;
     (void)pwr_notice_format(&rec, ctx->cfg.contact, notice, sizeof(notice));
     pwr_record_wipe(&rec);
-    if (ar.decision != PWR_ACCT_DENY) /* issue 9: once, after admin actions */
+    if (ar.decision != PWR_ACCT_DENY) /* once, after admin actions */
         mod_notice_show(ctx, notice, ar.decision == PWR_ACCT_ALLOW);
     switch (ar.decision) {
     case PWR_ACCT_DENY:

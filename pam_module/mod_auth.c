@@ -7,10 +7,11 @@
  * the same failure delay.  Only the return code differs (PAM_USER_UNKNOWN
  * lets the rest of the stack handle accounts we do not hold).
  *
- * Issue 14: a shadow lock ('!' in front of the /etc/shadow hash: passwd -l,
- * usermod -L; pwr_shadow_locked) refuses a store account's password login too, after the
- * right secret, as an administrator expects from those tools.  Only root
- * reads /etc/shadow: for other callers the helper's verify op checks it.
+ * A shadow lock ('!' in front of the /etc/shadow hash: passwd -l,
+ * usermod -L; pwr_shadow_locked) refuses a store account's password
+ * login too, after the right secret, as an administrator expects from
+ * those tools.  Only root reads /etc/shadow: for other callers the
+ * helper's verify op checks it.
  */
 #include "config.h"
 

@@ -1,4 +1,4 @@
-/* mod_breach.c - breach_check_at_login (issue 8): a correct password that
+/* mod_breach.c - breach_check_at_login: a correct password that
  * is in the configured breached list lets this login through, but flags the
  * account must_change at once (through the helper), so the next login
  * forces the change.  The user is told why.

@@ -1,5 +1,5 @@
-/* mod_grace.c - a pending forced change where no change can happen now
- * (issue 8): service exemptions and grace logins.
+/* mod_grace.c - a pending forced change where no change can happen now:
+ * service exemptions and grace logins.
  * SPDX-License-Identifier: BSD-3-Clause
  *
  * The change can happen now when our auth stage ran in this same PAM handle

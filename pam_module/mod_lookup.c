@@ -4,7 +4,7 @@
  * caller's own account.  Every write goes through the helper.
  * SPDX-License-Identifier: BSD-3-Clause
  *
- * Fail closed (issue 13 sections 1 and 2).  This file MUST:
+ * Fail closed on a lost store or a bad configuration.  This file MUST:
  *  - never answer "not in the store" for a store that is expected but
  *    missing (pwr_expect.h: the marker lists it, or its backup is there):
  *    that is an error like a corrupt or unsafe store;
@@ -19,7 +19,6 @@
 #include "config.h"
 
 #include <errno.h>
-#include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
 #include <unistd.h>
@@ -30,6 +29,7 @@
 #include "pwr_expect.h"
 #include "pwr_hash.h"
 #include "pwr_secret.h"
+#include "pwr_status_msg.h"
 #include "pwr_store.h"
 
 int mod_store_readable(const struct mod_ctx *ctx)
@@ -139,22 +139,29 @@ static int lookup_direct(struct mod_ctx *ctx, struct pwr_record *rec)
     return rc;
 }
 
-/* Fill the fields the module needs from a helper "status" reply. */
-static int record_from_reply(const struct pwr_msg *rep, const char *user,
+/* Fill the fields the module needs from a helper "status" reply, which
+ * must be about user. */
+static int record_from_reply(struct mod_ctx *ctx, const struct pwr_msg *rep,
                              struct pwr_record *rec)
 {
-    const char *status = pwr_msg_get(rep, "status");
-    const char *flags = pwr_msg_get(rep, "flags");
+    size_t start = pwr_status_msg_next(rep, 0);
+    struct pwr_status_acct a;
+    struct pwr_err err;
 
-    pwr_record_init(rec, user);
-    if (status == NULL || pwr_status_parse(status, &rec->status) < 0)
+    if (pwr_status_msg_read(rep, start, pwr_status_msg_next(rep, start + 1),
+                            &a, &err) < 0) {
+        mod_log_err(ctx, "helper status: %s", err.msg);
         return -1;
-    if (flags != NULL && strstr(flags, "must_change"))
-        rec->flags |= PWR_F_MUST_CHANGE;
-    if (flags != NULL && strstr(flags, "temporary"))
-        rec->flags |= PWR_F_TEMPORARY;
-    if (pwr_msg_get(rep, "changed") != NULL) /* issue 9: max_age */
-        rec->changed = strtoll(pwr_msg_get(rep, "changed"), NULL, 10);
+    }
+    if (strcmp(a.user, ctx->user) != 0) {
+        mod_log_err(ctx, "helper status: the reply is not about %s",
+                    ctx->user);
+        return -1;
+    }
+    pwr_record_init(rec, ctx->user);
+    rec->status = a.status;
+    rec->flags = a.flags;
+    rec->changed = a.changed; /* for max_age */
     return 0;
 }
 
@@ -179,8 +186,8 @@ static int lookup_helper(struct mod_ctx *ctx, struct pwr_record *rec)
     code = mod_helper_run(ctx, &req, &rep);
     if (code == PWR_E_NOENT)
         rc = 0;
-    else if (code == PWR_OK && record_from_reply(&rep, ctx->user, rec) == 0)
-        rc = 1;
+    else if (code == PWR_OK)
+        rc = record_from_reply(ctx, &rep, rec) == 0 ? 1 : -1;
     else if (code == PWR_E_UNAVAIL)
         unavailable(ctx, &rep);
     else

@@ -1,5 +1,5 @@
 /* mod_notice.c - the account stage shows the one-time notice of an admin
- * action (SPEC F20) and has the helper forget it.
+ * action and has the helper forget it.
  * SPDX-License-Identifier: BSD-3-Clause
  *
  * The helper runs only when a notice is pending, so an ordinary login costs

@@ -7,7 +7,7 @@
  * ("min_length=14") overrides the file.  An unknown argument is logged as an
  * error and otherwise ignored, never silently.
  *
- * A configuration error never fails the module (issue 13 section 2): the
+ * A configuration error never fails the module (it fails closed): the
  * file is read leniently (pwr_config_load_lenient: each problem logged at
  * error priority with FILE:LINE, the safe default used), a bad config-key
  * argument is logged and ignored.  Only when the store cannot be known (the

@@ -87,7 +87,7 @@ static int check_current(struct mod_ctx *ctx, const char *old)
     return PAM_AUTH_ERR;
 }
 
-/* Key-only users (issue 8): an account with no password at all is never
+/* Key-only users: an account with no password at all is never
  * asked for a current one it never had; see pam_pwreset(8), KEY-ONLY
  * ACCOUNTS, for why this is safe only while it has none. */
 static int passwordless(const struct mod_ctx *ctx,

@@ -1,6 +1,6 @@
 #!/bin/sh
-# tests/e2e/block_ends_sessions.sh - nothing lingers after a block
-# (issue 8): "pwreset block" ends the user's live ssh session and removes
+# tests/e2e/block_ends_sessions.sh - nothing lingers after a block:
+# "pwreset block" ends the user's live ssh session and removes
 # her sudo timestamp record (/run/sudo/ts/USER), audited; a symlink planted
 # in her name is never followed; --keep-sessions leaves a session alone.
 # SPDX-License-Identifier: BSD-3-Clause
@@ -8,12 +8,13 @@
 world_run "$@"
 world_need pgrep
 
+# The same two users and live sessions as logout.sh, on purpose: each
+# scenario builds its own world, so either runs and fails alone.
 A_PW='Blue-Harbour-7391'
 B_PW='Copper-Lantern-2846'
 world_account alice "Alice Liddell" "$A_PW"
 world_account bob "Bob Builder" "$B_PW"
 world_sshd PasswordAuthentication no
-
 
 # sudo's timestamp records as sudo keeps them: root-owned 0700 directory.
 mkdir -p /run/sudo/ts

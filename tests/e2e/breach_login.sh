@@ -1,5 +1,5 @@
 #!/bin/sh
-# tests/e2e/breach_login.sh - breach_check_at_login (issue 8): a login with
+# tests/e2e/breach_login.sh - breach_check_at_login: a login with
 # a correct password that is in the breached list succeeds, but is told why
 # and flags the account at once (password_found_in_breach_list); the next
 # login forces the change.  A password not in the list changes nothing.
@@ -23,15 +23,8 @@ world_sshd PasswordAuthentication no
 chmod 0644 "$W/breached.txt"
 world_conf "breached_list=$W/breached.txt" breach_check_at_login=yes
 
-login() {
-    converse "$1" "$SSH_KBD" "$2@$HOST" 'echo who=$(id -un)' <<EOD
-expect Password:
-send $3
-EOD
-}
-
 audit_mark
-login breached alice "$A_OLD"
+kbd_login breached alice "$A_OLD"
 expect_rc $? 0 "alice's login with a breached password"
 saw "who=alice"
 saw "Your password appears in a list of passwords exposed in data breaches"
@@ -41,7 +34,7 @@ store_is alice must_change=true
 ok "a login with a breached password succeeds, says why, and flags the account"
 
 audit_mark
-login clean bob "$B_PW"
+kbd_login clean bob "$B_PW"
 expect_rc $? 0 "bob's login"
 not_saw "data breaches"
 audit_none event=password_found_in_breach_list
@@ -49,16 +42,7 @@ store_is bob must_change=false
 ok "a password not in the list changes nothing"
 
 audit_mark
-converse next "$SSH_KBD" "alice@$HOST" 'echo who=$(id -un)' <<EOD
-expect Password:
-send $A_OLD
-expect Your administrator requires you to choose a new password.
-expect New password:
-send $A_NEW
-expect Retype new password:
-send $A_NEW
-expect who=alice
-EOD
+kbd_forced next alice "$A_OLD" "$A_NEW"
 expect_rc $? 0 "alice's next login"
 saw "You must choose a new one now."
 audit_has event=password_reset_completed user=alice service=sshd

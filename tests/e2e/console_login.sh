@@ -18,13 +18,7 @@ admin_ok block bob
 
 audit_mark
 converse forced login alice <<EOD
-expect Password:
-send $A_OLD
-expect Your administrator requires you to choose a new password.
-expect New password:
-send $A_NEW
-expect Retype new password:
-send $A_NEW
+$(forced_change "$A_OLD" "$A_NEW")
 expect_re [\$#] \$
 send echo who=\$(id -un) tty=\$(tty); exit
 expect who=alice tty=/dev/pts/

@@ -12,16 +12,8 @@ A_OLD='Blue-Harbour-7391'
 A_NEW='Saffron-Kettle-6203'
 world_account alice "Alice Liddell" "$A_OLD"
 
-# as_alice NAME ARGS...: run by alice on a terminal.
-as_alice() {
-    n=$1
-    shift
-    converse "$n" setpriv --reuid=alice --regid=alice --init-groups \
-        env -i HOME="$W/home/alice" PATH=/usr/bin:/bin TERM=dumb "$@"
-}
-
 audit_mark
-as_alice wrong passwd <<EOD
+as_user alice wrong passwd <<EOD
 expect Current password:
 send Not-Her-Password-1234
 expect The current password is not correct.
@@ -33,7 +25,7 @@ store_hash_is alice "$A_OLD"
 ok "passwd refuses a wrong current password"
 
 audit_mark
-as_alice policy passwd <<EOD
+as_user alice policy passwd <<EOD
 expect Current password:
 send $A_OLD
 expect Choose a password of at least 12 characters

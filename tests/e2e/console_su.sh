@@ -17,16 +17,8 @@ world_account bob "Bob Builder" "$B_PW"
 world_user carol "Carol Ordinary"
 admin_ok block bob
 
-# as_carol NAME ARGS...: su, run by carol on a terminal.
-as_carol() {
-    n=$1
-    shift
-    converse "$n" setpriv --reuid=carol --regid=carol --init-groups \
-        env -i HOME="$W/home/carol" PATH=/usr/bin:/bin TERM=dumb "$@"
-}
-
 audit_mark
-as_carol normal su - alice -c 'echo who=$(id -un)' <<EOD
+as_user carol normal su - alice -c 'echo who=$(id -un)' <<EOD
 expect Password:
 send $A_OLD
 expect who=alice
@@ -34,7 +26,7 @@ EOD
 expect_rc $? 0 "carol's su - alice"
 audit_has event=login_allowed user=alice result=success method=password service=su-l
 store_is alice status=active must_change=false
-as_carol wrong su - alice -c 'echo who=$(id -un)' <<EOD
+as_user carol wrong su - alice -c 'echo who=$(id -un)' <<EOD
 expect Password:
 send Not-Her-Password-1234
 expect Authentication failure
@@ -45,7 +37,7 @@ audit_has event=login_denied user=alice reason=bad_credentials service=su-l
 ok "su - USER by an ordinary user checks the target's password in the store"
 
 audit_mark
-as_carol blocked su - bob -c 'echo who=$(id -un)' <<EOD
+as_user carol blocked su - bob -c 'echo who=$(id -un)' <<EOD
 expect Password:
 send $B_PW
 expect Your account is blocked.
@@ -64,7 +56,7 @@ ok "su to a blocked user is refused with the message"
 A_NEW='Saffron-Kettle-6203'
 if setpriv --reuid=alice --regid=alice --init-groups test -x "$PWRESET"; then
     audit_mark
-    as_carol selfpw su alice -c "$PWRESET passwd" <<EOD
+    as_user carol selfpw su alice -c "$PWRESET passwd" <<EOD
 expect Password:
 send $A_OLD
 expect Current password

@@ -15,23 +15,9 @@ world_account alice "Alice Liddell" "$A_OLD"
 world_user carol "Carol Ordinary"
 admin_ok force-reset alice
 
-# as_carol NAME ARGS...: su, run by carol on a terminal.
-as_carol() {
-    n=$1
-    shift
-    converse "$n" setpriv --reuid=carol --regid=carol --init-groups \
-        env -i HOME="$W/home/carol" PATH=/usr/bin:/bin TERM=dumb "$@"
-}
-
 audit_mark
-as_carol forced su - alice -c 'echo who=$(id -un)' <<EOD
-expect Password:
-send $A_OLD
-expect Your administrator requires you to choose a new password.
-expect New password:
-send $A_NEW
-expect Retype new password:
-send $A_NEW
+as_user carol forced su - alice -c 'echo who=$(id -un)' <<EOD
+$(forced_change "$A_OLD" "$A_NEW")
 expect who=alice
 EOD
 expect_rc $? 0 "carol's su - alice with a forced change"
@@ -43,14 +29,14 @@ store_hash_is alice "$A_NEW"
 ok "su - USER by an ordinary user makes a flagged target choose a new password"
 
 audit_mark
-as_carol again su - alice -c 'echo who=$(id -un)' <<EOD
+as_user carol again su - alice -c 'echo who=$(id -un)' <<EOD
 expect Password:
 send $A_NEW
 expect who=alice
 EOD
 expect_rc $? 0 "carol's su - alice with the new password"
 not_saw "New password"
-as_carol old su - alice -c 'echo who=$(id -un)' <<EOD
+as_user carol old su - alice -c 'echo who=$(id -un)' <<EOD
 expect Password:
 send $A_OLD
 expect Authentication failure

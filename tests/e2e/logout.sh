@@ -12,7 +12,6 @@ world_account alice "Alice Liddell" "$A_PW"
 world_account bob "Bob Builder" "$B_PW"
 world_sshd PasswordAuthentication no
 
-
 ssh_live alice alice "$A_PW" &
 ALICE=$!
 ssh_live bob bob "$B_PW" &

@@ -1,5 +1,5 @@
 #!/bin/sh
-# tests/e2e/passwd_dialogue.sh - a dialogue people understand (issue 8):
+# tests/e2e/passwd_dialogue.sh - a dialogue people understand:
 # in a real passwd(1) run, the policy line comes before the first prompt,
 # a rejected value gets every rule it breaks at once, and each failure gets
 # a sentence of ours - never only passwd's "Authentication token
@@ -14,15 +14,8 @@ B_PW='Copper-Lantern-2846'
 world_account alice "Alice Liddell" "$A_PW"
 world_account bob "Bob Builder" "$B_PW"
 
-as_user() {
-    n=$1 u=$2
-    shift 2
-    converse "$n" setpriv --reuid="$u" --regid="$u" --init-groups \
-        env -i HOME="$W/home/$u" PATH=/usr/bin:/bin TERM=dumb "$@"
-}
-
 audit_mark
-as_user tries alice passwd <<EOD
+as_user alice tries passwd <<EOD
 expect Current password:
 send $A_PW
 expect Choose a password of at least 12 characters
@@ -54,7 +47,7 @@ ok "too many refused tries: every rule at once, then a sentence of ours"
 
 admin_ok block --keep-sessions bob
 audit_mark
-as_user blocked bob passwd <<EOD
+as_user bob blocked passwd <<EOD
 expect Your account is blocked.
 EOD
 rc=$?

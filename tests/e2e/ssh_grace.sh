@@ -1,5 +1,5 @@
 #!/bin/sh
-# tests/e2e/ssh_grace.sh - grace_logins (issue 8): a flagged user whose key
+# tests/e2e/ssh_grace.sh - grace_logins: a flagged user whose key
 # login cannot change anything (sftp, scp, "ssh host cmd") still gets in
 # grace_logins times, told each time what to run; after that she is refused
 # with how to change.  A keyboard-interactive login still changes at once,
@@ -69,16 +69,7 @@ ok "with no grace login left, ssh host cmd is refused with how to change"
 
 # --- keyboard-interactive still changes at once --------------------------------
 audit_mark
-converse kbd "$SSH_KBD" "bob@$HOST" 'echo who=$(id -un)' <<EOD
-expect Password:
-send $B_OLD
-expect Your administrator requires you to choose a new password.
-expect New password:
-send $B_NEW
-expect Retype new password:
-send $B_NEW
-expect who=bob
-EOD
+kbd_forced kbd bob "$B_OLD" "$B_NEW"
 expect_rc $? 0 "bob's keyboard-interactive forced change"
 not_saw "logins left"
 audit_none event=grace_login_used user=bob

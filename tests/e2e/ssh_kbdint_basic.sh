@@ -21,17 +21,9 @@ admin_ok block --reason "security hold" bob
 admin_ok deactivate --reason "seasonal" dora
 world_sshd PasswordAuthentication no
 
-# login USER PASSWORD NAME: ssh USER@HOST 'echo who=$(id -un)', typing PASSWORD.
-login() {
-    converse "$3" "$SSH_KBD" "$1@$HOST" 'echo who=$(id -un)' <<EOD
-expect Password:
-send $2
-EOD
-}
-
 # --- a normal login ---------------------------------------------------------
 audit_mark
-login alice "$A_PW" normal
+kbd_login normal alice "$A_PW"
 expect_rc $? 0 "alice's login"
 saw "who=alice"
 not_saw "new password"
@@ -41,7 +33,7 @@ ok "an active user logs in with her password over keyboard-interactive"
 
 # --- a wrong password -----------------------------------------------------
 audit_mark
-login alice "Not-Her-Password-1234" wrong
+kbd_login wrong alice "Not-Her-Password-1234"
 expect_rc $? 255 "alice's login with a wrong password"
 saw "Permission denied"
 not_saw "who=alice"
@@ -51,22 +43,22 @@ ok "a wrong password is refused"
 
 # --- not in the store: pam_unix decides, as before ---------------------------
 audit_mark
-login uma "$U_PW" unix
+kbd_login unix uma "$U_PW"
 expect_rc $? 0 "uma's login (not in the store)"
 saw "who=uma"
 audit_none user=uma
-login uma "$A_PW" unix_wrong
+kbd_login unix_wrong uma "$A_PW"
 expect_rc $? 255 "uma's login with alice's password"
 ok "a user who is not in the store is left to pam_unix"
 
 # --- blocked: refused with the message, after the right password only --------
 audit_mark
-login bob "$B_PW" blocked
+kbd_login blocked bob "$B_PW"
 expect_rc $? 255 "bob's login (blocked)"
 saw "Your account is blocked. Contact the e2e help desk."
 not_saw "who=bob"
 audit_has event=login_denied user=bob reason=blocked result=failure service=sshd rhost=127.0.0.1
-login bob "Wrong-Guess-For-Bob-11" blocked_wrong
+kbd_login blocked_wrong bob "Wrong-Guess-For-Bob-11"
 expect_rc $? 255 "bob's login with a wrong password"
 not_saw "blocked"
 audit_has event=login_denied user=bob reason=bad_credentials
@@ -75,7 +67,7 @@ ok "a blocked user is refused with his message, shown only after the right passw
 
 # --- deactivated --------------------------------------------------------------
 audit_mark
-login dora "$D_PW" inactive
+kbd_login inactive dora "$D_PW"
 expect_rc $? 255 "dora's login (deactivated)"
 saw "Your account is deactivated. Contact the e2e help desk."
 not_saw "who=dora"
@@ -85,14 +77,14 @@ ok "a deactivated user is refused with her message"
 
 # --- the failure delay is the configured one ------------------------------------
 ms() { echo $(($(date +%s%N) / 1000000)); }
-t0=$(ms); login alice "Not-Her-Password-5678" nodelay; t1=$(ms)
+t0=$(ms); kbd_login nodelay alice "Not-Her-Password-5678"; t1=$(ms)
 world_conf fail_delay=2000
-t2=$(ms); login alice "Not-Her-Password-5678" delay; rc=$?; t3=$(ms)
+t2=$(ms); kbd_login delay alice "Not-Her-Password-5678"; rc=$?; t3=$(ms)
 expect_rc $rc 255 "a wrong password with fail_delay = 2000"
 say "wrong password: $((t1 - t0)) ms with fail_delay = 0, $((t3 - t2)) ms with fail_delay = 2000"
 # Linux-PAM waits a random 50% to 150% of the delay asked for.
 [ $((t3 - t2 - (t1 - t0))) -ge 900 ] || fail "fail_delay = 2000 did not slow a wrong password down"
-t4=$(ms); login alice "$A_PW" fast; rc=$?; t5=$(ms)
+t4=$(ms); kbd_login fast alice "$A_PW"; rc=$?; t5=$(ms)
 expect_rc $rc 0 "alice's login with fail_delay = 2000"
 [ $((t5 - t4)) -lt $((t3 - t2)) ] || fail "a right password was as slow as a wrong one"
 world_conf

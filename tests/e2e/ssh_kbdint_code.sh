@@ -18,14 +18,6 @@ world_account bob "Bob Builder" "$B_OLD"
 world_user pat "Pat Newcomer"
 world_sshd PasswordAuthentication no
 
-# login NAME USER SECRET: a command login that must not ask for a change.
-login() {
-    converse "$1" "$SSH_KBD" "$2@$HOST" 'echo who=$(id -un)' <<EOD
-expect Password:
-send $3
-EOD
-}
-
 # change NAME USER SECRET MESSAGE NEW: log in with SECRET, see MESSAGE, choose NEW.
 change() {
     converse "$1" "$SSH_KBD" "$2@$HOST" 'echo who=$(id -un)' <<EOD
@@ -47,7 +39,7 @@ CODE=$(json_get code <"$W/code.json")
 [ -n "$CODE" ] && [ "$CODE" != null ] || fail "no code in $(cat "$W/code.json")"
 audit_has event=reset_code_issued user=alice actor=root
 store_is alice code_pending=true
-login still alice "$A_OLD"
+kbd_login still alice "$A_OLD"
 expect_rc $? 0 "alice's old password while a code is pending"
 ok "pwreset reset-code issues a code; the old password keeps working meanwhile"
 
@@ -64,11 +56,11 @@ store_hash_is alice "$A_NEW"
 ok "a reset code typed at the password prompt leads to a new password"
 
 audit_mark
-login code_again alice "$CODE"
+kbd_login code_again alice "$CODE"
 expect_rc $? 255 "alice's second login with the same code"
-login old alice "$A_OLD"
+kbd_login old alice "$A_OLD"
 expect_rc $? 255 "alice's login with her old password"
-login new alice "$A_NEW"
+kbd_login new alice "$A_NEW"
 expect_rc $? 0 "alice's login with her new password"
 audit_has event=login_denied user=alice reason=bad_credentials
 ok "the code is dead after use, the old password too; the new one works"
@@ -80,7 +72,7 @@ TEMP=$(json_get password <"$W/temp.json")
 [ -n "$TEMP" ] && [ "$TEMP" != null ] || fail "no password in $(cat "$W/temp.json")"
 audit_has event=password_set_by_admin user=bob temporary=yes actor=root
 store_is bob temporary=true must_change=true
-login bob_old bob "$B_OLD"
+kbd_login bob_old bob "$B_OLD"
 expect_rc $? 255 "bob's login with the password the admin replaced"
 ok "pwreset temp-password replaces the password at once"
 
@@ -91,9 +83,9 @@ audit_has event=login_allowed user=bob result=change_required reason=temporary m
 audit_has event=password_reset_completed user=bob
 store_is bob temporary=false must_change=false login_allowed=true
 store_hash_is bob "$B_NEW"
-login temp_again bob "$TEMP"
+kbd_login temp_again bob "$TEMP"
 expect_rc $? 255 "bob's login with the used temporary password"
-login bob_new bob "$B_NEW"
+kbd_login bob_new bob "$B_NEW"
 expect_rc $? 0 "bob's login with his new password"
 ok "a temporary password leads to a new password and is dead afterwards"
 
@@ -106,7 +98,7 @@ store_is pat status=pending
 change setup pat "$SETUP" "Welcome. Choose the password for your new account now." "$P_NEW"
 expect_rc $? 0 "pat's first login with the setup code"
 store_is pat status=active code_pending=false login_allowed=true
-login pat_new pat "$P_NEW"
+kbd_login pat_new pat "$P_NEW"
 expect_rc $? 0 "pat's login with the password he chose"
 audit_has event=account_enrolled user=pat
 audit_has event=login_allowed user=pat result=change_required reason=code

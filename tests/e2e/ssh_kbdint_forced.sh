@@ -16,14 +16,6 @@ world_account alice "Alice Liddell" "$A_OLD"
 world_account carl "Carl Sagan" "$C_OLD"
 world_sshd PasswordAuthentication no
 
-# login NAME USER PASSWORD: a command login that must not ask for a change.
-login() {
-    converse "$1" "$SSH_KBD" "$2@$HOST" 'echo who=$(id -un)' <<EOD
-expect Password:
-send $3
-EOD
-}
-
 # --- the admin forces a reset --------------------------------------------------
 audit_mark
 admin_ok force-reset alice carl
@@ -35,13 +27,7 @@ ok "pwreset force-reset flags both users"
 # --- an interactive login: made to change first, then the shell -------------
 audit_mark
 converse forced "$SSH_KBD" -t "alice@$HOST" <<EOD
-expect Password:
-send $A_OLD
-expect Your administrator requires you to choose a new password.
-expect New password:
-send $A_NEW
-expect Retype new password:
-send $A_NEW
+$(forced_change "$A_OLD" "$A_NEW")
 expect_re [\$#] \$
 send echo who=\$(id -un); exit
 expect who=alice
@@ -60,11 +46,11 @@ store_hash_is alice "$A_NEW"
 ok "a flagged user is made to choose a new password before her shell starts"
 
 audit_mark
-login new alice "$A_NEW"
+kbd_login new alice "$A_NEW"
 expect_rc $? 0 "alice's login with her new password"
 saw "who=alice"
 not_saw "New password"
-login old alice "$A_OLD"
+kbd_login old alice "$A_OLD"
 expect_rc $? 255 "alice's login with her old password"
 not_saw "who=alice"
 audit_has event=login_allowed user=alice result=success method=password
@@ -74,13 +60,7 @@ ok "her new password works, the old one no longer does"
 # --- ssh host command, no terminal: the change happens inside authentication --
 audit_mark
 converse cmd "$SSH_KBD" "carl@$HOST" 'echo who=$(id -un) tty=$(tty)' <<EOD
-expect Password:
-send $C_OLD
-expect Your administrator requires you to choose a new password.
-expect New password:
-send $C_NEW
-expect Retype new password:
-send $C_NEW
+$(forced_change "$C_OLD" "$C_NEW")
 expect who=carl tty=not a tty
 EOD
 expect_rc $? 0 "carl's forced change with ssh host command"
@@ -88,9 +68,9 @@ not_saw "Your password has been changed."
 audit_has event=login_allowed user=carl result=change_required reason=must_change
 audit_has event=password_reset_completed user=carl
 store_is carl must_change=false
-login cnew carl "$C_NEW"
+kbd_login cnew carl "$C_NEW"
 expect_rc $? 0 "carl's login with his new password"
-login cold carl "$C_OLD"
+kbd_login cold carl "$C_OLD"
 expect_rc $? 255 "carl's login with his old password"
 ok "ssh host command: the forced change happens over keyboard-interactive, no terminal needed"
 

@@ -21,26 +21,21 @@ admin_ok block --reason "lost laptop" bob
 admin_ok deactivate dora
 world_sshd PasswordAuthentication no
 
-# keylogin NAME USER: log in with the key, run a command.
-keylogin() {
-    converse "$1" "$SSH_KEY" -i "$W/client/id" "$2@$HOST" 'echo who=$(id -un)' </dev/null
-}
-
 audit_mark
-keylogin alice alice
+key_login alice alice
 expect_rc $? 0 "alice's key login"
 saw "who=alice"
 audit_has event=login_allowed user=alice result=success method=none service=sshd
 ok "an active user in the store logs in with her key"
 
-keylogin kim kim
+key_login kim kim
 expect_rc $? 0 "kim's key login (not in the store)"
 saw "who=kim"
 audit_none user=kim
 ok "a key-only user who is not in the store logs in as before"
 
 audit_mark
-keylogin blocked bob
+key_login blocked bob
 expect_rc $? 255 "bob's key login (blocked)"
 not_saw "who=bob"
 saw "Your account is blocked. Contact the e2e help desk."
@@ -51,7 +46,7 @@ store_is bob status=blocked login_allowed=false
 ok "a blocked user with a valid key is refused, with the message"
 
 audit_mark
-keylogin inactive dora
+key_login inactive dora
 expect_rc $? 255 "dora's key login (deactivated)"
 not_saw "who=dora"
 saw "Your account is deactivated."
@@ -59,7 +54,7 @@ audit_has event=login_denied user=dora reason=inactive service=sshd
 ok "a deactivated user with a valid key is refused"
 
 admin_ok unblock bob
-keylogin unblocked bob
+key_login unblocked bob
 expect_rc $? 0 "bob's key login after pwreset unblock"
 saw "who=bob"
 store_is bob status=active login_allowed=true

@@ -1,5 +1,5 @@
 #!/bin/sh
-# tests/e2e/store_vanished.sh - issue 13 section 1: a store that vanished,
+# tests/e2e/store_vanished.sh - a store that vanished,
 # is corrupt or unsafe never turns managed accounts into unmanaged ones.
 # Before the first enrol nobody is managed and everybody logs in through
 # pam_unix; once a store has existed, its loss refuses every account but
@@ -22,49 +22,25 @@ world_user carol "Carol Ordinary"
 world_unix_password root "$R_PW"
 world_sshd PasswordAuthentication yes
 
-# pwlogin NAME USER PASSWORD: an ssh password login running one command.
-pwlogin() {
-    converse "$1" "$SSH_PW" -T "$2@$HOST" 'echo who=$(id -un)' <<EOD
-expect password:
-send $3
-EOD
-}
-
-# keylogin NAME USER: an ssh public-key login running one command.
-keylogin() {
-    converse "$1" "$SSH_KEY" -i "$W/client/id" "$2@$HOST" 'echo who=$(id -un)' </dev/null
-}
-
-# su_root NAME: carol types "su - root" with root's /etc/shadow password.
-su_root() {
-    converse "$1" setpriv --reuid=carol --regid=carol --init-groups \
-        env -i HOME="$W/home/carol" PATH=/usr/bin:/bin TERM=dumb \
-        su - root -c 'echo who=$(id -un)' <<EOD
-expect Password:
-send $R_PW
-expect who=root
-EOD
-}
-
 # refused_all WHY: dave (password from before the store, and his key) and
 # kim (never managed) are refused, each with one syslog error naming the
 # store and the repair; root still gets in.
 refused_all() {
     audit_mark
-    pwlogin "$1-dave" dave "$D_SHADOW"
+    pw_login "$1-dave" dave "$D_SHADOW"
     [ $? -ne 0 ] || fail "$1: dave logged in with his old /etc/shadow password"
     not_saw "who=dave"
-    keylogin "$1-davekey" dave
+    key_login "$1-davekey" dave
     [ $? -ne 0 ] || fail "$1: dave logged in with his key"
     not_saw "who=dave"
-    pwlogin "$1-kim" kim "$K_PW"
+    pw_login "$1-kim" kim "$K_PW"
     [ $? -ne 0 ] || fail "$1: kim was let in although the store cannot say he is not in it"
     not_saw "who=kim"
     audit_sync
     n=$(tail -n +"$AUDIT_FROM" "$W/syslog.log" |
         grep "pam_pwreset(sshd:auth).*user=kim " | grep -c "$storepath.*repair: ")
     [ "$n" -eq 1 ] || fail "$1: $n syslog errors naming the store and the repair for kim's refusal, expected 1"
-    su_root "$1-root"
+    su_root carol "$1-root" "$R_PW"
     expect_rc $? 0 "$1: su - root with root's /etc/shadow password"
     saw "who=root"
 }
@@ -82,7 +58,7 @@ status_fails() {
 
 # --- a fresh install: nobody is managed ------------------------------------------
 [ ! -e "$storepath" ] || fail "the world already has a store"
-pwlogin fresh kim "$K_PW"
+pw_login fresh kim "$K_PW"
 expect_rc $? 0 "kim's login before the first enrol"
 saw "who=kim"
 "$PWRESET" status >"$W/st.out" 2>&1 || fail "pwreset status on a fresh install: $(cat "$W/st.out")"
@@ -100,7 +76,7 @@ ssh-keygen -q -t ed25519 -N '' -C e2e-client -f "$W/client/id" || fail "ssh-keyg
 mkdir -p "$W/home/dave/.ssh"
 cp "$W/client/id.pub" "$W/home/dave/.ssh/authorized_keys"
 chown -R dave:dave "$W/home/dave/.ssh"
-pwlogin blocked dave "$D_PW"
+pw_login blocked dave "$D_PW"
 [ $? -ne 0 ] || fail "blocked dave logged in"
 ok "dave is blocked"
 
@@ -112,7 +88,7 @@ ok "store removed: dave (password and key) and kim refused, root in, status name
 admin enrol kim && fail "enrol created a new empty store over the missing one"
 cp -p "$storepath.bak" "$storepath" || fail "the repair command failed"
 store_is dave status=blocked
-pwlogin repaired kim "$K_PW"
+pw_login repaired kim "$K_PW"
 expect_rc $? 0 "kim's login after the repair"
 ok "the printed repair restores the store, and dave is still blocked"
 

@@ -506,6 +506,72 @@ converse() {
     return $rc
 }
 
+# as_user USER NAME ARGS...: converse NAME with ARGS run by USER (its own
+# uid, gid and groups, a bare environment) on a terminal.
+as_user() {
+    u=$1
+    n=$2
+    shift 2
+    converse "$n" setpriv --reuid="$u" --regid="$u" --init-groups \
+        env -i HOME="$W/home/$u" PATH=/usr/bin:/bin TERM=dumb "$@"
+}
+
+# kbd_login NAME USER SECRET / pw_login NAME USER SECRET: an ssh login
+# (keyboard-interactive / password authentication) running one command that
+# prints who=USER, with no dialogue after the secret; key_login NAME USER
+# the same with the client key $W/client/id.  The program's status.
+kbd_login() {
+    converse "$1" "$SSH_KBD" "$2@$HOST" 'echo who=$(id -un)' <<EOD
+expect Password:
+send $3
+EOD
+}
+pw_login() {
+    converse "$1" "$SSH_PW" -T "$2@$HOST" 'echo who=$(id -un)' <<EOD
+expect password:
+send $3
+EOD
+}
+key_login() {
+    converse "$1" "$SSH_KEY" -i "$W/client/id" "$2@$HOST" 'echo who=$(id -un)' </dev/null
+}
+
+# forced_change OLD NEW: the dialogue lines (see converse.exp) of a login
+# flagged for a forced change: OLD at the password prompt, the
+# administrator's reason, then NEW chosen and retyped.  Used inside a
+# converse here-document: $(forced_change "$OLD" "$NEW").
+forced_change() {
+    cat <<EOD
+expect Password:
+send $1
+expect Your administrator requires you to choose a new password.
+expect New password:
+send $2
+expect Retype new password:
+send $2
+EOD
+}
+
+# kbd_forced NAME USER OLD NEW: a keyboard-interactive ssh login running one
+# command, flagged for a forced change: OLD, then NEW chosen, then the
+# command's who=USER.  The program's status.
+kbd_forced() {
+    converse "$1" "$SSH_KBD" "$2@$HOST" 'echo who=$(id -un)' <<EOD
+$(forced_change "$3" "$4")
+expect who=$2
+EOD
+}
+
+# su_root BY NAME PASSWORD: BY types "su - root" on a terminal with
+# PASSWORD (root's /etc/shadow one), running one command: who=root.
+su_root() {
+    as_user "$1" "$2" su - root -c 'echo who=$(id -un)' <<EOD
+expect Password:
+send $3
+expect who=root
+EOD
+}
+
 # ssh_live NAME USER PASSWORD: an interactive ssh session (keyboard-
 # interactive, with a tty) that stays up until it is ended or 60 s pass;
 # session_ready NAME once its shell has answered.

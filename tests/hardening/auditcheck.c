@@ -1,7 +1,7 @@
 /* auditcheck.c - test tool: every captured audit line is well formed and
- * says only what the audit vocabulary allows (SPEC F13, and the keys
- * issues 8 and 9 added), so a hostile
- * login, rhost, tty or reason cannot have forged a field or a line.
+ * says only what the audit vocabulary allows (the events and keys of
+ * pwreset-helper(8), AUDIT EVENTS), so a hostile login, rhost, tty or
+ * reason cannot have forged a field or a line.
  * SPDX-License-Identifier: BSD-3-Clause
  *
  * usage: auditcheck FILE   (one datagram per line, as audit_sink writes)

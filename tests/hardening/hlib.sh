@@ -35,6 +35,7 @@ FILLERS=${FILLERS:-20}
 for _p in "$HELPER" "$PWRESET" "$SINK" "$MKHASH" "$STORECHECK" "$AUDITCHECK"; do
     [ -x "$_p" ] || hard_error "$_p not built"
 done
+[ -f "$FAULTSHIM" ] || hard_error "$FAULTSHIM not built"
 
 T=$(mktemp -d "${TMPDIR:-/tmp}/pwrhard.XXXXXX") || hard_error "mktemp"
 trap 'rm -rf "$T"' EXIT INT TERM
@@ -42,35 +43,21 @@ chmod 700 "$T"
 mkdir -m 700 "$T/state"
 : >"$T/audit.all"
 ME=$(id -un 2>/dev/null) || skip_all "the test user has no name"
-# issue 14: uids below UID_MIN are protected from admin_group members;
-# pick_target's system accounts are ordinary under this login.defs.
-printf 'UID_MIN\t1\nUID_MAX\t60000\n' >"$T/login.defs"
 
 # A sanitizer runtime must come first in a process: a preloaded shim does
 # not, which is harmless here.
 ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0:detect_leaks=0
 export ASAN_OPTIONS
 
-# write_conf FILE [LINE...]: the test defaults (login_defs: uids 1..60000
-# are ordinary accounts), then LINEs; a LINE setting
-# one of the defaulted keys replaces its default.
-write_conf() {
-    _f=$1
-    shift
-    {
-        for _l in "store = $T/state/store" "audit_socket = $T/log" \
-                  "fail_delay = 0" "hash_cost = 1" "lock_timeout = 2000" \
-                  "login_defs = $T/login.defs"; do
-            _given=
-            for _x in "$@"; do
-                [ "${_x%% *}" = "${_l%% *}" ] && _given=1
-            done
-            [ -n "$_given" ] || printf '%s\n' "$_l"
-        done
-        for _l in "$@"; do printf '%s\n' "$_l"; done
-    } >"$_f"
-    chmod 600 "$_f"
-}
+# The defaults of write_conf (tests/helper/lib.sh): uids below UID_MIN are
+# protected from admin_group members; pick_target's system accounts are
+# ordinary under this login.defs.
+CONF_DEFAULTS="store = $T/state/store
+audit_socket = $T/log
+fail_delay = 0
+hash_cost = 1
+lock_timeout = 2000
+$(ordinary_login_defs)"
 
 penc() {
     od -An -v -tu1 | awk '

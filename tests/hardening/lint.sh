@@ -45,8 +45,8 @@ fi
 #    names is of small constants (MINUTE * 60, ms * 1000000L).
 #  bugprone-sizeof-expression: flags malloc(n * sizeof(*p)) for arrays of
 #    pointers (struct ins **, sorted event pointers), which is intended.
-#  bugprone-not-null-terminated-result: write_field() in pwr_audit.c fills a
-#    slice of a line its caller terminates.
+#  bugprone-not-null-terminated-result: write_field() in pwr_audit_line.c
+#    fills a slice of a line its caller terminates.
 #  bugprone-narrowing-conversions: the one hit stores a byte already known
 #    to be in 0x21..0x7e into a char.
 #  cert-err34-c: the remaining sscanf calls read two-digit fields (%2d), which

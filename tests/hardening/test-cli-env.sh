@@ -1,6 +1,6 @@
 #!/bin/sh
 # test-cli-env.sh - the CLI never runs a helper named by the environment for
-# root (issue 13 section 7): PWRESET_HELPER is ignored, with a warning, when
+# root: PWRESET_HELPER is ignored, with a warning, when
 # the real or effective uid is 0; --helper on the command line is honoured;
 # an unprivileged caller's PWRESET_HELPER is honoured (the test suites rely
 # on it).

@@ -1,5 +1,5 @@
 #!/bin/sh
-# test-config-errors.sh - issue 13 section 2, the helper's side: the ops a
+# test-config-errors.sh - configuration errors, the helper's side: the ops a
 # login runs through pwreset-helper (a screen locker cannot read the store
 # itself) read the configuration as pam_pwreset does, so a typo in it never
 # locks out an account outside the store, nor changes the answer for one in

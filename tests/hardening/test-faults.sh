@@ -17,7 +17,6 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$top_srcdir/tests/helper/lib.sh"
 . "$top_srcdir/tests/hardening/hlib.sh"
 
-[ -f "$FAULTSHIM" ] || hard_error "$FAULTSHIM not built"
 WRITER=$top_builddir/tests/unit/store_writer
 [ -x "$WRITER" ] || hard_error "$WRITER not built"
 

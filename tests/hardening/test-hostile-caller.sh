@@ -1,5 +1,5 @@
 #!/bin/sh
-# test-hostile-caller.sh - issue 13, sections 3 and 4: the caller of the
+# test-hostile-caller.sh - the caller of the
 # set-uid-root helper can neither stop, kill nor starve it mid-action, and
 # the self-service rate limit holds under any concurrency.  Against the real
 # set-uid helper, started by throwaway users:

@@ -1,6 +1,6 @@
 #!/bin/sh
 # test-legacy-hash.sh - hashes imported from /etc/shadow whose method reads
-# only a prefix of a password (issue 13 section 5): import flags them
+# only a prefix of a password: import flags them
 # must_change and says so; the helper's login check refuses a typed
 # password longer than the method reads ("password1XXXXXXXXX" against a
 # descrypt "password"), and still accepts the password itself.

@@ -138,14 +138,63 @@ ordinary_accounts() {
     done
 }
 
-# ordinary_login_defs: issue 14 protects system accounts (uid outside
-# UID_MIN..UID_MAX) from admin_group members, and the unprivileged suites
+# need_accounts N: ME and MYGROUP (whoami_or_skip), and U1..UN, the first N
+# ordinary_accounts; the suite is skipped when there are fewer.
+need_accounts() {
+    whoami_or_skip
+    _want=$1
+    _got=$(ordinary_accounts | tr '\n' ' ')
+    # shellcheck disable=SC2086
+    set -- $_got
+    [ $# -ge "$_want" ] || skip_all "need $_want ordinary system accounts, found: $_got"
+    _i=1
+    while [ "$_i" -le "$_want" ]; do
+        eval "U$_i=\$1"
+        shift
+        _i=$((_i + 1))
+    done
+}
+
+# ordinary_login_defs: system accounts (uid outside UID_MIN..UID_MAX) are
+# protected from admin_group members, and the unprivileged suites
 # act on daemon, bin, ...: write $T/login.defs making uids 1..60000
 # ordinary (uid 0 stays protected) and print the config line that points
 # the build-tree helper at it.
 ordinary_login_defs() {
     printf 'UID_MIN\t1\nUID_MAX\t60000\n' >"$T/login.defs"
     echo "login_defs = $T/login.defs"
+}
+
+# write_conf FILE [LINE...]: a configuration file, mode 0600: the suite's
+# defaults ($CONF_DEFAULTS, one "key = value" line each), then the LINEs; a
+# LINE setting a defaulted key replaces that default.
+write_conf() {
+    _f=$1
+    shift
+    {
+        printf '%s\n' "${CONF_DEFAULTS:-}" | while IFS= read -r _l; do
+            [ -n "$_l" ] || continue
+            _given=
+            for _x in "$@"; do
+                [ "${_x%% *}" = "${_l%% *}" ] && _given=1
+            done
+            [ -n "$_given" ] || printf '%s\n' "$_l"
+        done
+        for _l in "$@"; do printf '%s\n' "$_l"; done
+    } >"$_f"
+    chmod 600 "$_f"
+}
+
+# cli_conf_defaults: CONF_DEFAULTS of the suites that run the CLI unprivileged:
+# store and audit socket in $T, the test user's group administers, no
+# failure delay, the cheapest hash, ordinary_login_defs.
+cli_conf_defaults() {
+    CONF_DEFAULTS="store = $T/store
+audit_socket = $T/log
+admin_group = $MYGROUP
+fail_delay = 0
+hash_cost = 1
+$(ordinary_login_defs)"
 }
 
 # ---- suites that run the helper set-uid root in a private namespace -------
@@ -199,6 +248,28 @@ install_helper() {
     SINK=$T/bin/audit_sink
     chown root:root "$HELPER"
     chmod 4755 "$HELPER"
+}
+
+# urun USER [--in FILE] ARGS...: pwreset as USER (root, or through setpriv)
+# with the installed set-uid $HELPER, under the audit sink; RC, $T/out,
+# $T/err and $T/ev as run() leaves them.
+urun() {
+    _u=$1
+    shift
+    _in=/dev/null
+    if [ "$1" = --in ]; then _in=$2; shift 2; fi
+    : >"$T/ev.raw"
+    if [ "$_u" = root ]; then
+        "$SINK" "$T/log" "$T/ev.raw" -- "$PWRESET" --helper "$HELPER" "$@" \
+            <"$_in" >"$T/out" 2>"$T/err"
+    else
+        "$SINK" "$T/log" "$T/ev.raw" -- setpriv --reuid="$_u" --regid="$_u" \
+            --init-groups "$PWRESET" --helper "$HELPER" "$@" \
+            <"$_in" >"$T/out" 2>"$T/err"
+    fi
+    RC=$?
+    cat "$T/ev.raw" >>"$T/audit.all"
+    sed -n 's/^.*pwreset\[[0-9]*\]: //p' "$T/ev.raw" >"$T/ev"
 }
 
 # free_ids START SPAN: the first of START, START+100, ... with no user or

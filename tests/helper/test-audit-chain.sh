@@ -1,5 +1,5 @@
 #!/bin/sh
-# test-audit-chain.sh - issue 9's tamper-evident audit trail through the
+# test-audit-chain.sh - the tamper-evident audit trail through the
 # real CLI and the build-tree pwreset-helper run WITHOUT privilege: every
 # helper event carries seq= and mac=, the key and state files beside the
 # store are private, and "pwreset audit --verify" passes an untouched log
@@ -15,21 +15,10 @@ here=$(cd "$(dirname "$0")" && pwd)
 as_nobody "$here/test-audit-chain.sh"
 cli_workdir pwrchain
 
-whoami_or_skip
-targets=$(ordinary_accounts | tr '\n' ' ')
-# shellcheck disable=SC2086
-set -- $targets
-[ $# -ge 3 ] || skip_all "need 3 ordinary system accounts, found: $targets"
-U1=$1 U2=$2 U3=$3
+need_accounts 3
 
-{
-    echo "store = $T/store"
-    echo "audit_socket = $T/log"
-    echo "admin_group = $MYGROUP"
-    echo "fail_delay = 0"
-    echo "hash_cost = 1"
-    ordinary_login_defs
-} >"$T/conf"
+cli_conf_defaults
+write_conf "$T/conf"
 
 run enrol "$U1" "$U2" "$U3"
 expect "enrol (3 events)" 0 "account_enrolled account_enrolled account_enrolled"

@@ -1,6 +1,6 @@
 #!/bin/sh
 # test-audit-journal.sh - "pwreset audit" reads from the journal only the
-# entries whose trusted _UID is 0 (issue 13 section 6): "logger -t pwreset"
+# entries whose trusted _UID is 0: "logger -t pwreset"
 # by any user must not show as one of pwreset's events.
 # SPDX-License-Identifier: BSD-3-Clause
 #
@@ -46,4 +46,20 @@ rm -f "$T/args"
 "$PWRESET" audit --verify >"$T/out" 2>"$T/err"
 check "audit --verify without files reads the journal too" \
     sh -c "[ -s '$T/args' ] && grep -qx '_UID=0' '$T/args'"
+
+# A journalctl that fails is a failure, never an empty journal.
+cat >"$T/journalctl" <<EOF2
+#!/bin/sh
+echo 'journal is broken' >&2
+exit 1
+EOF2
+"$PWRESET" audit >"$T/out" 2>"$T/err"
+RC=$?
+check "audit fails when journalctl fails" sh -c "[ $RC != 0 ]"
+check "... and says so" grep -q 'journalctl exited with status 1' "$T/err"
+check "... showing journalctl's own message" grep -q 'journal is broken' "$T/err"
+"$PWRESET" audit --verify >"$T/out" 2>"$T/err"
+RC=$?
+check "audit --verify fails when journalctl fails" sh -c "[ $RC != 0 ]"
+check "... and says so" grep -q 'journalctl exited with status 1' "$T/err"
 finish

@@ -1,5 +1,5 @@
 #!/bin/sh
-# test-audit-trust.sh - issue 13 section 6 through the real CLI and the
+# test-audit-trust.sh - where the audit trail ends, through the real CLI and the
 # build-tree pwreset-helper run WITHOUT privilege: "pwreset audit --verify"
 # compares the newest event with the chain state and reports a cut at the
 # end (deleted lines, or lines lost while the syslog socket was absent);
@@ -18,21 +18,10 @@ here=$(cd "$(dirname "$0")" && pwd)
 as_nobody "$here/test-audit-trust.sh"
 cli_workdir pwrtrust
 
-whoami_or_skip
-targets=$(ordinary_accounts | tr '\n' ' ')
-# shellcheck disable=SC2086
-set -- $targets
-[ $# -ge 2 ] || skip_all "need 2 ordinary system accounts, found: $targets"
-U1=$1 U2=$2
+need_accounts 2
 
-{
-    echo "store = $T/store"
-    echo "audit_socket = $T/log"
-    echo "admin_group = $MYGROUP"
-    echo "fail_delay = 0"
-    echo "hash_cost = 1"
-    ordinary_login_defs
-} >"$T/conf"
+cli_conf_defaults
+write_conf "$T/conf"
 sed "s|^audit_socket = .*|audit_socket = $T/nobody-listens|" "$T/conf" >"$T/conf_nolog"
 
 verify() {

@@ -24,13 +24,8 @@ as_nobody "$here/test-cli.sh"
 cli_workdir pwrcli
 command -v setsid >/dev/null 2>&1 || skip_all "no setsid"
 
-whoami_or_skip
 # Ordinary system accounts: not me, not in my group (which is admin_group).
-targets=$(ordinary_accounts | tr '\n' ' ')
-# shellcheck disable=SC2086
-set -- $targets
-[ $# -ge 7 ] || skip_all "need 7 ordinary system accounts, found: $targets"
-U1=$1 U2=$2 U3=$3 U4=$4 U5=$5 U6=$6 U7=$7
+need_accounts 7
 OTHER_ADMIN=$(getent passwd | cut -d: -f1 | while read -r u; do
     [ "$u" != "$ME" ] && mygroups "$u" | grep -qx "$MYGROUP" && { echo "$u"; break; }
 done)
@@ -39,20 +34,12 @@ NOTMINE=$(getent group | cut -d: -f1 | while read -r g; do
 done)
 
 # conf: the test user administers; conf_user: it is an ordinary user.
-write_conf() {
-    cat >"$1" <<EOF
-store = $T/store
-audit_socket = $T/log
-admin_group = $2
+cli_conf_defaults
+CONF_DEFAULTS="$CONF_DEFAULTS
 protected_users = $U5
-fail_delay = 0
-hash_cost = 1
-reset_code_max_attempts = 3
-$(ordinary_login_defs)
-EOF
-}
-write_conf "$T/conf" "$MYGROUP"
-write_conf "$T/conf_user" "$NOTMINE"
+reset_code_max_attempts = 3"
+write_conf "$T/conf"
+write_conf "$T/conf_user" "admin_group = $NOTMINE"
 
 hash_of() { printf '%s\n' "$1" | "$MKHASH" password 1; }
 code_hash_of() { printf '%s\n' "$1" | "$MKHASH" code; }
@@ -98,7 +85,7 @@ expect "an option without its value is a usage error" 2 ""
 check "... the message says which option needs a value" err_has "option '--reason' needs a value"
 check "... and the store is untouched" unchanged
 
-# ---- enrol (F6, F17) -------------------------------------------------------
+# ---- enrol -----------------------------------------------------------------
 snap
 run enrol "$U1" "$U2" "$U3"
 expect "enrol makes active records, one event each" 0 \
@@ -128,17 +115,17 @@ expect "a login with ':' is refused" 2 ""
 run enrol "$(printf 'bad\nname')"
 expect "a login with a newline is refused" 2 ""
 run enrol "$U5"
-expect "a protected_users account is refused to an admin (F11)" 3 "permission_denied"
+expect "a protected_users account is refused to an admin" 3 "permission_denied"
 check "... with reason protected_account" ev_has "reason=protected_account"
 run enrol root
-expect "root is refused to an admin (F11)" 3 "permission_denied"
+expect "root is refused to an admin" 3 "permission_denied"
 run --conf "$T/conf_user" enrol "$U6"
 expect "a non-admin may not enrol" 3 "permission_denied"
 check "... with reason not_admin" ev_has "reason=not_admin"
 run enrol --ttl 1h "$U6"
 expect "--ttl without --pending is a usage error" 2 ""
 
-# issue 14: with the host's own login.defs, a system account (uid below
+# With the host's own login.defs, a system account (uid below
 # UID_MIN) is protected from an admin; so is a member of protected_groups.
 grep -v '^login_defs' "$T/conf" >"$T/conf_sys"
 HOST_UID_MIN=$(awk '$1 == "UID_MIN" { print $2 }' /etc/login.defs 2>/dev/null)
@@ -156,7 +143,7 @@ expect "a member of a protected_groups group is refused to an admin" 3 "permissi
 check "... saying why" err_has "a member of a group in protected_groups"
 check "none of the refusals changed the store" unchanged
 
-# ---- import (F17) ----------------------------------------------------------
+# ---- import ----------------------------------------------------------------
 PW_IMP=Shadow-Imported-Value-4471
 secret "$PW_IMP"
 H_IMP=$(hash_of "$PW_IMP")
@@ -188,7 +175,7 @@ run import --shadow "$T/shadow" "$U2"
 expect "import of an account missing from shadow is refused" 4 ""
 check "... and writes nothing" unchanged
 
-# ---- set-password (F1, F2) -------------------------------------------------
+# ---- set-password ----------------------------------------------------------
 PW1=Velvet-Harbor-Lantern-5520
 secret "$PW1"
 pwfile "$PW1"
@@ -236,7 +223,7 @@ snap
 run --in "$T/in" set-password "nosuchuser-$$" --stdin --yes
 expect "set-password on an unknown user is refused" 4 ""
 run --in "$T/in" set-password "$U7" --stdin --yes
-expect "set-password on a system user not in the store is refused (F16)" 4 ""
+expect "set-password on a system user not in the store is refused" 4 ""
 check "... saying it is not managed" err_has "not managed by pwreset"
 run --in "$T/in" set-password root --stdin --yes
 expect "set-password on root is refused to an admin" 3 "permission_denied"
@@ -262,7 +249,7 @@ expect "set-password --temporary --ttl" 0 "password_set_by_admin"
 check "... event temporary=yes with an expiry" ev_has "temporary=yes.*expires="
 check "... must_change is on by default" ev_has "detail=must_change"
 
-# ---- temp-password (F3) ----------------------------------------------------
+# ---- temp-password ---------------------------------------------------------
 run temp-password "$U2" --yes --json
 expect "temp-password sets a generated password" 0 "password_set_by_admin"
 TEMP2=$(sed -n 's/.*"password": "\([^"]*\)".*/\1/p' "$T/out")
@@ -286,7 +273,7 @@ secret "$(sed -n 's/^Temporary password for [^:]*: //p' "$T/out")"
 expect "temp-password --ttl 45d is within it" 0 "password_set_by_admin"
 snap
 
-# ---- force-reset (F4) ------------------------------------------------------
+# ---- force-reset -----------------------------------------------------------
 snap
 run force-reset "$U3" "$U6"
 expect "force-reset flags each account, one event each" 0 \
@@ -318,7 +305,7 @@ expect "force-reset without targets is a usage error" 2 ""
 run force-reset "$U1" --all
 expect "force-reset with users and --all is a usage error" 2 ""
 
-# ---- reset-code (F5) -------------------------------------------------------
+# ---- reset-code ------------------------------------------------------------
 run reset-code "$U1" "$U3" --ttl 30m --json
 expect "reset-code issues a code per account" 0 "reset_code_issued reset_code_issued"
 for c in $(sed -n 's/.*"code": "\([^"]*\)".*/\1/p' "$T/out"); do secret "$c"; done
@@ -342,7 +329,7 @@ run reset-code "$U7"
 expect "reset-code for an account not in the store is refused" 4 ""
 check "... store unchanged" unchanged
 
-# ---- block / unblock / deactivate / activate (F8), eligibility (F10) -------
+# ---- block / unblock / deactivate / activate, eligibility ------------------
 run block "$U3" --reason "lost laptop"
 # block, deactivate and delete end the sessions too, and say so
 expect "block" 0 "account_blocked sessions_revoked"
@@ -354,7 +341,7 @@ expect "blocking a blocked account changes nothing" 0 ""
 snap
 pwfile "$PW1"
 run --in "$T/in" set-password "$U3" --stdin --yes
-expect "set-password on a blocked account is ineligible (F10)" 5 ""
+expect "set-password on a blocked account is ineligible" 5 ""
 run temp-password "$U3" --yes
 expect "temp-password on a blocked account is ineligible" 5 ""
 run reset-code "$U3"
@@ -408,7 +395,7 @@ expect "activate finishes the set-up of a pending account with a password" 0 \
     "account_activated"
 check "... which is now active" grep -q "^$U4 status=active" "$T/store"
 
-# ---- delete (F9) -----------------------------------------------------------
+# ---- delete ----------------------------------------------------------------
 run --no-tty delete "$U2"
 expect "delete without --yes and a terminal refuses" 9 ""
 run delete "$U2" --yes --reason "left the company"
@@ -423,7 +410,7 @@ run delete "$U2" --yes
 expect "deleting twice is ineligible" 5 ""
 run enrol "$U2"
 expect "a deleted account cannot be enrolled again" 12 ""
-# issue 14: a named account import skips fails the command, saying why
+# A named account import skips fails the command, saying why
 printf '%s:%s:19000:0:99999:7:::\n' "$U2" "$H_IMP" >"$T/shadow2"
 chmod 600 "$T/shadow2"
 run import --shadow "$T/shadow2" "$U2"
@@ -442,7 +429,7 @@ run undelete "$U2"
 expect "undelete by an admin is refused" 3 "permission_denied"
 check "... store unchanged" unchanged
 
-# ---- logout (F12) ----------------------------------------------------------
+# ---- logout ----------------------------------------------------------------
 run logout "$U6"
 expect "logout ends the sessions and says how" 0 "sessions_revoked"
 check "... naming the method" sh -c "grep -q 'logind\|signal' '$T/out'"
@@ -451,13 +438,13 @@ run logout root
 expect "logout of root is refused" 3 "permission_denied"
 run --conf "$T/conf_user" logout "$U6"
 expect "a non-admin may not log others out" 3 "permission_denied"
-# issue 14: not root: only accounts in the store
+# Not root: only accounts in the store
 run logout "$U7"
 expect "logout of an account not in the store is refused to an admin" 3 "permission_denied"
 check "... reason not_in_store" ev_has "reason=not_in_store"
 check "... saying it is not managed" err_has "not managed by pwreset"
 
-# ---- passwd and verify: self-service (F5, F6, F7) --------------------------
+# ---- passwd and verify: self-service ---------------------------------------
 PW_B=Granite-Willow-Beacon-6604
 PW_C=Saffron-Ledger-Orbit-2290
 PW_D=Tundra-Mosaic-Ember-7715
@@ -515,7 +502,7 @@ secret "$CODE_P"
 seed_self "status=pending code=$(code_hash_of "$CODE_P") code_expires=$FAR"
 pwfile "$CODE_P" "$PW_E"
 run --in "$T/in" passwd --stdin
-expect "a pending account sets its first password with the setup code (F6)" 0 \
+expect "a pending account sets its first password with the setup code" 0 \
     "reset_code_used password_reset_completed"
 check "... and becomes active" grep -q "^$ME status=active" "$T/store"
 
@@ -579,7 +566,7 @@ expect "a key the op does not take is refused" 2 ""
 helper_req nosuchop "$ME"
 expect "an unknown op is refused" 2 ""
 
-# ---- status (F18) ----------------------------------------------------------
+# ---- status ----------------------------------------------------------------
 run status --json
 check "status --json is a JSON array" sh -c "[ $RC = 0 ] && head -c1 '$T/out' | grep -q '\\['"
 if command -v python3 >/dev/null 2>&1 && python3 -c 'import json' 2>/dev/null; then
@@ -600,7 +587,7 @@ run status "$U7"
 expect "status of an account not in the store" 4 ""
 run --conf "$T/conf_user" status "$U1"
 expect "a non-admin may not read another account" 3 "permission_denied"
-# Issue 15: no internal limit reaches the user.  10,000 accounts are far
+# No internal limit reaches the user.  10,000 accounts are far
 # more than one protocol frame holds (64 KiB): every one is listed, in one
 # valid JSON document, and 5,000 names fit on one command line.
 awk 'BEGIN { print "pwreset-store 1"
@@ -646,7 +633,7 @@ run --conf "$T/conf_user" status
 expect "a non-admin reads its own account" 0 ""
 check "... and only that one" sh -c "[ \$(grep -c '^[^ ].*: ' '$T/out') = 1 ] && grep -q '^$ME: ' '$T/out'"
 
-# ---- audit (F14) -----------------------------------------------------------
+# ---- audit -----------------------------------------------------------------
 NLINES=$(grep -c 'pwreset\[' "$T/audit.all")
 "$PWRESET" audit --format csv "$T/audit.all" >"$T/csv" 2>"$T/err"
 check "audit --format csv has a header and a row per event" \

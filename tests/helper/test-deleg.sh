@@ -1,5 +1,5 @@
 #!/bin/sh
-# test-deleg.sh - issue 14 with real accounts: who a helpdesk member
+# test-deleg.sh - delegation with real accounts: who a helpdesk member
 # (admin_group) may act on, purge and undelete, and the shadow tools
 # (usermod -e, passwd -l, chage -d 0) on store accounts, through the
 # set-uid helper, the CLI and the documented PAM stack (etc/pam.d/*.pwreset
@@ -26,6 +26,7 @@ for _c in useradd usermod groupadd passwd chage getent; do
 done
 suid_workdir pwrdeleg
 install_helper cli/pwreset
+# shellcheck disable=SC2034 # urun (lib.sh) runs it
 PWRESET=$T/bin/pwreset
 MKHASH=$top_builddir/tests/helper/mkhash
 PAMDRV=$top_builddir/tests/hardening/pamdrv
@@ -59,34 +60,10 @@ sysid=$(free_ids 901 1)
 [ "$sysid" -lt "${UID_MIN:-1000}" ] || skip_all "no free uid below UID_MIN"
 mkuser pwrsys1 "$sysid"
 
-cat >"$CONFIG" <<EOF
-store = $T/state/store
-audit_socket = $T/log
-admin_group = pwrhd
-fail_delay = 0
-hash_cost = 1
-EOF
+write_conf "$CONFIG" "store = $T/state/store" "audit_socket = $T/log" \
+    "admin_group = pwrhd" "fail_delay = 0" "hash_cost = 1"
 chmod 644 "$CONFIG"
 
-# urun USER [--in FILE] ARGS...: pwreset as USER, under the audit sink.
-urun() {
-    _u=$1
-    shift
-    _in=/dev/null
-    if [ "$1" = --in ]; then _in=$2; shift 2; fi
-    : >"$T/ev.raw"
-    if [ "$_u" = root ]; then
-        "$SINK" "$T/log" "$T/ev.raw" -- "$PWRESET" --helper "$HELPER" "$@" \
-            <"$_in" >"$T/out" 2>"$T/err"
-    else
-        "$SINK" "$T/log" "$T/ev.raw" -- setpriv --reuid="$_u" --regid="$_u" \
-            --init-groups "$PWRESET" --helper "$HELPER" "$@" \
-            <"$_in" >"$T/out" 2>"$T/err"
-    fi
-    RC=$?
-    cat "$T/ev.raw" >>"$T/audit.all"
-    sed -n 's/^.*pwreset\[[0-9]*\]: //p' "$T/ev.raw" >"$T/ev"
-}
 PW1=Harbor-Lantern-Violet-3317
 PW2=Meadow-Cinder-Falcon-8842
 printf '%s\n' "$PW1" >"$T/pw1"

@@ -1,12 +1,13 @@
 #!/bin/sh
-# test-notice-history.sh - issue 9 through the real CLI and the build-tree
-# pwreset-helper run WITHOUT privilege (like test-cli.sh): admin actions
-# leave a one-time notice in the record and self-service does not (F20);
+# test-notice-history.sh - notices, history and password age through the
+# real CLI and the build-tree pwreset-helper run WITHOUT privilege (like
+# test-cli.sh): admin actions leave a one-time notice in the record and
+# self-service does not;
 # the notice mail goes to a fake sendmail that records its input, never
 # holds a secret, and a failing or missing sendmail is audited and never
-# blocks the action; history = N refuses reuse (F22) for the user and for
+# blocks the action; history = N refuses reuse for the user and for
 # set-password unless --allow-reuse (audited); pwreset status shows when a
-# password reaches max_age (F21).
+# password reaches max_age.
 # SPDX-License-Identifier: BSD-3-Clause
 set -u
 
@@ -18,12 +19,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 as_nobody "$here/test-notice-history.sh"
 cli_workdir pwrnh
 
-whoami_or_skip
-targets=$(ordinary_accounts | tr '\n' ' ')
-# shellcheck disable=SC2086
-set -- $targets
-[ $# -ge 3 ] || skip_all "need 3 ordinary system accounts, found: $targets"
-U1=$1 U2=$2 U3=$3
+need_accounts 3
 
 # The fake sendmail: records its arguments and its input, a file each.
 {
@@ -39,20 +35,7 @@ printf '#!/bin/sh\necho start >>"%s/hang.starts"\nsleep 300 &\necho $! >"%s/hang
     "$T" "$T" >"$T/sendmail-hangs"
 chmod 755 "$T/sendmail" "$T/sendmail-fails" "$T/sendmail-hangs"
 
-# write_conf FILE [EXTRA-LINE...]
-write_conf() {
-    _f=$1
-    shift
-    {
-        echo "store = $T/store"
-        echo "audit_socket = $T/log"
-        echo "admin_group = $MYGROUP"
-        echo "fail_delay = 0"
-        echo "hash_cost = 1"
-        ordinary_login_defs
-        for _l in "$@"; do echo "$_l"; done
-    } >"$_f"
-}
+cli_conf_defaults
 I9="history = 3|max_age = 90d|warn_age = 7d|contact = the helpdesk on 555-0100"
 IFS='|'
 # shellcheck disable=SC2086
@@ -86,7 +69,7 @@ chmod 600 "$T/store"
 run --conf "$T/conf_nomail" enrol "$U1" "$U2" "$U3"
 [ "$RC" = 0 ] || hard_error "enrol failed: $(cat "$T/err")"
 
-# ---- F20: notices and mail -------------------------------------------------
+# ---- notices and mail ------------------------------------------------------
 PW1=Velvet-Harbor-Lantern-5520
 secret "$PW1"
 pwfile "$PW1"
@@ -165,7 +148,7 @@ expect "a self-service change" 0 "password_changed"
 check "... leaves no notice" sh -c "! grep '^$ME ' '$T/store' | grep -q notice="
 check "... and sends no mail" [ "$(mails)" = 4 ]
 
-# ---- F22: history ----------------------------------------------------------
+# ---- history ---------------------------------------------------------------
 check "the replaced hash is kept in history= (a crypt hash, not the password)" \
     sh -c "grep '^$ME ' '$T/store' | grep -q ' history=\\\$y\\\$' && ! grep -qF '$PW_ME' '$T/store'"
 snap
@@ -206,7 +189,7 @@ expect "history = 0 (the default) refuses nothing" 0 "password_set_by_admin"
 check "... and forgets the history at the next change" \
     sh -c "! grep '^$U1 ' '$T/store' | grep -q history="
 
-# ---- F21: status shows the dates -------------------------------------------
+# ---- status shows the dates ------------------------------------------------
 run status "$ME"
 check "status shows when the password reaches max_age" out_has "password expires (max_age): "
 run status --json "$U2"

@@ -1,5 +1,5 @@
 #!/bin/sh
-# test-scale.sh - issue 15: no internal limit of the CLI <-> helper messages
+# test-scale.sh - no internal limit of the CLI <-> helper messages
 # reaches the user.  Thousands of names on one command line (what xargs
 # produces) and thousands of accounts in one listing, through the real CLI
 # and the build-tree helper run by root: every write command with many
@@ -39,12 +39,8 @@ awk -v b="$base" -v h="$HASH" -v d="$T/etc" 'BEGIN {
 }'
 private_etc_mount pws10000
 
-cat >"$T/conf" <<EOF
-store = $T/state/store
-audit_socket = $T/log
-fail_delay = 0
-hash_cost = 1
-EOF
+write_conf "$T/conf" "store = $T/state/store" "audit_socket = $T/log" \
+    "fail_delay = 0" "hash_cost = 1"
 
 # names PREFIX FROM TO: one login per line.
 names() { seq -f "$1%0${4:-5}g" "$2" "$3"; }

@@ -25,6 +25,7 @@ enter_private_ns PWR_SETUID_NS "$here/test-setuid.sh"
 suid_workdir pwrsuid
 mkdir "$T/evilbin"
 install_helper cli/pwreset
+# shellcheck disable=SC2034 # urun (lib.sh) runs it
 PWRESET=$T/bin/pwreset
 
 # Throwaway users, free ids only.
@@ -40,13 +41,8 @@ private_etc_mount pwra1
 
 # The helper reads only its compiled-in configuration: put ours there.
 private_config
-cat >"$CONFIG" <<EOF
-store = $T/state/store
-audit_socket = $T/log
-admin_group = pwradm
-fail_delay = 0
-hash_cost = 1
-EOF
+write_conf "$CONFIG" "store = $T/state/store" "audit_socket = $T/log" \
+    "admin_group = pwradm" "fail_delay = 0" "hash_cost = 1"
 chmod 644 "$CONFIG"
 
 # A configuration an attacker would like the helper to use.
@@ -59,26 +55,6 @@ EOF
 chown pwru1 "$T/evil/pwreset.conf"
 cp "$T/etc/shadow" "$T/evil/shadow"
 chown pwru1 "$T/evil/shadow"
-
-# urun USER [--in FILE] ARGS...: pwreset as USER, under the audit sink.
-urun() {
-    _u=$1
-    shift
-    _in=/dev/null
-    if [ "$1" = --in ]; then _in=$2; shift 2; fi
-    : >"$T/ev.raw"
-    if [ "$_u" = root ]; then
-        "$SINK" "$T/log" "$T/ev.raw" -- "$PWRESET" --helper "$HELPER" "$@" \
-            <"$_in" >"$T/out" 2>"$T/err"
-    else
-        "$SINK" "$T/log" "$T/ev.raw" -- setpriv --reuid="$_u" --regid="$_u" \
-            --init-groups "$PWRESET" --helper "$HELPER" "$@" \
-            <"$_in" >"$T/out" 2>"$T/err"
-    fi
-    RC=$?
-    cat "$T/ev.raw" >>"$T/audit.all"
-    sed -n 's/^.*pwreset\[[0-9]*\]: //p' "$T/ev.raw" >"$T/ev"
-}
 
 # hrun USER REQUESTFILE [PREFIX...]: the helper itself, e.g. with env or
 # redirections prepared by the caller in PREFIX (a command and arguments).
@@ -154,7 +130,7 @@ hrun pwru1 "$T/req" "$HELPER"
 expect "... nor change another's password even knowing it" 3 "permission_denied"
 check "none of that changed the store" cmp -s "$T/state/store" "$T/before"
 
-# ---- an admin_group member (F11) -----------------------------------------------
+# ---- an admin_group member ----------------------------------------------
 PW_T1B=Marble-Quiver-Saddle-6643
 secret "$PW_T1B"
 pwfile "$PW_T1B"

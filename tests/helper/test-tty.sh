@@ -14,33 +14,12 @@ here=$(cd "$(dirname "$0")" && pwd)
 command -v expect >/dev/null 2>&1 || skip_all "no expect"
 as_nobody "$here/test-tty.sh"
 
-PWRESET=$top_builddir/cli/pwreset
-PWRESET_HELPER=$top_builddir/helper/pwreset-helper
-SINK=$top_builddir/tests/helper/audit_sink
-MKHASH=$top_builddir/tests/helper/mkhash
-export PWRESET_HELPER
-T=$(mktemp -d "${TMPDIR:-/tmp}/pwrtty.XXXXXX") || hard_error "mktemp"
-trap 'rm -rf "$T"' EXIT INT TERM
-chmod 700 "$T"
-
-ME=$(id -un)
-MYGROUP=$(id -gn)
-TARGET=
-for u in daemon bin sys games man lp mail news; do
-    getent passwd "$u" >/dev/null 2>&1 || continue
-    id -Gn "$u" | tr ' ' '\n' | grep -qx "$MYGROUP" && continue
-    TARGET=$u
-    break
-done
+cli_workdir pwrtty
+whoami_or_skip
+TARGET=$(ordinary_accounts | head -n 1)
 [ -n "$TARGET" ] || skip_all "no ordinary system account to act on"
-cat >"$T/conf" <<EOF
-store = $T/store
-audit_socket = $T/log
-admin_group = $MYGROUP
-fail_delay = 0
-hash_cost = 1
-$(ordinary_login_defs)
-EOF
+cli_conf_defaults
+write_conf "$T/conf"
 PW_OLD=Lilac-Furnace-Tundra-4410
 PW_NEW=Quartz-Meridian-Fable-2275
 PW_ADMIN=Cobalt-Ember-Willow-9036
@@ -50,53 +29,51 @@ chmod 600 "$T/store"
 "$SINK" "$T/log" "$T/ev.raw" -- "$PWRESET" --config "$T/conf" enrol "$TARGET" >/dev/null ||
     hard_error "enrol $TARGET"
 
-# xrun NAME: run the expect script $T/NAME.exp under the audit sink.
+# xrun NAME COMMAND... <<STEPS: an expect(1) script $T/NAME.exp that spawns
+# COMMAND, plays STEPS and exits with COMMAND's status, run under the audit
+# sink; RC, $T/out (the terminal) and $T/ev (the events) as run() leaves them.
 xrun() {
+    _n=$1
+    shift
+    {
+        echo "set timeout 20"
+        echo "spawn $*"
+        cat
+        echo "expect eof"
+        echo "catch wait result"
+        echo "exit [lindex \$result 3]"
+    } >"$T/$_n.exp"
     : >"$T/ev.raw"
-    "$SINK" "$T/log" "$T/ev.raw" -- expect "$T/$1.exp" >"$T/out" 2>&1
+    "$SINK" "$T/log" "$T/ev.raw" -- expect "$T/$_n.exp" >"$T/out" 2>&1
     RC=$?
     sed -n 's/^.*pwreset\[[0-9]*\]: //p' "$T/ev.raw" >"$T/ev"
 }
 
-cat >"$T/set.exp" <<EOF
-set timeout 20
-spawn $PWRESET --config $T/conf set-password $TARGET
+xrun set $PWRESET --config $T/conf set-password $TARGET <<EOF
 expect "login: $TARGET" { } timeout { exit 101 }
 expect "uid:" { } timeout { exit 102 }
 expect "Type yes to continue: " { send "yes\r" } timeout { exit 103 }
 expect "New password for $TARGET: " { send "$PW_ADMIN\r" } timeout { exit 104 }
 expect "Retype the new password: " { send "$PW_ADMIN\r" } timeout { exit 105 }
 expect "password of '$TARGET' set" { } timeout { exit 106 }
-expect eof
-catch wait result
-exit [lindex \$result 3]
 EOF
-xrun set
 expect "set-password: confirm, then the password twice" 0 "password_set_by_admin"
 check "... the target is named before the question" grep -q "login: $TARGET" "$T/out"
 check "... the password is never echoed" sh -c "! grep -qF '$PW_ADMIN' '$T/out'"
 
-cat >"$T/mismatch.exp" <<EOF
-set timeout 20
-spawn $PWRESET --config $T/conf set-password $TARGET
+cp "$T/store" "$T/store.before"
+xrun mismatch $PWRESET --config $T/conf set-password $TARGET <<EOF
 expect "Type yes to continue: " { send "yes\r" } timeout { exit 101 }
 expect "New password for $TARGET: " { send "$PW_ADMIN\r" } timeout { exit 102 }
 expect "Retype the new password: " { send "$PW_ADMIN-typo\r" } timeout { exit 103 }
 expect "the two entries differ" { } timeout { exit 104 }
-expect eof
-catch wait result
-exit [lindex \$result 3]
 EOF
-cp "$T/store" "$T/store.before"
-xrun mismatch
 expect "set-password: two different entries are refused" 2 ""
 check "... and the store is unchanged" cmp -s "$T/store" "$T/store.before"
 
 # The target's own login name in the password: the admin is told about
 # "the account's login name", not "your login name", and asked again.
-cat >"$T/retry.exp" <<EOF
-set timeout 20
-spawn $PWRESET --config $T/conf set-password $TARGET
+xrun retry $PWRESET --config $T/conf set-password $TARGET <<EOF
 expect "Type yes to continue: " { send "yes\r" } timeout { exit 101 }
 expect "New password for $TARGET: " { send "$TARGET-Velvet-Harbor-3391\r" } timeout { exit 102 }
 expect "Retype the new password: " { send "$TARGET-Velvet-Harbor-3391\r" } timeout { exit 103 }
@@ -104,33 +81,21 @@ expect "the account's login name" { } "your login name" { exit 104 } timeout { e
 expect "New password for $TARGET: " { send "$PW_ADMIN-2\r" } timeout { exit 106 }
 expect "Retype the new password: " { send "$PW_ADMIN-2\r" } timeout { exit 107 }
 expect "password of '$TARGET' set" { } timeout { exit 108 }
-expect eof
-catch wait result
-exit [lindex \$result 3]
 EOF
-xrun retry
 expect "set-password: a rejected password is explained to the admin and asked again" 0 \
     "policy_rejected password_set_by_admin"
 check "... and the policy speaks of the account, not of the admin" \
     sh -c "! grep -q 'your login name' '$T/out'"
 cp "$T/store" "$T/store.before"
 
-cat >"$T/decline.exp" <<EOF
-set timeout 20
-spawn $PWRESET --config $T/conf delete $TARGET
+xrun decline $PWRESET --config $T/conf delete $TARGET <<EOF
 expect "Type yes to continue: " { send "no\r" } timeout { exit 101 }
 expect "cancelled" { } timeout { exit 102 }
-expect eof
-catch wait result
-exit [lindex \$result 3]
 EOF
-xrun decline
 expect "delete: anything but yes cancels" 9 ""
 check "... and the store is unchanged" cmp -s "$T/store" "$T/store.before"
 
-cat >"$T/passwd.exp" <<EOF
-set timeout 20
-spawn $PWRESET --config $T/conf passwd
+xrun passwd $PWRESET --config $T/conf passwd <<EOF
 expect "Current password" { send "$PW_OLD\r" } timeout { exit 101 }
 expect "New password: " { send "tiny7\r" } timeout { exit 102 }
 expect "Retype new password: " { send "tiny7\r" } timeout { exit 103 }
@@ -138,11 +103,7 @@ expect "password rejected" { } timeout { exit 104 }
 expect "New password: " { send "$PW_NEW\r" } timeout { exit 105 }
 expect "Retype new password: " { send "$PW_NEW\r" } timeout { exit 106 }
 expect "Password changed." { } timeout { exit 107 }
-expect eof
-catch wait result
-exit [lindex \$result 3]
 EOF
-xrun passwd
 expect "passwd: a rejected password is explained and asked again" 0 \
     "policy_rejected password_changed"
 check "... no password is echoed" \
@@ -153,33 +114,21 @@ check "... no password is echoed" \
 # standard input still the terminal.  Read from it, as getpass(3) does.
 PW_3=Harbor-Violet-Cinder-5182
 if command -v setsid >/dev/null 2>&1; then
-    cat >"$T/noctty.exp" <<EOF
-set timeout 20
-spawn setsid -w $PWRESET --config $T/conf passwd
+    xrun noctty setsid -w $PWRESET --config $T/conf passwd <<EOF
 expect "Current password" { send "$PW_NEW\r" } timeout { exit 101 }
 expect "New password: " { send "$PW_3\r" } timeout { exit 102 }
 expect "Retype new password: " { send "$PW_3\r" } timeout { exit 103 }
 expect "Password changed." { } timeout { exit 104 }
-expect eof
-catch wait result
-exit [lindex \$result 3]
 EOF
-    xrun noctty
     expect "passwd with no controlling terminal reads the terminal on stdin" 0 \
         "password_changed"
     check "... no password is echoed" \
         sh -c "! grep -qF -e '$PW_NEW' -e '$PW_3' '$T/out'"
-    cat >"$T/noctty-confirm.exp" <<EOF
-set timeout 20
-spawn setsid -w $PWRESET --config $T/conf delete $TARGET
+    cp "$T/store" "$T/store.before"
+    xrun noctty-confirm setsid -w $PWRESET --config $T/conf delete $TARGET <<EOF
 expect "Type yes to continue: " { send "no\r" } timeout { exit 101 }
 expect "cancelled" { } timeout { exit 102 }
-expect eof
-catch wait result
-exit [lindex \$result 3]
 EOF
-    cp "$T/store" "$T/store.before"
-    xrun noctty-confirm
     expect "... and so does the confirmation" 9 ""
     check "... which still cancels on anything but yes" \
         cmp -s "$T/store" "$T/store.before"

@@ -20,7 +20,7 @@ suid_workdir pwr-ldapb
 
 PEOPLE="ou=people,$LDAP_BASE"
 BUILD_HELPER=$top_builddir/helper/pwreset-helper
-PWRESET=$top_builddir/helper/pwreset
+PWRESET=$top_builddir/cli/pwreset
 SINK=$top_builddir/tests/helper/audit_sink
 
 # alice, bob and carol are in the directory (and, as with SSSD, known to
@@ -136,6 +136,10 @@ ldap_get() {
         -w "$LDAP_ADMIN_PW" -b "$LDAP_BASE" "(uid=$1)" "$2" |
         sed -n "s/^$2: //p"
 }
+# binds UID PASSWORD: a plain bind as the person succeeds.
+binds() {
+    ldapwhoami -x -H "$LDAP_URI" -D "uid=$1,$PEOPLE" -w "$2" >/dev/null 2>&1
+}
 whoami_pp() {
     ldapwhoami -x -H "$LDAP_URI" -e ppolicy \
         -D "uid=$1,$PEOPLE" -w "$2" 2>&1
@@ -174,7 +178,7 @@ run unblock bob
 check "unblock lifts the lock" \
     both '[ $RC -eq 0 ]' '[ -z "$(ldap_get bob pwdAccountLockedTime)" ]'
 check "bob binds again" \
-    ldapwhoami -x -H "$LDAP_URI" -D "uid=bob,$PEOPLE" -w bob-secret
+    binds bob bob-secret
 
 run --conf "$T/conf_noadmin" block bob
 check "a host without ldap_admin_dn says it cannot administer" \
@@ -195,7 +199,7 @@ hreq "$T/conf" op=set_password user=carol password=Granite-Lake-42
 [ "$HRC" -eq 0 ] || say
 check "set-password as the admin" test "$HRC" -eq 0
 check "carol binds with the new password" \
-    ldapwhoami -x -H "$LDAP_URI" -D "uid=carol,$PEOPLE" -w Granite-Lake-42
+    binds carol Granite-Lake-42
 check "no password hash on this host's disk" \
     both 'true' "! grep -rqsF '\$y\$' '$T/state'"
 hreq "$T/conf" op=temp_password user=carol
@@ -235,6 +239,14 @@ check "force-reset --all flags every enrolled account" \
 run force-reset --clear --all
 check "force-reset --clear --all clears them all" \
     both '[ -z "$(ldap_get alice pwdReset)" ]' '[ -z "$(ldap_get carol pwdReset)" ]'
+# Nothing pending: the host may not write alice's password; the helper
+# writes it bound as alice, with the password she proved.
+hreq "$T/conf2" op=chauthtok user=alice proof=alice-secret new=Velvet-Harbor-73
+[ "$HRC" -eq 0 ] || say
+check "a voluntary change (nothing pending) is written as the person" \
+    test "$HRC" -eq 0
+check "alice binds with her new password" \
+    binds alice Velvet-Harbor-73
 # An enrolled entry the admin may not write, in the same run: the
 # transaction fails as a whole.
 ldapadd -x -H "$LDAP_URI" -D "$ROOT_DN" -w test-root-secret >/dev/null <<EOF
@@ -281,12 +293,12 @@ pt() {
     PT=$?
 }
 if [ -n "$PT_OK" ]; then
-    pt alice-secret alice authenticate acct_mgmt
+    pt Velvet-Harbor-73 alice authenticate acct_mgmt
     check "pam_pwreset: alice's directory password logs her in" test "$PT" -eq 0
     pt not-her-password alice authenticate
     check "pam_pwreset: a wrong password is refused" test "$PT" -ne 0
     run block alice
-    pt alice-secret alice authenticate acct_mgmt
+    pt Velvet-Harbor-73 alice authenticate acct_mgmt
     check "pam_pwreset: a block made with pwreset holds at the next login" test "$PT" -ne 0
     run unblock alice
 else
@@ -297,7 +309,7 @@ fi
 run status alice >/dev/null # alice has been seen by this host
 kill -STOP "$LDAP_PID"
 if [ -n "$PT_OK" ]; then
-    pt alice-secret alice authenticate
+    pt Velvet-Harbor-73 alice authenticate
     check "pam_pwreset: refused while the directory does not answer" \
         both '[ $PT -ne 0 ]' "grep -q 'account service unavailable, try again later' '$T/pt'"
 fi

@@ -225,9 +225,9 @@ static void account_field(struct pwr_record *rec, const struct pwr_config *cfg,
         if (pwr_hash_make(val, &cfg->hash, old, &err) < 0)
             die("hash: %s", err.msg);
         pwr_history_push(rec->history, sizeof(rec->history), old, 24);
-    } else if (strcmp(key, "changed") == 0) { /* issue 9: rotation */
+    } else if (strcmp(key, "changed") == 0) { /* the password's age */
         rec->changed = rel_time(val);
-    } else if (strcmp(key, "notice") == 0) { /* issue 9: EVENT:BY */
+    } else if (strcmp(key, "notice") == 0) { /* an admin's notice: EVENT:BY */
         char *by = strchr(val, ':');
         if (by != NULL)
             *by++ = '\0';
@@ -615,7 +615,7 @@ static void check_record_field(const struct pwr_record *rec, const char *key,
     } else if (strcmp(key, "code_tries") == 0) {
         if (rec->code_tries != (unsigned)atoi(val))
             fail("%s: code_tries %u, expected %s", rec->login, rec->code_tries, val);
-    } else if (strcmp(key, "notice") == 0) { /* issue 9: none or EVENT */
+    } else if (strcmp(key, "notice") == 0) { /* none or an admin's EVENT */
         const char *have = rec->notice[0] ? rec->notice : "none";
         if (strcmp(have, val) != 0)
             fail("%s: notice is %s, expected %s", rec->login, have, val);

@@ -20,7 +20,7 @@
  *   PWR_TRUNCATE_AT_READ=FILE  truncate FILE to 0 bytes just before the
  *                        first mmap, mmap64, pread or pread64 of an fd open
  *                        on it: a word list that shrinks under a reader
- *                        (issue 13 section 7); not counted
+ *                        (the breached list, the blocklist); not counted
  *
  * A failed call does nothing and returns -1 with errno E, except close,
  * which (like Linux) always releases the descriptor and then reports E.

@@ -1,5 +1,5 @@
 #!/bin/sh
-# test-bulk-audit.sh - issue 6: a bulk action's audit events, queued by the
+# test-bulk-audit.sh - a bulk action's audit events, queued by the
 # helper and sealed and sent in batches (hx_audit_queue/hx_audit_flush),
 # through the real CLI and the build-tree pwreset-helper run WITHOUT
 # privilege: one line per changed account, in order, numbered without a
@@ -31,13 +31,8 @@ chmod 600 "$T/store"
 awk '$2 == "status=active" { print $1 }' "$T/store" >"$T/changed"
 N=$(grep -c . "$T/changed")
 check "(the store has $N eligible accounts)" [ "$N" = 600 ]
-{
-    echo "store = $T/store"
-    echo "audit_socket = $T/log"
-    echo "admin_group = $MYGROUP"
-    echo "fail_delay = 0"
-    ordinary_login_defs # issue 14: daemon & co. are ordinary here
-} >"$T/conf"
+cli_conf_defaults # daemon & co. are ordinary accounts here
+write_conf "$T/conf"
 
 users() { sed -n 's/.* user=\([^ ]*\) .*/\1/p' "$1"; }
 seqs() { sed -n 's/.* seq=\([0-9]*\) mac=.*/\1/p' "$1"; }

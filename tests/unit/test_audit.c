@@ -5,7 +5,6 @@
  */
 #include "config.h"
 
-#include <ftw.h>
 #include <limits.h>
 #include <regex.h>
 #include <stdint.h>
@@ -20,34 +19,6 @@
 #include "pwr_audit.h"
 #include "pwr_util.h"
 #include "testutil.h"
-
-static char *tmpdir;
-
-static int rm_entry(const char *path, const struct stat *st, int flag,
-                    struct FTW *ftw)
-{
-    (void)st;
-    (void)flag;
-    (void)ftw;
-    return remove(path);
-}
-
-/* An unchecked fixture (run by the parent, once per test case): the
- * directory goes away even when a test fails or times out in its child. */
-static void setup(void)
-{
-    tmpdir = pwr_test_tmpdir();
-    ck_assert_ptr_nonnull(tmpdir);
-}
-
-static void teardown(void)
-{
-    if (tmpdir != NULL) {
-        nftw(tmpdir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-        free(tmpdir);
-        tmpdir = NULL;
-    }
-}
 
 /* What pwr_audit_parse handed to its callback. */
 #define MAX_FIELDS 256
@@ -389,7 +360,8 @@ START_TEST(test_send_delivers_an_authpriv_datagram)
     struct pwr_audit a;
     struct pwr_err err;
     struct fields f = { 0 };
-    int fd = pwr_test_bind_socket(tmpdir, SOCK_DGRAM, "dgram.sock", path, sizeof(path));
+    int fd = pwr_test_bind_socket(pwr_test_dir, SOCK_DGRAM,
+                                  "dgram.sock", path, sizeof(path));
     ssize_t n;
 
     pwr_audit_begin(&a, "password_changed");
@@ -421,7 +393,8 @@ START_TEST(test_send_falls_back_to_a_stream_socket)
     char path[PWR_PATH_MAX], buf[PWR_AUDIT_LINE_MAX + 128];
     struct pwr_audit a;
     struct pwr_err err;
-    int lfd = pwr_test_bind_socket(tmpdir, SOCK_STREAM, "stream.sock", path, sizeof(path));
+    int lfd = pwr_test_bind_socket(pwr_test_dir, SOCK_STREAM,
+                                   "stream.sock", path, sizeof(path));
     int cfd;
     size_t got = 0;
     ssize_t n;
@@ -452,7 +425,7 @@ START_TEST(test_send_failures_are_reported)
     struct pwr_err err;
 
     pwr_audit_begin(&a, "password_changed");
-    snprintf(path, sizeof(path), "%s/no-such-socket", tmpdir);
+    snprintf(path, sizeof(path), "%s/no-such-socket", pwr_test_dir);
     pwr_err_clear(&err);
     ck_assert_int_lt(pwr_audit_send(&a, path, 0, &err), 0);
     ck_assert_ptr_nonnull(strstr(err.msg, "no-such-socket"));
@@ -710,7 +683,7 @@ static Suite *audit_suite(void)
     tcase_add_test(w, test_absurd_event_still_starts_the_line);
     suite_add_tcase(s, w);
 
-    tcase_add_unchecked_fixture(snd, setup, teardown);
+    tcase_add_unchecked_fixture(snd, pwr_test_dir_setup, pwr_test_dir_teardown);
     tcase_add_test(snd, test_send_delivers_an_authpriv_datagram);
     tcase_add_test(snd, test_send_falls_back_to_a_stream_socket);
     tcase_add_test(snd, test_send_failures_are_reported);

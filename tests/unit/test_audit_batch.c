@@ -1,4 +1,4 @@
-/* test_audit_batch.c - unit tests of the bulk audit path (issue 6): a
+/* test_audit_batch.c - unit tests of the bulk audit path: a
  * batch of events sealed into the MAC chain with one state write per group
  * (pwr_chain_seal_batch) and sent through one kept, connected socket
  * (pwr_audit_send_batch), in a private temporary directory.
@@ -9,7 +9,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <inttypes.h>
 #include <poll.h>
 #include <regex.h>
@@ -32,38 +31,21 @@
 
 #define MANY 600 /* more than one state write (256) and one sendmmsg (64) */
 
-static char *tmpdir;
-
-static int rm_entry(const char *path, const struct stat *st, int flag,
-                    struct FTW *ftw)
-{
-    (void)st;
-    (void)flag;
-    (void)ftw;
-    return remove(path);
-}
-
 /* Unchecked (run by the parent): the directory goes even when a test
  * fails in its child.  Each test uses names of its own inside it. */
 static void setup(void)
 {
     ck_assert_int_ge(sodium_init(), 0);
-    tmpdir = pwr_test_tmpdir();
-    ck_assert_ptr_nonnull(tmpdir);
+    pwr_test_dir_setup();
 }
 
-static void teardown(void)
-{
-    nftw(tmpdir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-    free(tmpdir);
-}
-
-/* tmpdir/NAME/store, NAME a fresh private directory. */
+/* pwr_test_dir/NAME/store, NAME a fresh private directory. */
 static void fresh_store(const char *name, char store[PWR_PATH_MAX])
 {
     char dir[PWR_PATH_MAX];
 
-    ck_assert_int_lt(snprintf(dir, sizeof(dir), "%s/%s", tmpdir, name), 200);
+    ck_assert_int_lt(
+        snprintf(dir, sizeof(dir), "%s/%s", pwr_test_dir, name), 200);
     ck_assert_int_eq(mkdir(dir, 0700), 0);
     ck_assert_int_lt(snprintf(store, PWR_PATH_MAX, "%.200s/store", dir),
                      PWR_PATH_MAX);
@@ -173,7 +155,7 @@ START_TEST(test_a_batch_split_across_flushes_continues_the_chain)
     fresh_store("split", store);
     ck_assert_int_eq(pwr_chain_seal_batch(ev, 3, store, &err), 0);
     ck_assert_int_eq(pwr_chain_seal_batch(ev + 3, 300, store, &err), 0);
-    ck_assert_int_eq(pwr_chain_seal(&ev[303], store, &err), 0);
+    ck_assert_int_eq(pwr_chain_seal_batch(&ev[303], 1, store, &err), 0);
     pwr_chain_close(); /* the next process takes over from the state file */
     ck_assert_int_eq(pwr_chain_seal_batch(ev + 304, 2, store, &err), 0);
     assert_chain(store, ev, 306, 1, prev);
@@ -354,7 +336,7 @@ static void assert_framed(const char *msg, int pri, const char *line)
 
 static void file_in_tmp(const char *name, char path[PWR_PATH_MAX])
 {
-    snprintf(path, PWR_PATH_MAX, "%s/%s", tmpdir, name);
+    snprintf(path, PWR_PATH_MAX, "%s/%s", pwr_test_dir, name);
 }
 
 START_TEST(test_a_batch_arrives_as_one_framed_line_per_event_in_order)
@@ -365,7 +347,8 @@ START_TEST(test_a_batch_arrives_as_one_framed_line_per_event_in_order)
     struct pwr_err err;
     struct got g;
     size_t i;
-    int fd = pwr_test_bind_socket(tmpdir, SOCK_DGRAM, "order.sock", path, sizeof(path));
+    int fd = pwr_test_bind_socket(pwr_test_dir, SOCK_DGRAM,
+                                  "order.sock", path, sizeof(path));
     pid_t pid;
 
     for (i = 0; i < MANY; i++)
@@ -393,7 +376,8 @@ START_TEST(test_the_state_holds_the_last_seq_before_the_first_line_is_sent)
     struct pwr_audit *ev = events(MANY);
     struct pwr_err err;
     struct got g;
-    int fd = pwr_test_bind_socket(tmpdir, SOCK_DGRAM, "first.sock", path, sizeof(path));
+    int fd = pwr_test_bind_socket(pwr_test_dir, SOCK_DGRAM,
+                                  "first.sock", path, sizeof(path));
     pid_t pid;
 
     fresh_store("first", store);
@@ -421,7 +405,8 @@ START_TEST(test_the_kept_socket_reconnects_when_the_listener_restarts)
     struct pwr_audit *ev = events(100);
     struct pwr_err err;
     struct got g;
-    int fd = pwr_test_bind_socket(tmpdir, SOCK_DGRAM, "restart.sock", path, sizeof(path));
+    int fd = pwr_test_bind_socket(pwr_test_dir, SOCK_DGRAM,
+                                  "restart.sock", path, sizeof(path));
     pid_t pid;
 
     file_in_tmp("restart.out", file);
@@ -434,7 +419,8 @@ START_TEST(test_the_kept_socket_reconnects_when_the_listener_restarts)
     /* the syslog daemon restarts: a new socket under the same name */
     close(fd);
     ck_assert_int_eq(unlink(path), 0);
-    fd = pwr_test_bind_socket(tmpdir, SOCK_DGRAM, "restart.sock", path, sizeof(path));
+    fd = pwr_test_bind_socket(pwr_test_dir, SOCK_DGRAM,
+                              "restart.sock", path, sizeof(path));
     pid = listen_child(fd, 100, NULL, file);
     ck_assert_msg(pwr_audit_send_batch(ev, NULL, 100, path, &err) == 0, "%s",
                   err.msg);
@@ -465,7 +451,8 @@ START_TEST(test_a_batch_with_no_listener_fails_and_says_so_then_recovers)
     ck_assert_ptr_nonnull(strstr(err.msg, "late.sock"));
     ck_assert_ptr_nonnull(strstr(err.msg, strerror(ENOENT)));
     /* a listener appears: the next batch reaches it */
-    fd = pwr_test_bind_socket(tmpdir, SOCK_DGRAM, "late.sock", path, sizeof(path));
+    fd = pwr_test_bind_socket(pwr_test_dir, SOCK_DGRAM,
+                              "late.sock", path, sizeof(path));
     pid = listen_child(fd, 100, NULL, file);
     ck_assert_int_eq(pwr_audit_send_batch(ev, NULL, 100, path, &err), 0);
     collect(pid, file, &g);
@@ -486,7 +473,8 @@ START_TEST(test_a_hung_listener_costs_one_send_timeout_not_one_per_line)
     char path[PWR_PATH_MAX];
     struct pwr_audit *ev = events(600);
     struct pwr_err err;
-    int fd = pwr_test_bind_socket(tmpdir, SOCK_DGRAM, "hung.sock", path, sizeof(path));
+    int fd = pwr_test_bind_socket(pwr_test_dir, SOCK_DGRAM,
+                                  "hung.sock", path, sizeof(path));
 
     pwr_audit_keep_socket(1);
     pwr_err_clear(&err);
@@ -507,7 +495,8 @@ START_TEST(test_a_malformed_event_fails_alone)
     struct pwr_audit *ev = events(3);
     struct pwr_err err;
     struct got g;
-    int fd = pwr_test_bind_socket(tmpdir, SOCK_DGRAM, "bad.sock", path, sizeof(path));
+    int fd = pwr_test_bind_socket(pwr_test_dir, SOCK_DGRAM,
+                                  "bad.sock", path, sizeof(path));
     pid_t pid;
 
     ev[1].line[3] = '\n';
@@ -532,7 +521,8 @@ START_TEST(test_a_batch_to_a_stream_listener_sends_each_line_nul_terminated)
     char path[PWR_PATH_MAX], buf[PWR_AUDIT_LINE_MAX + 128];
     struct pwr_audit *ev = events(3);
     struct pwr_err err;
-    int lfd = pwr_test_bind_socket(tmpdir, SOCK_STREAM, "stream.sock", path, sizeof(path));
+    int lfd = pwr_test_bind_socket(pwr_test_dir, SOCK_STREAM,
+                                   "stream.sock", path, sizeof(path));
     int i, cfd;
     size_t got;
     ssize_t n;
@@ -564,7 +554,8 @@ START_TEST(test_a_single_send_with_a_kept_socket_is_framed_as_before)
     char path[PWR_PATH_MAX], buf[PWR_AUDIT_LINE_MAX + 128];
     struct pwr_audit *ev = events(2);
     struct pwr_err err;
-    int fd = pwr_test_bind_socket(tmpdir, SOCK_DGRAM, "single.sock", path, sizeof(path));
+    int fd = pwr_test_bind_socket(pwr_test_dir, SOCK_DGRAM,
+                                  "single.sock", path, sizeof(path));
     ssize_t n;
 
     pwr_audit_keep_socket(1);
@@ -589,7 +580,8 @@ START_TEST(test_without_keep_socket_a_batch_leaves_no_fd_behind)
     char path[PWR_PATH_MAX], missing[PWR_PATH_MAX];
     struct pwr_audit *ev = events(5);
     struct pwr_err err;
-    int fd = pwr_test_bind_socket(tmpdir, SOCK_DGRAM, "nokeep.sock", path, sizeof(path));
+    int fd = pwr_test_bind_socket(pwr_test_dir, SOCK_DGRAM,
+                                  "nokeep.sock", path, sizeof(path));
     int before = pwr_test_count_fds();
 
     pwr_audit_keep_socket(0); /* a PAM module's host program */
@@ -631,14 +623,14 @@ int main(void)
     TCase *snd = tcase_create("send");
     TCase *fmt = tcase_create("format");
 
-    tcase_add_unchecked_fixture(seal, setup, teardown);
+    tcase_add_unchecked_fixture(seal, setup, pwr_test_dir_teardown);
     tcase_add_test(seal, test_a_batch_of_sealed_events_verifies_as_one_unbroken_chain);
     tcase_add_test(seal, test_the_state_holds_the_batchs_last_seq_and_mac_when_it_returns);
     tcase_add_test(seal, test_a_batch_split_across_flushes_continues_the_chain);
     tcase_add_test(seal, test_a_batch_whose_state_cannot_be_written_is_left_unsealed);
     tcase_add_test(seal, test_a_long_line_in_a_batch_is_cut_at_a_field_and_marked);
     suite_add_tcase(s, seal);
-    tcase_add_unchecked_fixture(snd, setup, teardown);
+    tcase_add_unchecked_fixture(snd, setup, pwr_test_dir_teardown);
     tcase_set_timeout(snd, 30);
     tcase_add_test(snd, test_a_batch_arrives_as_one_framed_line_per_event_in_order);
     tcase_add_test(snd, test_the_state_holds_the_last_seq_before_the_first_line_is_sent);

@@ -1,5 +1,5 @@
 /* test_audit_creds.c - every audit datagram says who sent it with the
- * sender's effective uid (issue 13 section 6): journald's trusted _UID is
+ * sender's effective uid: journald's trusted _UID is
  * what "pwreset audit" reads the journal by, and the set-uid helper run by
  * a user (real uid the user, effective uid 0) must show as root there.
  * SPDX-License-Identifier: BSD-3-Clause
@@ -68,8 +68,7 @@ static long sender_uid(int fd)
 static void cleanup(int fd)
 {
     close(fd);
-    unlink(sock_path);
-    rmdir(dir);
+    ck_assert_int_eq(pwr_test_rm_tree(dir), 0);
     free(dir);
 }
 

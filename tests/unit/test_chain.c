@@ -15,24 +15,13 @@
 #include "pwr_chain.h"
 #include "testutil.h"
 
-static char *dir;
 static char store[PWR_PATH_MAX];
 
 static void setup(void)
 {
     ck_assert_int_eq(sodium_init() >= 0, 1);
-    dir = pwr_test_tmpdir();
-    ck_assert_ptr_nonnull(dir);
-    snprintf(store, sizeof(store), "%s/store", dir);
-}
-
-static void teardown(void)
-{
-    char cmd[PWR_PATH_MAX + 16];
-
-    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-    ck_assert_int_eq(system(cmd), 0);
-    free(dir);
+    pwr_test_dir_setup();
+    snprintf(store, sizeof(store), "%s/store", pwr_test_dir);
 }
 
 static void sealed_event(struct pwr_audit *a, const char *user)
@@ -41,7 +30,7 @@ static void sealed_event(struct pwr_audit *a, const char *user)
 
     pwr_audit_begin(a, "password_set_by_admin");
     pwr_audit_add(a, "user", user);
-    ck_assert_int_eq(pwr_chain_seal(a, store, &err), 0);
+    ck_assert_int_eq(pwr_chain_seal_batch(a, 1, store, &err), 0);
 }
 
 START_TEST(test_events_are_numbered_and_each_mac_proves_its_line)
@@ -100,7 +89,7 @@ START_TEST(test_key_and_state_are_private_files_beside_the_store)
      * one process keeps the key it read at its first seal) */
     pwr_chain_close();
     ck_assert_int_eq(chmod(kpath, 0640), 0);
-    ck_assert_int_eq(pwr_chain_seal(&a, store, &err), -1);
+    ck_assert_int_eq(pwr_chain_seal_batch(&a, 1, store, &err), -1);
 }
 END_TEST
 
@@ -139,7 +128,7 @@ START_TEST(test_a_line_too_long_for_the_seal_is_cut_and_marked)
     pwr_audit_begin(&a, "account_blocked");
     for (i = 0; i < 10; i++)
         pwr_audit_add(&a, "reason", big);
-    ck_assert_int_eq(pwr_chain_seal(&a, store, &err), 0);
+    ck_assert_int_eq(pwr_chain_seal_batch(&a, 1, store, &err), 0);
     ck_assert_uint_lt(a.len, sizeof(a.line));
     ck_assert_int_eq(a.truncated, 1);
     ck_assert_ptr_nonnull(strstr(a.line, " truncated=1 seq=1 mac="));
@@ -181,7 +170,7 @@ static Suite *suite(void)
     Suite *s = suite_create("chain");
     TCase *tc = tcase_create("chain");
 
-    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_checked_fixture(tc, setup, pwr_test_dir_teardown);
     tcase_add_test(tc, test_events_are_numbered_and_each_mac_proves_its_line);
     tcase_add_test(tc, test_key_and_state_are_private_files_beside_the_store);
     tcase_add_test(tc, test_a_damaged_state_restarts_the_chain_visibly);

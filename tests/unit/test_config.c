@@ -5,7 +5,6 @@
 #include "config.h"
 
 #include <fcntl.h>
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,34 +18,13 @@
 #define PWR_STORE_PATH "/var/lib/pwreset/store"
 #endif
 
-static char *tmpdir;
 static char conf_path[PWR_PATH_MAX];
 
-static int rm_entry(const char *path, const struct stat *st, int flag,
-                    struct FTW *ftw)
-{
-    (void)st;
-    (void)flag;
-    (void)ftw;
-    return remove(path);
-}
-
-/* An unchecked fixture (run by the parent, once per test case): the
- * directory goes away even when a test fails or times out in its child. */
+/* Unchecked (see pwr_test_dir_setup). */
 static void setup(void)
 {
-    tmpdir = pwr_test_tmpdir();
-    ck_assert_ptr_nonnull(tmpdir);
-    snprintf(conf_path, sizeof(conf_path), "%s/pwreset.conf", tmpdir);
-}
-
-static void teardown(void)
-{
-    if (tmpdir != NULL) {
-        nftw(tmpdir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-        free(tmpdir);
-        tmpdir = NULL;
-    }
+    pwr_test_dir_setup();
+    snprintf(conf_path, sizeof(conf_path), "%s/pwreset.conf", pwr_test_dir);
 }
 
 /* Write len bytes to path, mode 0644 whatever the umask. */
@@ -111,7 +89,7 @@ static int cfg_same(const struct pwr_config *a, const struct pwr_config *b)
         a->history != b->history || a->max_age != b->max_age ||
         a->warn_age != b->warn_age || a->notify_mail != b->notify_mail ||
         strcmp(a->mail_from, b->mail_from) != 0 ||
-        strcmp(a->sendmail, b->sendmail) != 0) /* issue 9 */
+        strcmp(a->sendmail, b->sendmail) != 0) /* rotation, history, mail */
         return 0;
     for (i = 0; i < a->n_protected; i++)
         if (strcmp(a->protected_users[i], b->protected_users[i]) != 0)
@@ -629,7 +607,7 @@ START_TEST(test_symlinked_config_is_refused)
     char link[PWR_PATH_MAX + 16];
 
     write_bytes(conf_path, "min_length = 14\n", 16);
-    snprintf(link, sizeof(link), "%s/link.conf", tmpdir);
+    snprintf(link, sizeof(link), "%s/link.conf", pwr_test_dir);
     ck_assert_int_eq(symlink(conf_path, link), 0);
     pwr_config_defaults(&cfg);
     ck_assert_int_lt(pwr_config_load(&cfg, link, 0, &err), 0);
@@ -648,7 +626,7 @@ START_TEST(test_directory_and_oversized_configs_are_refused)
 
     ck_assert_ptr_nonnull(big);
     pwr_config_defaults(&cfg);
-    ck_assert_int_lt(pwr_config_load(&cfg, tmpdir, 0, &err), 0);
+    ck_assert_int_lt(pwr_config_load(&cfg, pwr_test_dir, 0, &err), 0);
     ck_assert_int_eq(err.code, PWR_E_CONFIG);
     memset(big, '\n', n);
     write_bytes(conf_path, big, n);
@@ -664,7 +642,7 @@ START_TEST(test_missing_file_is_fine_only_when_not_required)
     struct pwr_err err;
     char path[PWR_PATH_MAX + 16];
 
-    snprintf(path, sizeof(path), "%s/absent.conf", tmpdir);
+    snprintf(path, sizeof(path), "%s/absent.conf", pwr_test_dir);
     pwr_config_defaults(&cfg);
     memcpy(&before, &cfg, sizeof(cfg));
     ck_assert_int_eq(pwr_config_load(&cfg, path, 0, &err), 0);
@@ -762,7 +740,7 @@ static char *read_source(const char *rel, size_t *len)
     return text;
 }
 
-/* issue 8: grace_logins, exempt_services, breach_check_at_login. */
+/* grace_logins, exempt_services, breach_check_at_login. */
 START_TEST(test_grace_exempt_and_breach_keys_parse_and_refuse_bad_values)
 {
     static const char text[] = "grace_logins = 5\n"
@@ -852,9 +830,10 @@ START_TEST(test_shipped_example_documents_every_key_with_its_default)
     free(out);
     free(text);
     free(man);
-    ck_assert_uint_eq(settings, 16 + 3 + 7 + 2); /* every key (+3: issue 8,
-                                                      +7: issue 9,
-                                                      +2: issue 14) */
+    ck_assert_uint_eq(settings, 16 + 3 + 7 + 2); /* every key (+3: grace
+                                                      and breach, +7: rotation,
+                                                      history and mail, +2:
+                                                      protected accounts) */
     pwr_config_defaults(&def);
     memcpy(&cfg, &def, sizeof(cfg));
     ck_assert_msg(pwr_config_load(&cfg, conf_path, 1, &err) == 0, "%s",
@@ -866,7 +845,7 @@ START_TEST(test_shipped_example_documents_every_key_with_its_default)
 }
 END_TEST
 
-/* ---- the module's lenient reading (issue 13 section 2) ------------------ */
+/* ---- the module's lenient reading: errors never lock anyone out ------- */
 
 struct seen_problems {
     unsigned n;
@@ -992,7 +971,7 @@ static Suite *config_suite(void)
     Suite *s = suite_create("config");
     TCase *tc = tcase_create("core");
 
-    tcase_add_unchecked_fixture(tc, setup, teardown);
+    tcase_add_unchecked_fixture(tc, setup, pwr_test_dir_teardown);
     tcase_add_test(tc, test_defaults_equal_documented_values);
     tcase_add_test(tc, test_every_key_accepts_a_good_value);
     tcase_add_test(tc, test_range_limits_are_inclusive);

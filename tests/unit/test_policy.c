@@ -4,7 +4,6 @@
  */
 #include "config.h"
 
-#include <ftw.h>
 #include <stdint.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -14,30 +13,6 @@
 #include "pwr_policy.h"
 #include "testutil.h"
 
-static char *tmpdir;
-
-static void setup(void)
-{
-    tmpdir = pwr_test_tmpdir();
-    ck_assert_ptr_nonnull(tmpdir);
-}
-
-static int rm_entry(const char *path, const struct stat *st, int flag,
-                    struct FTW *ftw)
-{
-    (void)st;
-    (void)flag;
-    (void)ftw;
-    return remove(path);
-}
-
-static void teardown(void)
-{
-    nftw(tmpdir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-    free(tmpdir);
-    tmpdir = NULL;
-}
-
 /* Path of name in the test directory (static buffer: one at a time). */
 static const char *tpath(const char *name)
 {
@@ -45,7 +20,7 @@ static const char *tpath(const char *name)
     static int which;
 
     which ^= 1;
-    snprintf(buf[which], sizeof(buf[which]), "%s/%s", tmpdir, name);
+    snprintf(buf[which], sizeof(buf[which]), "%s/%s", pwr_test_dir, name);
     return buf[which];
 }
 
@@ -256,7 +231,7 @@ START_TEST(test_breach_lookup_fails_on_missing_symlinked_or_odd_files)
     ck_assert_int_eq(symlink(target, tpath("breach_link")), 0);
     ck_assert(lookup_fails(tpath("breach_link"), "x"));
     ck_assert(lookup_fails(tpath("breach_missing"), "x"));
-    ck_assert(lookup_fails(tmpdir, "x"));
+    ck_assert(lookup_fails(pwr_test_dir, "x"));
 }
 END_TEST
 
@@ -485,7 +460,7 @@ START_TEST(test_unreadable_blocklist_fails_closed)
     ck_assert_int_eq(err.code, PWR_E_CONFIG);
     ck_assert_ptr_nonnull(strstr(err.msg, "policy_missing"));
     ck_assert_uint_eq(v, 0);
-    pol.blocklists[0] = tmpdir; /* a directory */
+    pol.blocklists[0] = pwr_test_dir; /* a directory */
     ck_assert_int_eq(pwr_policy_check(&pol, &in, &v, &err), -1);
     write_file("policy_real", "x\n");
     ck_assert_int_eq(symlink(tpath("policy_real"), tpath("policy_link")), 0);
@@ -639,22 +614,31 @@ START_TEST(test_every_broken_rule_is_reported)
 }
 END_TEST
 
+/* The reason code of one bit, as the reply and the audit line carry it. */
+static const char *reason_of(unsigned bit, char *buf, size_t bufsz)
+{
+    pwr_policy_reasons(bit, buf, bufsz);
+    return buf;
+}
+
 START_TEST(test_reason_codes_are_stable)
 {
     char buf[256];
 
-    ck_assert_str_eq(pwr_policy_reason(PWR_POL_TOO_SHORT), "too_short");
-    ck_assert_str_eq(pwr_policy_reason(PWR_POL_TOO_LONG), "too_long");
-    ck_assert_str_eq(pwr_policy_reason(PWR_POL_BAD_UTF8), "not_utf8");
-    ck_assert_str_eq(pwr_policy_reason(PWR_POL_BLOCKLISTED), "blocklisted");
-    ck_assert_str_eq(pwr_policy_reason(PWR_POL_CONTAINS_LOGIN), "contains_login");
-    ck_assert_str_eq(pwr_policy_reason(PWR_POL_CONTAINS_NAME), "contains_name");
-    ck_assert_str_eq(pwr_policy_reason(PWR_POL_TRIVIAL), "trivial");
-    ck_assert_str_eq(pwr_policy_reason(PWR_POL_SAME_AS_CURRENT), "reused");
-    ck_assert_str_eq(pwr_policy_reason(PWR_POL_BREACHED), "breached");
-    ck_assert_str_eq(pwr_policy_reason(PWR_POL_CONTROL), "control_chars");
-    ck_assert_str_eq(pwr_policy_reason(0x400), "unknown");
-    ck_assert_str_eq(pwr_policy_reason(PWR_POL_TOO_SHORT | PWR_POL_TRIVIAL), "unknown");
+    ck_assert_str_eq(reason_of(PWR_POL_TOO_SHORT, buf, sizeof(buf)), "too_short");
+    ck_assert_str_eq(reason_of(PWR_POL_TOO_LONG, buf, sizeof(buf)), "too_long");
+    ck_assert_str_eq(reason_of(PWR_POL_BAD_UTF8, buf, sizeof(buf)), "not_utf8");
+    ck_assert_str_eq(reason_of(PWR_POL_BLOCKLISTED, buf, sizeof(buf)), "blocklisted");
+    ck_assert_str_eq(reason_of(PWR_POL_CONTAINS_LOGIN, buf, sizeof(buf)),
+                     "contains_login");
+    ck_assert_str_eq(reason_of(PWR_POL_CONTAINS_NAME, buf, sizeof(buf)),
+                     "contains_name");
+    ck_assert_str_eq(reason_of(PWR_POL_TRIVIAL, buf, sizeof(buf)), "trivial");
+    ck_assert_str_eq(reason_of(PWR_POL_SAME_AS_CURRENT, buf, sizeof(buf)), "reused");
+    ck_assert_str_eq(reason_of(PWR_POL_BREACHED, buf, sizeof(buf)), "breached");
+    ck_assert_str_eq(reason_of(PWR_POL_CONTROL, buf, sizeof(buf)), "control_chars");
+    /* a bit no rule has is named by nothing */
+    ck_assert_str_eq(reason_of(0x400, buf, sizeof(buf)), "");
     pwr_policy_reasons(PWR_POL_TOO_SHORT | PWR_POL_CONTAINS_LOGIN, buf, sizeof(buf));
     ck_assert_str_eq(buf, "too_short,contains_login");
     pwr_policy_reasons(0, buf, sizeof(buf));
@@ -736,7 +720,7 @@ static Suite *policy_suite(void)
     TCase *pol = tcase_create("policy");
 
     tcase_add_test(sha, test_sha1_matches_the_fips_180_vectors);
-    tcase_add_checked_fixture(br, setup, teardown);
+    tcase_add_checked_fixture(br, pwr_test_dir_setup, pwr_test_dir_teardown);
     tcase_add_test(br, test_breach_lookup_finds_first_middle_last_with_lf);
     tcase_add_test(br, test_breach_lookup_finds_first_middle_last_with_crlf);
     tcase_add_test(br, test_breach_lookup_without_final_newline);
@@ -744,7 +728,7 @@ static Suite *policy_suite(void)
     tcase_add_test(br, test_breach_lookup_of_one_line_file);
     tcase_add_test(br, test_breach_lookup_fails_on_malformed_lines);
     tcase_add_test(br, test_breach_lookup_fails_on_missing_symlinked_or_odd_files);
-    tcase_add_checked_fixture(pol, setup, teardown);
+    tcase_add_checked_fixture(pol, pwr_test_dir_setup, pwr_test_dir_teardown);
     tcase_add_test(pol, test_good_passphrases_are_accepted);
     tcase_add_test(pol, test_min_length_counts_code_points);
     tcase_add_test(pol, test_configured_min_length_applies);

@@ -107,7 +107,7 @@ START_TEST(test_each_field_alone_round_trips)
 }
 END_TEST
 
-/* issue 8: the grace login count is stored, and omitted when 0. */
+/* The grace login count is stored, and omitted when 0. */
 START_TEST(test_grace_used_round_trips_and_is_omitted_when_zero)
 {
     struct pwr_record r;
@@ -184,7 +184,7 @@ END_TEST
 
 /* The exact text of representative records, as the store holds it: the
  * line is the on-disk format, so no change to the formatter may alter one
- * byte of it (issue 6 rewrote the formatter for speed). */
+ * byte of it (the formatter is written for speed, not by the book). */
 static const struct exact_line {
     struct pwr_record rec;
     const char *line;

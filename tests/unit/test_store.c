@@ -9,7 +9,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -25,8 +24,7 @@
 
 #define HDR "pwreset-store 1\n"
 
-static char *tdir;      /* fresh per test */
-static char spath[512]; /* tdir/store */
+static char spath[512]; /* pwr_test_dir/store */
 
 /* ---- helpers ------------------------------------------------------------------- */
 
@@ -37,30 +35,10 @@ static void path_in(char *out, size_t outsz, const char *dir, const char *name)
     ck_assert(n > 0 && (size_t)n < outsz);
 }
 
-static int rm_one(const char *p, const struct stat *st, int type, struct FTW *f)
-{
-    (void)st;
-    (void)type;
-    (void)f;
-    return remove(p);
-}
-
-static void rm_tree(const char *dir)
-{
-    nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
-}
-
 static void setup(void)
 {
-    tdir = pwr_test_tmpdir();
-    ck_assert_ptr_nonnull(tdir);
-    path_in(spath, sizeof(spath), tdir, "store");
-}
-
-static void teardown(void)
-{
-    rm_tree(tdir);
-    free(tdir);
+    pwr_test_dir_setup();
+    path_in(spath, sizeof(spath), pwr_test_dir, "store");
 }
 
 static void write_file(const char *path, const char *buf, size_t len, mode_t mode)
@@ -166,6 +144,8 @@ static int put_one(const char *path, const char *login, int64_t changed,
     return rc;
 }
 
+/* (bench/bench_store.c keeps its own copy: the benchmarks link no test
+ * code.) */
 static int count_visit(const struct pwr_record *rec, void *arg,
                        struct pwr_err *err)
 {
@@ -241,12 +221,12 @@ START_TEST(test_missing_directory_is_not_found_but_cannot_be_written)
     struct pwr_record r;
     struct pwr_err err = { 0 };
 
-    path_in(p, sizeof(p), tdir, "nodir/store");
+    path_in(p, sizeof(p), pwr_test_dir, "nodir/store");
     ck_assert_int_eq(lookup(p, "alice", &r, &err), 0);
     ck_assert_int_eq(put_one(p, "alice", 1, 1, &err), -1);
     ck_assert_int_eq(err.code, PWR_E_STORE);
     ck_assert_ptr_nonnull(strstr(err.msg, "directory does not exist"));
-    ck_assert(!exists(tdir, "nodir"));
+    ck_assert(!exists(pwr_test_dir, "nodir"));
 }
 END_TEST
 
@@ -257,7 +237,7 @@ START_TEST(test_transact_without_create_refuses_a_missing_store)
     ck_assert_int_eq(put_one(spath, "alice", 1, 0, &err), -1);
     ck_assert_int_eq(err.code, PWR_E_STORE);
     ck_assert_ptr_nonnull(strstr(err.msg, "does not exist"));
-    ck_assert(!exists(tdir, "store"));
+    ck_assert(!exists(pwr_test_dir, "store"));
 }
 END_TEST
 
@@ -283,11 +263,11 @@ START_TEST(test_created_store_has_exact_format_and_mode_0600)
                           "end 3\n");
     ck_assert_int_eq(stat(spath, &sb), 0);
     ck_assert_int_eq(sb.st_mode & 07777, 0600);
-    path_in(lock, sizeof(lock), tdir, "store.lock");
+    path_in(lock, sizeof(lock), pwr_test_dir, "store.lock");
     ck_assert_int_eq(stat(lock, &sb), 0);
     ck_assert_int_eq(sb.st_mode & 077, 0);
-    ck_assert(!exists(tdir, "store.tmp"));
-    ck_assert(!exists(tdir, "store.bak")); /* nothing to back up */
+    ck_assert(!exists(pwr_test_dir, "store.tmp"));
+    ck_assert(!exists(pwr_test_dir, "store.bak")); /* nothing to back up */
 }
 END_TEST
 
@@ -385,20 +365,40 @@ START_TEST(test_lookup_of_an_invalid_login_is_not_found)
 }
 END_TEST
 
+static int count_txn_visit(struct pwr_txn *txn, const struct pwr_record *rec,
+                           void *arg, struct pwr_err *err)
+{
+    (void)txn;
+    (void)rec;
+    (void)err;
+    (*(size_t *)arg)++;
+    return 0;
+}
+
+/* Records in the transaction's current state, as its own walk sees them. */
+static size_t txn_count(struct pwr_txn *txn)
+{
+    struct pwr_err err;
+    size_t n = 0;
+
+    ck_assert_int_eq(pwr_txn_foreach(txn, count_txn_visit, &n, &err), 0);
+    return n;
+}
+
 /* Inside one transaction: gets see earlier puts, count follows. */
 static int read_own_writes(struct pwr_txn *txn, void *arg, struct pwr_err *err)
 {
     struct pwr_record r;
 
     (void)arg;
-    ck_assert_uint_eq(pwr_txn_count(txn), 3);
+    ck_assert_uint_eq(txn_count(txn), 3);
     ck_assert_int_eq(pwr_txn_get(txn, "m01", &r, err), 1);
     ck_assert_int_eq(r.changed, 2);
     r.changed = 42;
     ck_assert_int_eq(pwr_txn_put(txn, &r, err), 0);
     ck_assert_int_eq(pwr_txn_get(txn, "m01", &r, err), 1);
     ck_assert_int_eq(r.changed, 42);
-    ck_assert_uint_eq(pwr_txn_count(txn), 3);
+    ck_assert_uint_eq(txn_count(txn), 3);
     ck_assert_int_eq(pwr_txn_get(txn, "zed", &r, err), 0);
     pwr_record_init(&r, "zed");
     ck_assert_int_eq(pwr_txn_put(txn, &r, err), 0);
@@ -406,7 +406,7 @@ static int read_own_writes(struct pwr_txn *txn, void *arg, struct pwr_err *err)
     ck_assert_int_eq(pwr_txn_put(txn, &r, err), 0); /* replace the new one */
     ck_assert_int_eq(pwr_txn_get(txn, "zed", &r, err), 1);
     ck_assert_int_eq(r.changed, 7);
-    ck_assert_uint_eq(pwr_txn_count(txn), 4);
+    ck_assert_uint_eq(txn_count(txn), 4);
     return 0;
 }
 
@@ -486,7 +486,7 @@ START_TEST(test_txn_foreach_walks_old_and_new_records_in_login_order)
 }
 END_TEST
 
-/* issue 14 (purge): remove an old record, a new one, one not there; a
+/* Purge: remove an old record, a new one, one not there; a
  * removed record is gone for get, count and foreach, and a put brings it
  * back. */
 static int removes(struct pwr_txn *txn, void *arg, struct pwr_err *err)
@@ -496,7 +496,7 @@ static int removes(struct pwr_txn *txn, void *arg, struct pwr_err *err)
 
     pwr_record_init(&r, "new");
     ck_assert_int_eq(pwr_txn_put(txn, &r, err), 0);
-    ck_assert_uint_eq(pwr_txn_count(txn), 5);
+    ck_assert_uint_eq(txn_count(txn), 5);
     ck_assert_int_eq(pwr_txn_remove(txn, "m01", err), 1);
     ck_assert_int_eq(pwr_txn_remove(txn, "m01", err), 0);
     ck_assert_int_eq(pwr_txn_remove(txn, "m03", err), 1);
@@ -504,11 +504,11 @@ static int removes(struct pwr_txn *txn, void *arg, struct pwr_err *err)
     ck_assert_int_eq(pwr_txn_remove(txn, "nobody", err), 0);
     ck_assert_int_eq(pwr_txn_get(txn, "m01", &r, err), 0);
     ck_assert_int_eq(pwr_txn_get(txn, "new", &r, err), 0);
-    ck_assert_uint_eq(pwr_txn_count(txn), 2);
+    ck_assert_uint_eq(txn_count(txn), 2);
     pwr_record_init(&r, "m03");
     r.changed = 9;
     ck_assert_int_eq(pwr_txn_put(txn, &r, err), 0); /* back again */
-    ck_assert_uint_eq(pwr_txn_count(txn), 3);
+    ck_assert_uint_eq(txn_count(txn), 3);
     return pwr_txn_foreach(txn, log_and_touch, log, err);
 }
 
@@ -567,8 +567,8 @@ START_TEST(test_failed_callback_writes_nothing_and_passes_its_error_on)
     assert_file_is(spath, before);
     ck_assert_int_eq(stat(spath, &b), 0);
     ck_assert_uint_eq(a.st_ino, b.st_ino); /* not even rewritten */
-    ck_assert(!exists(tdir, "store.tmp"));
-    ck_assert(!exists(tdir, "store.bak"));
+    ck_assert(!exists(pwr_test_dir, "store.tmp"));
+    ck_assert(!exists(pwr_test_dir, "store.bak"));
     free(before);
 }
 END_TEST
@@ -578,7 +578,7 @@ START_TEST(test_backup_holds_the_previous_store)
     struct pwr_err err = { 0 };
     char bak[600], *first, *second;
 
-    path_in(bak, sizeof(bak), tdir, "store.bak");
+    path_in(bak, sizeof(bak), pwr_test_dir, "store.bak");
     ck_assert_int_eq(put_one(spath, "alice", 1, 1, &err), 0);
     first = slurp(spath, NULL);
     ck_assert_int_eq(put_one(spath, "bob", 2, 0, &err), 0);
@@ -586,7 +586,7 @@ START_TEST(test_backup_holds_the_previous_store)
     second = slurp(spath, NULL);
     ck_assert_int_eq(put_one(spath, "carol", 3, 0, &err), 0);
     assert_file_is(bak, second);
-    ck_assert(!exists(tdir, "store.bak.tmp"));
+    ck_assert(!exists(pwr_test_dir, "store.bak.tmp"));
     free(first);
     free(second);
 }
@@ -598,17 +598,17 @@ START_TEST(test_stale_tmp_or_symlink_left_by_a_crash_is_replaced_safely)
     char tmp[600], victim[600];
 
     write_gen_store(spath, 3, "m", 2);
-    path_in(tmp, sizeof(tmp), tdir, "store.tmp");
-    path_in(victim, sizeof(victim), tdir, "victim");
+    path_in(tmp, sizeof(tmp), pwr_test_dir, "store.tmp");
+    path_in(victim, sizeof(victim), pwr_test_dir, "victim");
     write_str(tmp, "half a store");
     ck_assert_int_eq(put_one(spath, "alice", 1, 0, &err), 0);
-    ck_assert(!exists(tdir, "store.tmp"));
+    ck_assert(!exists(pwr_test_dir, "store.tmp"));
 
     write_str(victim, "precious");
     ck_assert_int_eq(symlink(victim, tmp), 0);
     ck_assert_int_eq(put_one(spath, "bob", 2, 0, &err), 0);
     assert_file_is(victim, "precious");
-    ck_assert(!exists(tdir, "store.tmp"));
+    ck_assert(!exists(pwr_test_dir, "store.tmp"));
     ck_assert_int_eq(lookup(spath, "bob", &(struct pwr_record){ 0 }, &err), 1);
 }
 END_TEST
@@ -721,8 +721,8 @@ START_TEST(test_corrupt_store_is_rejected_with_its_line_number)
     after = slurp(spath, &len);
     ck_assert_uint_eq(len, c->len);
     ck_assert_mem_eq(after, c->text, len);
-    ck_assert(!exists(tdir, "store.tmp"));
-    ck_assert(!exists(tdir, "store.bak"));
+    ck_assert(!exists(pwr_test_dir, "store.tmp"));
+    ck_assert(!exists(pwr_test_dir, "store.bak"));
     free(after);
 }
 END_TEST
@@ -777,7 +777,7 @@ START_TEST(test_symlinked_store_is_refused)
 {
     char real[600];
 
-    path_in(real, sizeof(real), tdir, "real");
+    path_in(real, sizeof(real), pwr_test_dir, "real");
     write_gen_store(real, 3, "m", 2);
     ck_assert_int_eq(symlink(real, spath), 0);
     assert_refused("symbolic link");
@@ -809,11 +809,11 @@ END_TEST
 START_TEST(test_group_or_world_writable_directory_is_refused)
 {
     write_gen_store(spath, 3, "m", 2);
-    ck_assert_int_eq(chmod(tdir, 0770), 0);
+    ck_assert_int_eq(chmod(pwr_test_dir, 0770), 0);
     assert_refused("group- or world-writable");
-    ck_assert_int_eq(chmod(tdir, 0703), 0);
+    ck_assert_int_eq(chmod(pwr_test_dir, 0703), 0);
     assert_refused("group- or world-writable");
-    ck_assert_int_eq(chmod(tdir, 0700), 0);
+    ck_assert_int_eq(chmod(pwr_test_dir, 0700), 0);
 }
 END_TEST
 
@@ -823,12 +823,12 @@ START_TEST(test_lock_file_that_is_a_symlink_or_fifo_is_refused)
     char lock[600], victim[600];
 
     write_gen_store(spath, 3, "m", 2);
-    path_in(lock, sizeof(lock), tdir, "store.lock");
-    path_in(victim, sizeof(victim), tdir, "victim");
+    path_in(lock, sizeof(lock), pwr_test_dir, "store.lock");
+    path_in(victim, sizeof(victim), pwr_test_dir, "victim");
     ck_assert_int_eq(symlink(victim, lock), 0);
     ck_assert_int_eq(put_one(spath, "alice", 1, 0, &err), -1);
     ck_assert_int_eq(err.code, PWR_E_STORE);
-    ck_assert(!exists(tdir, "victim"));
+    ck_assert(!exists(pwr_test_dir, "victim"));
     ck_assert_int_eq(unlink(lock), 0);
     ck_assert_int_eq(mkfifo(lock, 0600), 0);
     ck_assert_int_eq(put_one(spath, "alice", 1, 0, &err), -1);
@@ -843,9 +843,9 @@ START_TEST(test_store_or_directory_not_owned_by_root_is_refused)
     ck_assert_int_eq(chown(spath, 1, 1), 0);
     assert_refused("owned by uid 1");
     ck_assert_int_eq(chown(spath, 0, 0), 0);
-    ck_assert_int_eq(chown(tdir, 1, 1), 0);
+    ck_assert_int_eq(chown(pwr_test_dir, 1, 1), 0);
     assert_refused("not owned by root");
-    ck_assert_int_eq(chown(tdir, 0, 0), 0);
+    ck_assert_int_eq(chown(pwr_test_dir, 0, 0), 0);
 }
 END_TEST
 
@@ -874,7 +874,7 @@ START_TEST(test_no_descriptor_leaks_on_success_or_failure)
     ck_assert_int_eq(pwr_store_foreach(st, count_visit, &n, &err), -1);
     ck_assert_int_eq(pwr_store_transact(st, do_nothing, NULL, &err), -1);
     pwr_store_close(st);
-    path_in(other, sizeof(other), tdir, "nodir/store");
+    path_in(other, sizeof(other), pwr_test_dir, "nodir/store");
     ck_assert_int_eq(lookup(other, "m01", &r, &err), 0);
     ck_assert_int_eq(pwr_test_count_fds(), before);
 }
@@ -952,7 +952,7 @@ struct crash_run {
 static void crash_case_dir(char *out, size_t outsz, const char *name,
                            const struct crash_run *cr)
 {
-    path_in(out, outsz, tdir, name);
+    path_in(out, outsz, pwr_test_dir, name);
     ck_assert_int_eq(mkdir(out, 0700), 0);
     if (cr->old != NULL) {
         char p[700];
@@ -1020,7 +1020,7 @@ static void crash_at_every_step(struct crash_run *cr)
         ck_assert_msg(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL,
                       "writer failed at step %lu (status %d)", n, status);
         check_after_kill(cr, dir);
-        rm_tree(dir);
+        ck_assert_int_eq(pwr_test_rm_tree(dir), 0);
     }
     fprintf(stderr, "crash test (%s): killed at %d steps, %d left the old "
             "store, %d the new one\n", cr->mode, cr->saw_old + cr->saw_new,
@@ -1178,7 +1178,7 @@ START_TEST(test_held_lock_makes_transact_busy_within_its_timeout)
         char lock[600];
         int fd;
 
-        path_in(lock, sizeof(lock), tdir, "store.lock");
+        path_in(lock, sizeof(lock), pwr_test_dir, "store.lock");
         fd = open(lock, O_RDONLY | O_CREAT, 0600);
         if (fd < 0 || flock(fd, LOCK_EX) < 0 || write(fds[1], "x", 1) != 1)
             _exit(1);
@@ -1284,7 +1284,7 @@ START_TEST(test_bulk_transaction_over_100000_records_is_one_streamed_write)
     int status;
 
     write_gen_store(spath, BIG, "u", 6);
-    path_in(stats, sizeof(stats), tdir, "stats");
+    path_in(stats, sizeof(stats), pwr_test_dir, "stats");
     t0 = now_s();
     status = run_writer(spath, "bulk", 0, stats);
     fprintf(stderr, "bulk transaction over %d records: %.3f s\n", BIG,
@@ -1300,7 +1300,7 @@ START_TEST(test_bulk_transaction_over_100000_records_is_one_streamed_write)
     ck_assert_uint_ge(writes, 1);
     ck_assert_msg(writes <= len / 32768 + 1,
                   "%lu write() calls for a store of %zu bytes", writes, len);
-    ck_assert(!exists(tdir, "store.tmp"));
+    ck_assert(!exists(pwr_test_dir, "store.tmp"));
     st = open_at(spath, 0, 0);
     ck_assert_int_eq(pwr_store_foreach(st, has_must_change, &n, &err), 0);
     ck_assert_uint_eq(n, BIG);
@@ -1313,7 +1313,7 @@ static Suite *store_suite(void)
     Suite *s = suite_create("store");
     TCase *tc = tcase_create("basics");
 
-    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_checked_fixture(tc, setup, pwr_test_dir_teardown);
     tcase_add_test(tc, test_missing_store_is_not_found_and_has_no_records);
     tcase_add_test(tc, test_missing_directory_is_not_found_but_cannot_be_written);
     tcase_add_test(tc, test_transact_without_create_refuses_a_missing_store);
@@ -1333,14 +1333,14 @@ static Suite *store_suite(void)
     suite_add_tcase(s, tc);
 
     tc = tcase_create("corrupt");
-    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_checked_fixture(tc, setup, pwr_test_dir_teardown);
     tcase_add_loop_test(tc, test_corrupt_store_is_rejected_with_its_line_number, 0,
                         (int)PWR_ARRAY_SIZE(corrupt));
     tcase_add_test(tc, test_overlong_line_is_rejected_by_lookup_foreach_and_transact);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("unsafe");
-    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_checked_fixture(tc, setup, pwr_test_dir_teardown);
     tcase_add_test(tc, test_symlinked_store_is_refused);
     tcase_add_test(tc, test_group_or_world_accessible_store_is_refused);
     tcase_add_test(tc, test_store_that_is_a_directory_or_fifo_is_refused_without_hanging);
@@ -1353,14 +1353,14 @@ static Suite *store_suite(void)
     suite_add_tcase(s, tc);
 
     tc = tcase_create("crash");
-    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_checked_fixture(tc, setup, pwr_test_dir_teardown);
     tcase_set_timeout(tc, 300);
     tcase_add_test(tc, test_writer_killed_at_every_step_leaves_old_or_new_store);
     tcase_add_test(tc, test_writer_killed_while_creating_leaves_no_store_or_new_store);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("concurrency");
-    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_checked_fixture(tc, setup, pwr_test_dir_teardown);
     tcase_set_timeout(tc, 300);
     tcase_add_test(tc, test_concurrent_writers_lose_no_update);
     tcase_add_test(tc, test_readers_never_see_a_torn_store_while_writers_run);
@@ -1368,7 +1368,7 @@ static Suite *store_suite(void)
     suite_add_tcase(s, tc);
 
     tc = tcase_create("scale");
-    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_checked_fixture(tc, setup, pwr_test_dir_teardown);
     tcase_set_timeout(tc, 300);
     tcase_add_test(tc, test_lookup_at_100000_records_finds_first_last_middle_and_absent);
     tcase_add_test(tc, test_lookup_reads_only_its_search_path);

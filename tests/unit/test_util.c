@@ -171,11 +171,7 @@ START_TEST(test_safe_open_refuses_symlinks_fifos_and_open_modes)
     ck_assert_int_eq(pwr_open_safely(path, O_RDONLY, 0, &rules, &err), -1);
     ck_assert_int_eq(err.code, PWR_E_NOENT);
 
-    unlink(fifo);
-    unlink(link);
-    snprintf(path, sizeof(path), "%s/file", dir);
-    unlink(path);
-    rmdir(dir);
+    ck_assert_int_eq(pwr_test_rm_tree(dir), 0);
     free(dir);
 }
 END_TEST

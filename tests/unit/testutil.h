@@ -6,10 +6,12 @@
 
 #include <check.h>
 #include <dirent.h>
+#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -41,6 +43,43 @@ static inline char *pwr_test_tmpdir(void)
         return NULL;
     }
     return path;
+}
+
+static inline int pwr_test_rm_entry(const char *path, const struct stat *st,
+                                    int flag, struct FTW *ftw)
+{
+    (void)st;
+    (void)flag;
+    (void)ftw;
+    return remove(path);
+}
+
+/* Remove dir and everything below it (symbolic links are removed, never
+ * followed); 0, or -1 when something could not be removed. */
+static inline int pwr_test_rm_tree(const char *dir)
+{
+    return nftw(dir, pwr_test_rm_entry, 16, FTW_DEPTH | FTW_PHYS) == 0 ? 0 : -1;
+}
+
+/* A suite's private directory: pwr_test_dir_setup and pwr_test_dir_teardown
+ * are a fixture pair (or are called from the suite's own).  As an unchecked
+ * fixture they run in the parent, once per test case, so the directory goes
+ * even when a test fails or times out in its child. */
+static char *pwr_test_dir __attribute__((unused));
+
+static inline void pwr_test_dir_setup(void)
+{
+    pwr_test_dir = pwr_test_tmpdir();
+    ck_assert_ptr_nonnull(pwr_test_dir);
+}
+
+static inline void pwr_test_dir_teardown(void)
+{
+    if (pwr_test_dir == NULL)
+        return;
+    ck_assert_int_eq(pwr_test_rm_tree(pwr_test_dir), 0);
+    free(pwr_test_dir);
+    pwr_test_dir = NULL;
 }
 
 /* How many descriptors this process has open (leak checks). */
