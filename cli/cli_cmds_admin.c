@@ -26,6 +26,22 @@ static int one_user(const struct cli_cmd *cmd, int argc, char **argv,
     return cli_check_login(*user);
 }
 
+/* Parse the command's options and its one operand, the user; then, when
+ * what is not NULL, ask the admin to confirm what.  Returns a pwr_code. */
+static int target(struct cli *cli, const char *name, int argc, char **argv,
+                  const char *what, const char **user)
+{
+    const struct cli_cmd *cmd = cli_find(name);
+    int first = cli_parse(cli, cmd, argc, argv), rc;
+
+    if (first < 0)
+        return PWR_E_USAGE;
+    rc = one_user(cmd, argc, argv, first, user);
+    if (rc == PWR_OK && what != NULL)
+        rc = cli_confirm(cli, what, *user);
+    return rc;
+}
+
 /* The helper's message; after a change made with --logout, also how the
  * sessions were ended (the logout op's own message already says it). */
 static void print_result(const struct pwr_msg *rep, int sessions_line)
@@ -90,19 +106,15 @@ static int send_password(struct cli *cli, const char *user, const char *pw)
 
 int cli_cmd_set_password(struct cli *cli, int argc, char **argv)
 {
-    const struct cli_cmd *cmd = cli_find("set-password");
     char pw[CLI_SECRET_MAX], prompt[PWR_LOGIN_MAX + 32];
     const char *user = NULL;
-    int first, rc, tries;
+    int rc = target(cli, "set-password", argc, argv, NULL, &user), tries;
 
-    first = cli_parse(cli, cmd, argc, argv);
-    if (first < 0)
-        return PWR_E_USAGE;
-    rc = one_user(cmd, argc, argv, first, &user);
     if (rc != PWR_OK)
         return rc;
     if (cli->ttl != NULL && !cli->temporary)
-        return cli_usage_error(cmd, "--ttl applies to --temporary passwords");
+        return cli_usage_error(cli_find("set-password"),
+                               "--ttl applies to --temporary passwords");
     rc = cli_confirm(cli, "set a new password", user);
     if (rc != PWR_OK)
         return rc;
@@ -160,17 +172,10 @@ static int send_temp(struct cli *cli, const char *user)
 
 int cli_cmd_temp_password(struct cli *cli, int argc, char **argv)
 {
-    const struct cli_cmd *cmd = cli_find("temp-password");
     const char *user = NULL;
-    int first, rc;
+    int rc = target(cli, "temp-password", argc, argv,
+                    "replace the password with a temporary one", &user);
 
-    first = cli_parse(cli, cmd, argc, argv);
-    if (first < 0)
-        return PWR_E_USAGE;
-    rc = one_user(cmd, argc, argv, first, &user);
-    if (rc == PWR_OK)
-        rc = cli_confirm(cli, "replace the password with a temporary one",
-                         user);
     return rc == PWR_OK ? send_temp(cli, user) : rc;
 }
 
@@ -188,46 +193,31 @@ static int simple(struct cli *cli, const char *op, const char *user)
 
 int cli_cmd_delete(struct cli *cli, int argc, char **argv)
 {
-    const struct cli_cmd *cmd = cli_find("delete");
     const char *user = NULL;
-    int first, rc;
+    int rc = target(cli, "delete", argc, argv,
+                    "delete the account (its password is wiped)", &user);
 
-    first = cli_parse(cli, cmd, argc, argv);
-    if (first < 0)
-        return PWR_E_USAGE;
-    rc = one_user(cmd, argc, argv, first, &user);
-    if (rc == PWR_OK)
-        rc = cli_confirm(cli, "delete the account (its password is wiped)",
-                         user);
     return rc == PWR_OK ? simple(cli, "delete", user) : rc;
 }
 
 /* Undo a delete: purge (irreversible: confirmation) and undelete. */
 int cli_cmd_purge(struct cli *cli, int argc, char **argv)
 {
-    const struct cli_cmd *cmd = cli_find(argv[0]);
     const char *user = NULL;
-    int purge = strcmp(argv[0], "purge") == 0, first, rc;
+    int rc = target(cli, argv[0], argc, argv,
+                    strcmp(argv[0], "purge") == 0
+                        ? "purge the account's tombstone (it leaves the "
+                          "store: pam_unix decides again)"
+                        : NULL,
+                    &user);
 
-    first = cli_parse(cli, cmd, argc, argv);
-    if (first < 0)
-        return PWR_E_USAGE;
-    rc = one_user(cmd, argc, argv, first, &user);
-    if (rc == PWR_OK && purge)
-        rc = cli_confirm(cli, "purge the account's tombstone (it leaves the "
-                              "store: pam_unix decides again)", user);
     return rc == PWR_OK ? simple(cli, argv[0], user) : rc;
 }
 
 int cli_cmd_logout(struct cli *cli, int argc, char **argv)
 {
-    const struct cli_cmd *cmd = cli_find("logout");
     const char *user = NULL;
-    int first, rc;
+    int rc = target(cli, "logout", argc, argv, NULL, &user);
 
-    first = cli_parse(cli, cmd, argc, argv);
-    if (first < 0)
-        return PWR_E_USAGE;
-    rc = one_user(cmd, argc, argv, first, &user);
     return rc == PWR_OK ? simple(cli, "logout", user) : rc;
 }
