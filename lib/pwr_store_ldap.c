@@ -304,8 +304,13 @@ static struct pl_entry *txn_entry(struct ltxn *t, const char *login,
     if (e != NULL)
         return e;
     slot = txn_slot(t, err);
-    if (slot == NULL || fetch(t->ls, login, 0, slot, err) < 0)
+    if (slot == NULL)
         return NULL;
+    pl_begin(t->ls); /* each read of a (bulk) transaction: ldap_timeout */
+    if (fetch(t->ls, login, 0, slot, err) < 0) {
+        entry_free(slot);
+        return NULL;
+    }
     t->n++;
     return slot;
 }

@@ -225,6 +225,7 @@ static void reread(struct pl_store *ls, struct pl_entry *e)
     struct pwr_err err;
     struct berval **v;
 
+    pl_begin(ls);
     if (pl_arm(ls, ls->ld, &err) < 0 ||
         ldap_search_ext_s(ls->ld, e->dn, LDAP_SCOPE_BASE, "(objectClass=*)",
                           attrs, 0, NULL, NULL, NULL, 1, &res) != LDAP_SUCCESS) {
@@ -257,6 +258,7 @@ static int txn_modifies(struct pl_store *ls, struct pl_entry *es, size_t n,
             rc = pwr_fail(err, PWR_E_USAGE, "a temporary password is set "
                           "one account at a time");
         snprintf(assertion, sizeof(assertion), "(entryCSN=%s)", es[i].csn);
+        pl_begin(ls); /* a bulk change: each step has ldap_timeout */
         if (rc == 0 && m.n > 0)
             rc = modify(ls, &es[i], m.ptr, assertion, txnid, err);
         pl_mods_wipe(&m);
@@ -276,6 +278,7 @@ static int write_many(struct pl_store *ls, struct pl_entry *es, size_t n,
     if (rc != LDAP_SUCCESS)
         return pl_fail(ls, rc, "transaction start", err);
     rc = txn_modifies(ls, es, n, txnid, err);
+    pl_begin(ls);
     (void)pl_arm(ls, ls->ld, err);
     /* 2.5.13: the last argument must be NULL. */
     end = ldap_txn_end_s(ls->ld, rc == 0, txnid, NULL, NULL, NULL);

@@ -10,7 +10,9 @@
 # Root only (a private mount namespace with its own /etc/passwd); skipped
 # (77) without slapd and ldap-utils.  Every process it starts is stopped by
 # the EXIT trap.
-# shellcheck disable=SC1091,SC2154
+# shellcheck disable=SC1091,SC2154,SC2016,SC2317
+# (sourced files; variables set by make; both() evaluates its single-quoted
+# arguments later; functions run through check())
 . "$top_srcdir/tests/helper/lib.sh"
 . "$top_srcdir/tests/ldap/slapd.sh"
 
