@@ -19,6 +19,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 #include <syslog.h>
 #include <unistd.h>
@@ -162,6 +163,11 @@ static int record_from_reply(struct mod_ctx *ctx, const struct pwr_msg *rep,
     rec->status = a.status;
     rec->flags = a.flags;
     rec->changed = a.changed; /* for max_age */
+    /* The hash never leaves the helper: a password it holds (or the
+     * directory checks) is the marker that verifies nothing here, so the
+     * account is never taken for one that has no password yet. */
+    if (a.has_password)
+        snprintf(rec->hash, sizeof(rec->hash), "%s", PWR_HASH_ELSEWHERE);
     return 0;
 }
 
