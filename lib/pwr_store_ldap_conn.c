@@ -178,13 +178,13 @@ static int simple_bind(struct pl_store *ls, LDAP *ld, const char *dn,
         return -1;
     cred.bv_val = secret;
     cred.bv_len = strlen(secret);
-    rc = pl_arm(ls, ld, err);
-    if (rc == 0)
-        rc = ldap_sasl_bind_s(ld, dn, LDAP_SASL_SIMPLE, &cred, NULL, NULL,
-                              NULL);
-    sodium_memzero(secret, sizeof(secret));
-    if (rc == -1)
+    /* pl_arm's -1 is not LDAP_SERVER_DOWN (also -1: nobody listens). */
+    if (pl_arm(ls, ld, err) < 0) {
+        sodium_memzero(secret, sizeof(secret));
         return -1;
+    }
+    rc = ldap_sasl_bind_s(ld, dn, LDAP_SASL_SIMPLE, &cred, NULL, NULL, NULL);
+    sodium_memzero(secret, sizeof(secret));
     if (rc == LDAP_INVALID_CREDENTIALS)
         return pwr_fail(err, PWR_E_CONFIG, "directory %s: the bind as %s "
                         "was refused (check %s)", ls->o.uri, dn, pwfile);
@@ -233,13 +233,14 @@ int pl_bind_as(struct pl_store *ls, const char *dn, const char *password,
     *out = NULL;
     if (new_handle(ls, &ld, err) < 0)
         return -1;
-    rc = pl_arm(ls, ld, err);
-    if (rc == 0)
-        rc = ldap_sasl_bind_s(ld, dn, LDAP_SASL_SIMPLE, &cred, NULL, NULL,
-                              NULL);
+    if (pl_arm(ls, ld, err) < 0) {
+        ldap_unbind_ext_s(ld, NULL, NULL);
+        return -1;
+    }
+    rc = ldap_sasl_bind_s(ld, dn, LDAP_SASL_SIMPLE, &cred, NULL, NULL, NULL);
     if (rc != LDAP_SUCCESS) {
         ldap_unbind_ext_s(ld, NULL, NULL);
-        return rc == -1 ? -1 : pl_fail(ls, rc, "bind as the person", err);
+        return pl_fail(ls, rc, "bind as the person", err);
     }
     *out = ld;
     return 0;

@@ -237,6 +237,21 @@ kill -TERM "$LDAP_PID" && wait "$LDAP_PID"
 LDAP_PID=
 ldap_answers && fail "slapd still answers"
 URI_RE=$(printf '%s' "$LDAP_URI" | sed 's/[.[\*^$/]/\\&/g')
+# the CLI: alice's state is unavailable (exit 14) and the message names
+# the URI, even when nothing was looked up before the connect failed;
+# dave, local and never seen in the directory, is simply not in the store
+on_host 1
+$WORLD_IN "$PWRESET" status alice >"$W/status-down.out" 2>&1
+expect_rc $? 14 "pwreset status alice with the directory down"
+grep -q "$URI_RE" "$W/status-down.out" ||
+    fail "pwreset status alice did not name $LDAP_URI: $(cat "$W/status-down.out")"
+grep -q "internal" "$W/status-down.out" &&
+    fail "pwreset status alice reported an internal error: $(cat "$W/status-down.out")"
+$WORLD_IN "$PWRESET" status dave >"$W/status-dave.out" 2>&1
+rc=$?
+[ "$rc" -ne 14 ] && ! grep -q "internal" "$W/status-dave.out" ||
+    fail "pwreset status dave (local) with the directory down: exit $rc: $(cat "$W/status-dave.out")"
+ok "directory down: pwreset status says unavailable naming $LDAP_URI for alice, not for local dave"
 for h in 1 2; do
     on_host "$h"
     audit_mark
