@@ -123,7 +123,7 @@ fleet_login() {
 }
 
 fleet_bulk() {
-    local pw=("$BUILD/helper/pwreset" --helper "$BUILD/helper/pwreset-helper")
+    local pw=("$BUILD/cli/pwreset" --helper "$BUILD/helper/pwreset-helper")
     say "7. directory: force-reset --all of $FLEET_N accounts"
     BENCH_BUDGET_S=$FLEET_BUDGET BENCH_TIMEOUT_S=$FLEET_TIMEOUT \
         fleet_rows "$W/bin/bench_store" time "$FLEET_BULK_ITERS" fleet bulk_all_ldap "$FLEET_N" --clear -- \
