@@ -11,6 +11,7 @@
 
 #include "helper.h"
 #include "pwr_decide.h"
+#include "pwr_hash.h"
 
 void hx_store_backend(struct hx *hx, struct pwr_store_opts *opts)
 {
@@ -69,6 +70,15 @@ int hx_auth_check(struct hx *hx, const struct pwr_record *rec,
 {
     int locked = 0, ok;
 
+    /* The directory checks a known person's password by a bind, which
+     * costs slapd one hash; a login with no entry costs one hash here, so
+     * the time does not tell whether the account exists. */
+    if (rec == NULL && hx->cfg.backend == PWR_BACKEND_LDAP) {
+        memset(res, 0, sizeof(*res));
+        res->outcome = PWR_AUTH_WRONG;
+        pwr_hash_dummy(typed, &hx->cfg.hash);
+        return 0;
+    }
     pwr_auth_check(rec, typed, &hx->cfg, hx->now, res);
     /* A matching code is not tried as a password: a bind with it would
      * count as a failure in the directory's lockout. */
