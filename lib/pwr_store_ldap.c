@@ -40,6 +40,7 @@ struct ltxn {
     struct pl_store *ls;
     struct pl_entry *e;
     size_t n, cap;
+    struct pl_index ix;  /* e by login */
 };
 
 static const struct pwr_txn_ops pl_txn_ops;
@@ -105,7 +106,9 @@ static void ldap_close(void *ctx)
     if (ls == NULL)
         return;
     pl_disconnect(ls);
-    free(ls->known);
+    pl_seen_flush(ls);
+    pl_seen_free(ls);
+    pl_known_free(ls);
     sodium_memzero(ls, sizeof(*ls));
     free(ls);
 }
@@ -162,7 +165,8 @@ static int ldap_lookup(void *ctx, const char *login, struct pwr_record *out,
     if (rc == 1) {
         *out = e.old;
         pl_mark_seen(ls, login);
-        pl_remember(ls, &e);
+        pl_seen_flush(ls);
+        pl_remember(ls, &e, 1);
     }
     entry_free(&e);
     return rc;
@@ -244,9 +248,11 @@ static int ldap_foreach(void *ctx, pwr_store_visit_fn fn, void *arg,
                         struct pwr_err *err)
 {
     struct visit v = { ctx, fn, arg };
+    int rc = pl_search_all(ctx, "(objectClass=pwresetAccount)", visit_entry,
+                           &v, err);
 
-    return pl_search_all(ctx, "(objectClass=pwresetAccount)", visit_entry, &v,
-                         err);
+    pl_seen_flush(ctx);
+    return rc;
 }
 
 static void ldap_set_proof(void *ctx, const char *login, const char *password)
@@ -263,22 +269,32 @@ static void ldap_set_proof(void *ctx, const char *login, const char *password)
 
 static const char *ldap_version(void *ctx, const char *login)
 {
-    struct pl_store *ls = ctx;
+    const struct pl_known *k = pl_known_of(ctx, login);
 
-    for (size_t i = 0; i < ls->n_known; i++)
-        if (strcmp(ls->known[i].login, login) == 0 && ls->known[i].csn[0])
-            return ls->known[i].csn;
-    return NULL;
+    return k != NULL && k->csn[0] != '\0' ? k->csn : NULL;
 }
 
 /* ---- transactions ----------------------------------------------------- */
 
+static const char *txn_key(const void *arg, size_t pos)
+{
+    return ((const struct ltxn *)arg)->e[pos].login;
+}
+
 static struct pl_entry *txn_find(struct ltxn *t, const char *login)
 {
-    for (size_t i = 0; i < t->n; i++)
-        if (strcmp(t->e[i].login, login) == 0)
-            return &t->e[i];
-    return NULL;
+    size_t i = pl_index_find(&t->ix, login, txn_key, t);
+
+    return i == PL_NOT_FOUND ? NULL : &t->e[i];
+}
+
+/* The slot txn_slot gave is now t->e[t->n]: count it, index it. */
+static int txn_keep(struct ltxn *t, struct pwr_err *err)
+{
+    if (pl_index_add(&t->ix, t->n, txn_key, t) < 0)
+        return pwr_fail(err, PWR_E_INTERNAL, "out of memory");
+    t->n++;
+    return 0;
 }
 
 static struct pl_entry *txn_slot(struct ltxn *t, struct pwr_err *err)
@@ -307,11 +323,10 @@ static struct pl_entry *txn_entry(struct ltxn *t, const char *login,
     if (slot == NULL)
         return NULL;
     pl_begin(t->ls); /* each read of a (bulk) transaction: ldap_timeout */
-    if (fetch(t->ls, login, 0, slot, err) < 0) {
+    if (fetch(t->ls, login, 0, slot, err) < 0 || txn_keep(t, err) < 0) {
         entry_free(slot);
         return NULL;
     }
-    t->n++;
     return slot;
 }
 
@@ -398,7 +413,10 @@ static int tvisit_entry(LDAP *ld, LDAPMessage *msg, void *arg,
             return -1;
         }
         *slot = e;
-        v->t->n++;
+        if (txn_keep(v->t, err) < 0) {
+            entry_free(slot);
+            return -1;
+        }
     } else {
         entry_free(&e);
     }
@@ -480,6 +498,7 @@ static int commit(struct pl_store *ls, struct ltxn *t, struct pwr_err *err)
     for (size_t i = 0; rc == 0 && i < t->n; i++)
         if (t->e[i].dirty && !t->e[i].removed)
             pl_mark_seen(ls, t->e[i].login);
+    pl_seen_flush(ls);
     return rc;
 }
 
@@ -515,6 +534,7 @@ static int ldap_transact(void *ctx, pwr_txn_fn fn, void *arg,
         for (size_t i = 0; i < t.n; i++)
             entry_free(&t.e[i]);
         free(t.e);
+        pl_index_free(&t.ix);
         if (rc < 0 && err->code == PWR_E_UNAVAIL)
             pl_disconnect(ls);
         if (rc != 1)

@@ -9,7 +9,8 @@
  * pwr_store_ldap_write.c: one entry's modify with its assertion, many in
  *     an RFC 5805 transaction;
  * pwr_store_ldap.c: the backend's operations, the transaction;
- * pwr_store_ldap_seen.c: the logins this host has seen in the directory.
+ * pwr_store_ldap_seen.c: the logins this host has seen in the directory;
+ * pwr_store_ldap_index.c: a login among many, found in constant time.
  */
 #ifndef PWR_STORE_LDAP_H
 #define PWR_STORE_LDAP_H
@@ -54,6 +55,37 @@ struct pl_mods {
     int temporary;     /* then mark it temporary (second modify) */
 };
 
+/* Positions in an array, found by login (pwr_store_ldap_index.c). */
+#define PL_NOT_FOUND ((size_t)-1)
+typedef const char *(*pl_key_fn)(const void *arg, size_t pos);
+struct pl_index {
+    size_t *slot;                   /* position + 1; 0 empty */
+    size_t cap, n;                  /* cap: a power of two, or 0 */
+};
+size_t pl_index_find(const struct pl_index *ix, const char *login,
+                     pl_key_fn key, const void *arg);
+/* Add (or move) the login at pos, as key(arg, pos) names it: 0, -1. */
+int pl_index_add(struct pl_index *ix, size_t pos, pl_key_fn key,
+                 const void *arg);
+void pl_index_free(struct pl_index *ix);
+
+/* An entry's version as this process last read or wrote it, and its DN
+ * when a look-up found it (the password check binds to it). */
+struct pl_known {
+    char login[PWR_LOGIN_MAX + 1];
+    char csn[PL_CSN_MAX];
+    char *dn;
+};
+
+/* The logins this host has seen in the directory: the list file read once
+ * per process, the new ones written once (pl_seen_flush). */
+struct pl_seen_set {
+    int loaded, untrusted;          /* untrusted: every login "seen" */
+    char (*name)[PWR_LOGIN_MAX + 1];
+    size_t n, cap, n_written;
+    struct pl_index ix;
+};
+
 struct pl_store {
     struct pwr_ldap_opts o;
     char strs[8][PWR_PATH_MAX];     /* copies of o's strings */
@@ -64,8 +96,10 @@ struct pl_store {
     void *hook_arg;
     char proof_login[PWR_LOGIN_MAX + 1]; /* pwr_store_set_proof */
     char proof[512];                /* the person's password (wiped) */
-    struct pl_entry *known;         /* versions seen or written (csn=) */
+    struct pl_known *known;         /* versions seen or written (csn=) */
     size_t n_known, cap_known;
+    struct pl_index known_ix;
+    struct pl_seen_set seen;
 };
 
 /* ---- pwr_store_ldap_conn.c ---- */
@@ -110,8 +144,11 @@ int64_t pl_parse_gentime(const char *s);
  * else changed an entry: run the transaction again), -1 error. */
 int pl_write(struct pl_store *ls, struct pl_entry *es, size_t n,
              struct pwr_err *err);
-/* Remember e's version for pwr_store_version. */
-void pl_remember(struct pl_store *ls, const struct pl_entry *e);
+/* Remember e's version for pwr_store_version (and, with_dn, its DN). */
+void pl_remember(struct pl_store *ls, const struct pl_entry *e, int with_dn);
+/* What pl_remember kept of login, or NULL. */
+struct pl_known *pl_known_of(struct pl_store *ls, const char *login);
+void pl_known_free(struct pl_store *ls);
 
 /* ---- pwr_store_ldap.c ---- */
 /* Every entry under ldap_base that matches filter, page by page. */
@@ -122,10 +159,13 @@ int pl_search_all(struct pl_store *ls, const char *filter, pl_visit_fn fn,
 
 /* ---- pwr_store_ldap_seen.c ---- */
 /* 1 if this host has seen login in the directory. */
-int pl_seen(const struct pl_store *ls, const char *login);
-void pl_mark_seen(const struct pl_store *ls, const char *login);
+int pl_seen(struct pl_store *ls, const char *login);
+/* Note login as seen; pl_seen_flush writes the new ones to the list. */
+void pl_mark_seen(struct pl_store *ls, const char *login);
+void pl_seen_flush(struct pl_store *ls);
+void pl_seen_free(struct pl_store *ls);
 /* 1 if login is outside the directory: in the local /etc/passwd and never
  * seen in the directory by this host. */
-int pl_outside(const struct pl_store *ls, const char *login);
+int pl_outside(struct pl_store *ls, const char *login);
 
 #endif

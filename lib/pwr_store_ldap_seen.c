@@ -12,6 +12,7 @@
 #include <fcntl.h>
 #include <pwd.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -59,39 +60,99 @@ static FILE *open_list(const struct pl_store *ls, int write, int *bad)
     return f;
 }
 
-int pl_seen(const struct pl_store *ls, const char *login)
+static const char *seen_key(const void *arg, size_t pos)
 {
-    char line[PWR_LOGIN_MAX + 8];
-    int bad, found = 0;
-    FILE *f = open_list(ls, 0, &bad);
-
-    if (f == NULL)
-        return bad; /* a list we cannot trust: every login "seen" */
-    while (!found && fgets(line, sizeof(line), f) != NULL) {
-        line[strcspn(line, "\n")] = '\0';
-        found = strcmp(line, login) == 0;
-    }
-    fclose(f);
-    return found;
+    return ((const struct pl_seen_set *)arg)->name[pos];
 }
 
-void pl_mark_seen(const struct pl_store *ls, const char *login)
+/* Add login to the set in memory: 0, -1 (out of memory). */
+static int set_add(struct pl_seen_set *s, const char *login)
 {
+    if (s->n == s->cap) {
+        size_t cap = s->cap ? 2 * s->cap : 64;
+        char (*nn)[PWR_LOGIN_MAX + 1] = realloc(s->name, cap * sizeof(*nn));
+
+        if (nn == NULL)
+            return -1;
+        s->name = nn;
+        s->cap = cap;
+    }
+    snprintf(s->name[s->n], sizeof(s->name[s->n]), "%s", login);
+    if (pl_index_add(&s->ix, s->n, seen_key, s) < 0)
+        return -1;
+    s->n++;
+    return 0;
+}
+
+/* The list file, read once per process. */
+static void load(struct pl_store *ls)
+{
+    struct pl_seen_set *s = &ls->seen;
+    char line[PWR_LOGIN_MAX + 8];
     int bad;
     FILE *f;
 
+    if (s->loaded)
+        return;
+    s->loaded = 1;
+    f = open_list(ls, 0, &bad);
+    if (f == NULL) {
+        s->untrusted = bad; /* a list we cannot trust: every login "seen" */
+        return;
+    }
+    while (!s->untrusted && fgets(line, sizeof(line), f) != NULL) {
+        line[strcspn(line, "\n")] = '\0';
+        if (pwr_login_valid(line) &&
+            pl_index_find(&s->ix, line, seen_key, s) == PL_NOT_FOUND &&
+            set_add(s, line) < 0)
+            s->untrusted = 1;
+    }
+    fclose(f);
+    s->n_written = s->n;
+}
+
+int pl_seen(struct pl_store *ls, const char *login)
+{
+    load(ls);
+    return ls->seen.untrusted ||
+           pl_index_find(&ls->seen.ix, login, seen_key, &ls->seen) !=
+               PL_NOT_FOUND;
+}
+
+void pl_mark_seen(struct pl_store *ls, const char *login)
+{
     if (!pwr_login_valid(login) || pl_seen(ls, login))
+        return;
+    (void)set_add(&ls->seen, login);
+}
+
+void pl_seen_flush(struct pl_store *ls)
+{
+    struct pl_seen_set *s = &ls->seen;
+    int bad;
+    FILE *f;
+
+    if (s->n_written >= s->n)
         return;
     f = open_list(ls, 1, &bad);
     if (f == NULL)
         return;
-    fprintf(f, "%s\n", login);
+    for (size_t i = s->n_written; i < s->n; i++)
+        fprintf(f, "%s\n", s->name[i]);
     (void)fflush(f);
     (void)fsync(fileno(f));
     fclose(f);
+    s->n_written = s->n;
 }
 
-int pl_outside(const struct pl_store *ls, const char *login)
+void pl_seen_free(struct pl_store *ls)
+{
+    free(ls->seen.name);
+    pl_index_free(&ls->seen.ix);
+    memset(&ls->seen, 0, sizeof(ls->seen));
+}
+
+int pl_outside(struct pl_store *ls, const char *login)
 {
     struct passwd *pw;
     int local = 0;

@@ -14,6 +14,9 @@
 
 #include "pwr_store_ldap.h"
 
+/* Up to this many changed entries are read back one search each. */
+#define REREAD_ONE_BY_ONE_MAX 64
+
 struct ctrls {
     LDAPControl assert_c, read_c, txn_c;
     LDAPControl *list[4];
@@ -213,7 +216,7 @@ static int write_one(struct pl_store *ls, struct pl_entry *e,
     if (rc == 0 && m.temporary)
         rc = mark_temporary(ls, e, err);
     if (rc == 0)
-        pl_remember(ls, e);
+        pl_remember(ls, e, 0);
     return rc;
 }
 
@@ -239,7 +242,52 @@ static void reread(struct pl_store *ls, struct pl_entry *e)
                  v[0]->bv_val);
     ldap_value_free_len(v);
     ldap_msgfree(res);
-    pl_remember(ls, e);
+    pl_remember(ls, e, 0);
+}
+
+/* One entry of the search after a big transaction: its new entryCSN. */
+static int reread_visit(LDAP *ld, LDAPMessage *msg, void *arg,
+                        struct pwr_err *err)
+{
+    struct pl_store *ls = arg;
+    char uid[PWR_LOGIN_MAX + 1] = "";
+    struct berval **v = ldap_get_values_len(ld, msg, "uid");
+    struct berval **c = ldap_get_values_len(ld, msg, "entryCSN");
+    struct pl_known *k;
+
+    (void)err;
+    if (v != NULL && v[0] != NULL && v[0]->bv_len < sizeof(uid))
+        snprintf(uid, sizeof(uid), "%.*s", (int)v[0]->bv_len, v[0]->bv_val);
+    k = uid[0] != '\0' ? pl_known_of(ls, uid) : NULL;
+    if (k != NULL && c != NULL && c[0] != NULL && c[0]->bv_len < PL_CSN_MAX)
+        snprintf(k->csn, sizeof(k->csn), "%.*s", (int)c[0]->bv_len,
+                 c[0]->bv_val);
+    ldap_value_free_len(v);
+    ldap_value_free_len(c);
+    return 0;
+}
+
+/* After a transaction: the entryCSN each changed entry now has.  Many
+ * entries are read back by one paged search, not one search each (a
+ * round trip per account made force-reset --all twice as slow). */
+static void reread_all(struct pl_store *ls, struct pl_entry *es, size_t n)
+{
+    struct pwr_err err;
+    size_t dirty = 0;
+
+    for (size_t i = 0; i < n; i++)
+        dirty += es[i].dirty && !es[i].removed;
+    if (dirty < REREAD_ONE_BY_ONE_MAX) {
+        for (size_t i = 0; i < n; i++)
+            if (es[i].dirty)
+                reread(ls, &es[i]);
+        return;
+    }
+    for (size_t i = 0; i < n; i++)
+        if (es[i].dirty && !es[i].removed)
+            pl_remember(ls, &es[i], 0);
+    (void)pl_search_all(ls, "(objectClass=pwresetAccount)", reread_visit, ls,
+                        &err);
 }
 
 static int txn_modifies(struct pl_store *ls, struct pl_entry *es, size_t n,
@@ -290,9 +338,7 @@ static int write_many(struct pl_store *ls, struct pl_entry *es, size_t n,
         return 1;
     if (end != LDAP_SUCCESS)
         return pl_fail(ls, end, "transaction commit", err);
-    for (size_t i = 0; i < n; i++)
-        if (es[i].dirty)
-            reread(ls, &es[i]);
+    reread_all(ls, es, n);
     return 0;
 }
 
@@ -311,27 +357,61 @@ int pl_write(struct pl_store *ls, struct pl_entry *es, size_t n,
     return write_many(ls, es, n, err);
 }
 
-void pl_remember(struct pl_store *ls, const struct pl_entry *e)
+static const char *known_key(const void *arg, size_t pos)
 {
-    struct pl_entry *k;
-    size_t i;
+    return ((const struct pl_store *)arg)->known[pos].login;
+}
 
-    for (i = 0; i < ls->n_known; i++)
-        if (strcmp(ls->known[i].login, e->login) == 0)
-            break;
-    if (i == ls->n_known) {
-        if (ls->n_known == ls->cap_known) {
-            size_t cap = ls->cap_known ? 2 * ls->cap_known : 8;
-            k = realloc(ls->known, cap * sizeof(*k));
-            if (k == NULL)
-                return;
-            ls->known = k;
-            ls->cap_known = cap;
-        }
-        memset(&ls->known[i], 0, sizeof(ls->known[i]));
-        snprintf(ls->known[i].login, sizeof(ls->known[i].login), "%s",
-                 e->login);
-        ls->n_known++;
+struct pl_known *pl_known_of(struct pl_store *ls, const char *login)
+{
+    size_t i = pl_index_find(&ls->known_ix, login, known_key, ls);
+
+    return i == PL_NOT_FOUND ? NULL : &ls->known[i];
+}
+
+static struct pl_known *known_add(struct pl_store *ls, const char *login)
+{
+    struct pl_known *k;
+
+    if (ls->known == NULL || ls->n_known == ls->cap_known) {
+        size_t cap = ls->cap_known ? 2 * ls->cap_known : 8;
+
+        k = realloc(ls->known, cap * sizeof(*k));
+        if (k == NULL)
+            return NULL;
+        ls->known = k;
+        ls->cap_known = cap;
     }
-    snprintf(ls->known[i].csn, sizeof(ls->known[i].csn), "%s", e->csn);
+    k = &ls->known[ls->n_known];
+    memset(k, 0, sizeof(*k));
+    snprintf(k->login, sizeof(k->login), "%s", login);
+    if (pl_index_add(&ls->known_ix, ls->n_known, known_key, ls) < 0)
+        return NULL;
+    ls->n_known++;
+    return k;
+}
+
+void pl_remember(struct pl_store *ls, const struct pl_entry *e, int with_dn)
+{
+    struct pl_known *k = pl_known_of(ls, e->login);
+
+    if (k == NULL)
+        k = known_add(ls, e->login);
+    if (k == NULL)
+        return;
+    snprintf(k->csn, sizeof(k->csn), "%s", e->csn);
+    if (with_dn && e->dn != NULL) {
+        free(k->dn);
+        k->dn = strdup(e->dn);
+    }
+}
+
+void pl_known_free(struct pl_store *ls)
+{
+    for (size_t i = 0; i < ls->n_known; i++)
+        free(ls->known[i].dn);
+    free(ls->known);
+    ls->known = NULL;
+    ls->n_known = ls->cap_known = 0;
+    pl_index_free(&ls->known_ix);
 }
