@@ -309,21 +309,13 @@ static int person_bind(struct pl_store *ls, LDAP *ld, const char *dn,
     return pl_fail(ls, code, "password check", err);
 }
 
-int pl_check_password(void *ctx, const char *login, const char *password,
-                      int *locked, struct pwr_err *err)
+/* Bind as dn, on its own connection (the host's stays bound). */
+static int check_at(struct pl_store *ls, const char *dn, const char *password,
+                    int *locked, struct pwr_err *err)
 {
-    struct pl_store *ls = ctx;
     LDAP *ld = NULL;
-    char *dn = NULL;
-    int rc;
+    int rc = new_handle(ls, &ld, err);
 
-    *locked = 0;
-    pl_begin(ls);
-    rc = find_dn(ls, login, &dn, err);
-    if (rc <= 0)
-        return rc;
-    /* The person's bind on its own connection: the host's stays bound. */
-    rc = new_handle(ls, &ld, err);
     if (rc == 0)
         rc = pl_arm(ls, ld, err);
     if (rc == 0)
@@ -332,6 +324,26 @@ int pl_check_password(void *ctx, const char *login, const char *password,
                                                err);
     if (ld != NULL)
         ldap_unbind_ext_s(ld, NULL, NULL);
+    return rc;
+}
+
+int pl_check_password(void *ctx, const char *login, const char *password,
+                      int *locked, struct pwr_err *err)
+{
+    struct pl_store *ls = ctx;
+    const struct pl_known *k = pl_known_of(ls, login);
+    char *dn = NULL;
+    int rc;
+
+    *locked = 0;
+    pl_begin(ls);
+    /* The entry this run's look-up found: no second search. */
+    if (k != NULL && k->dn != NULL)
+        return check_at(ls, k->dn, password, locked, err);
+    rc = find_dn(ls, login, &dn, err);
+    if (rc <= 0)
+        return rc;
+    rc = check_at(ls, dn, password, locked, err);
     ldap_memfree(dn);
     return rc;
 }
