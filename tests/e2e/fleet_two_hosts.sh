@@ -34,12 +34,14 @@ export TMPDIR
 LDAP_CONF_EDIT='s|^rootdn.*|&\nrootpw e2e-root-secret|'
 ldap_start || fail "the throwaway slapd did not start"
 HOSTS_ON_EXIT=ldap_stop
+# a host's random secret in a cheap salted scheme, as etc/ldap/example.ldif
+H2_SSHA=$(slappasswd -h '{SSHA}' -s host2-secret) || fail "slappasswd failed"
 ldapadd -x -H "$LDAP_URI" -D "cn=admin,$LDAP_BASE" -w e2e-root-secret >"$W/host2.ldapadd" 2>&1 <<EOF ||
 dn: cn=host2,ou=hosts,$LDAP_BASE
 objectClass: applicationProcess
 objectClass: simpleSecurityObject
 cn: host2
-userPassword: host2-secret
+userPassword: $H2_SSHA
 EOF
     fail "cannot add host 2's identity to the directory: $(cat "$W/host2.ldapadd")"
 hosts_up 2223

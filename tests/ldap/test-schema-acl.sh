@@ -145,6 +145,14 @@ ok "slapd runs etc/ldap/slapd.conf.example with etc/ldap/example.ldif"
 
 check "the example people carry pwresetAccount" \
     test "$(attr host "$ALICE" objectClass | grep -c pwresetAccount)" -eq 1
+# the host's and the admin's random secrets in a cheap salted scheme (the
+# host binds at every login), people's passwords in yescrypt
+EX=$top_srcdir/etc/ldap/example.ldif
+check "the example's host and admin secrets are {SSHA}" \
+    test "$(grep -c '^userPassword: {SSHA}' "$EX")" -eq 2 -a \
+    "$(awk '/^dn: cn=(host1|pwadmin),/{e=1} /^$/{e=0} e && /^userPassword: {SSHA}/' "$EX" | wc -l)" -eq 2
+check "the example people's passwords are yescrypt" \
+    test "$(grep '^userPassword:' "$EX" | grep -vc '{SSHA}\|{CRYPT}\$y\$')" -eq 0
 
 # --- what a host may read ----------------------------------------------------
 
