@@ -118,6 +118,11 @@ int hx_outf(struct hx *hx, const char *key, struct pwr_err *err,
  * where a group starts, and end it; whole groups that fill a frame are
  * sent to the caller at once (the reply streams, so a list of any length
  * is complete and the helper never holds it whole). */
+/* One account's group of status keys (pwr_status_msg.h) in the reply: the
+ * "status" op's, and a successful "verify" adds it so the module's account
+ * stage of the same login needs no second helper run. */
+int hx_status_group(struct hx *hx, const struct pwr_record *rec,
+                    struct pwr_err *err);
 size_t hx_out_mark(const struct hx *hx);
 void hx_out_group_end(struct hx *hx, size_t mark);
 /* For the reply: 1 if what is left of hx->out fits one frame after

@@ -109,15 +109,23 @@ static int account_keys(struct hx *hx, const struct pwr_record *rec,
     return pwr_status_msg_add(&hx->out, &a, err);
 }
 
-/* 0 to go on, -1 error. */
-static int add_account(struct hx *hx, const struct pwr_record *rec,
-                       struct pwr_err *err)
+int hx_status_group(struct hx *hx, const struct pwr_record *rec,
+                    struct pwr_err *err)
 {
     size_t mark = hx_out_mark(hx);
 
     if (account_keys(hx, rec, err) < 0)
         return -1;
     hx_out_group_end(hx, mark);
+    return 0;
+}
+
+/* 0 to go on, -1 error. */
+static int add_account(struct hx *hx, const struct pwr_record *rec,
+                       struct pwr_err *err)
+{
+    if (hx_status_group(hx, rec, err) < 0)
+        return -1;
     hx->listed++;
     return 0;
 }

@@ -161,7 +161,7 @@ static int verify_ok(struct hx *hx, const struct pwr_record *rec,
         hx_out(hx, "login_reason", ar.reason, err) < 0 ||
         hx_out(hx, "login_message", ar.message, err) < 0)
         return -1;
-    return 0;
+    return hx_status_group(hx, rec, err);
 }
 
 /* A shadow lock ('!', passwd -l) refuses the password login of

@@ -29,6 +29,7 @@
 #define MOD_DATA_PROOF "pam_pwreset_proof" /* the secret auth accepted (wiped) */
 #define MOD_DATA_BREACH "pam_pwreset_breach" /* auth flagged a breached password */
 #define MOD_DATA_NOTICE "pam_pwreset_notice" /* this handle showed the notice */
+#define MOD_DATA_STATUS "pam_pwreset_status" /* the account as verify saw it */
 
 struct mod_opts {
     int debug;

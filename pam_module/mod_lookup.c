@@ -20,6 +20,7 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
 #include <unistd.h>
@@ -181,12 +182,57 @@ static void unavailable(struct mod_ctx *ctx, const struct pwr_msg *rep)
     mod_log_err(ctx, "%s", why != NULL ? why : "account service unavailable");
 }
 
+static void cleanup_record(pam_handle_t *pamh, void *data, int status)
+{
+    (void)pamh;
+    (void)status;
+    pwr_record_wipe(data);
+    free(data);
+}
+
+/* A successful verify's reply holds the account's status group: kept for
+ * the account stage of this same PAM transaction (pam_set_data dies with
+ * the handle), so one login runs the helper once.  Best effort. */
+static void keep_status(struct mod_ctx *ctx, const struct pwr_msg *rep)
+{
+    struct pwr_record *rec;
+
+    if (pwr_status_msg_next(rep, 0) >= rep->n)
+        return;
+    rec = calloc(1, sizeof(*rec));
+    if (rec == NULL)
+        return;
+    if (record_from_reply(ctx, rep, rec) < 0 ||
+        pam_set_data(ctx->pamh, MOD_DATA_STATUS, rec, cleanup_record) !=
+            PAM_SUCCESS)
+        cleanup_record(ctx->pamh, rec, 0);
+}
+
+/* The status verify kept, used once: 1 (rec filled) or 0 none. */
+static int take_status(struct mod_ctx *ctx, struct pwr_record *rec)
+{
+    const void *data = NULL;
+
+    if (pam_get_data(ctx->pamh, MOD_DATA_STATUS, &data) != PAM_SUCCESS ||
+        data == NULL)
+        return 0;
+    if (strcmp(((const struct pwr_record *)data)->login, ctx->user) == 0) {
+        *rec = *(const struct pwr_record *)data;
+        (void)pam_set_data(ctx->pamh, MOD_DATA_STATUS, NULL, NULL);
+        return 1;
+    }
+    (void)pam_set_data(ctx->pamh, MOD_DATA_STATUS, NULL, NULL);
+    return 0;
+}
+
 static int lookup_helper(struct mod_ctx *ctx, struct pwr_record *rec)
 {
     struct pwr_msg req, rep;
     enum pwr_code code;
     int rc = -1;
 
+    if (take_status(ctx, rec))
+        return 1;
     if (mod_helper_req(ctx, "status", &req) < 0)
         return -1;
     code = mod_helper_run(ctx, &req, &rep);
@@ -289,8 +335,10 @@ static int verify_helper(struct mod_ctx *ctx, const char *typed,
         return -1;
     }
     code = mod_helper_run(ctx, &req, &rep);
-    if (code == PWR_OK && method_from_reply(&rep, &res->method) == 0)
+    if (code == PWR_OK && method_from_reply(&rep, &res->method) == 0) {
         res->outcome = PWR_AUTH_OK;
+        keep_status(ctx, &rep);
+    }
     else if (code == PWR_E_AUTH && pwr_msg_get(&rep, "expired"))
         res->outcome = PWR_AUTH_TEMP_EXPIRED;
     else if (code == PWR_E_NOENT)
