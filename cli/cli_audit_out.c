@@ -26,7 +26,7 @@
 static const char *const csv_columns[] = {
     "event", "user", "actor", "actor_uid", "result", "reason", "service",
     "rhost", "tty", "temporary", "method", "count", "expires", "detail",
-    "seq", "mac", "trust",
+    "backend", "csn", "seq", "mac", "trust",
 };
 
 const char *aud_get(const struct aud_event *ev, const char *key)

@@ -68,6 +68,8 @@ struct hx {
      * and su run the helper as root), so its events name the user as actor
      * and policy messages speak to the owner. */
     const char *self_actor;
+    int admin_op;     /* an admin command (the directory: admin identity) */
+    struct pwr_ldap_opts ldap; /* backend = ldap: from cfg */
 };
 
 /* ---- helper_setup.c: set-uid hygiene at start-up ---- */
@@ -163,6 +165,22 @@ void hx_add_repair(const struct hx *hx, struct pwr_err *err);
 void hx_mark_store(struct hx *hx);
 /* GECOS full name of login ("" if none). */
 void hx_full_name(const char *login, char *out, size_t outsz);
+
+/* ---- helper_store.c ---- */
+struct pwr_auth_result;
+/* The backend of cfg (backend = file or ldap) into opts. */
+void hx_store_backend(struct hx *hx, struct pwr_store_opts *opts);
+/* "file" or "ldap". */
+const char *hx_backend_name(const struct hx *hx);
+/* The audit fields of the backend: backend=, and for the directory the
+ * entryCSN of user's entry (csn=) after this run's change or lookup. */
+void hx_audit_backend(struct hx *hx, struct pwr_audit *a, const char *user);
+/* pwr_auth_check, with the password checked by the backend where it
+ * keeps the hashes (the directory: a bind as the person).  -1 when the
+ * backend could not answer (err set). */
+int hx_auth_check(struct hx *hx, const struct pwr_record *rec,
+                  const char *typed, struct pwr_auth_result *res,
+                  struct pwr_err *err);
 
 /* ---- helper_batch.c ---- */
 /* One account of a batch.  Kept small (a bulk action holds 100,000 of

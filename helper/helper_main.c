@@ -219,6 +219,7 @@ static int run_request(struct hx *hx, struct pwr_err *err)
     if (op == NULL)
         return pwr_fail(err, PWR_E_USAGE, "unknown or missing op");
     hx->op = op->name;
+    hx->admin_op = !op->self_service;
     if (check_keys(hx->req, op, err) < 0)
         return -1;
     if (hx_req_text(hx, "service", HX_ITEM_MAX, &hx->service, err) < 0 ||

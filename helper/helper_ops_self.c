@@ -133,8 +133,9 @@ static int lookup_for_proof(struct hx *hx, const char *login,
     /* Counted (or refused at the limit) before the hash. */
     if (found && proof != NULL && rate_check(hx, login, err) < 0)
         return -1;
-    if (proof != NULL)
-        pwr_auth_check(found ? rec : NULL, proof, &hx->cfg, hx->now, res);
+    if (proof != NULL &&
+        hx_auth_check(hx, found ? rec : NULL, proof, res, err) < 0)
+        return -1;
     if (found && proof != NULL && res->outcome == PWR_AUTH_OK &&
         !hx->is_root)
         hx_rate_clear(hx, login);

@@ -74,6 +74,7 @@ void hx_audit_begin_actor(struct hx *hx, struct pwr_audit *a,
         pwr_audit_add(a, "user", user);
     pwr_audit_add(a, "actor", actor);
     pwr_audit_add_int(a, "actor_uid", actor_uid);
+    hx_audit_backend(hx, a, user);
     if (hx->service != NULL)
         pwr_audit_add(a, "service", hx->service);
     if (hx->rhost != NULL)
@@ -236,7 +237,9 @@ int hx_open_store(struct hx *hx, int create, struct pwr_err *err)
     opts.path = hx->cfg.store;
     opts.lock_timeout_ms = hx->cfg.lock_timeout_ms;
     opts.create = create;
-    if (pwr_store_check_present(hx->cfg.store, hx->config_path, 1, err) < 0)
+    hx_store_backend(hx, &opts);
+    if (opts.backend == NULL &&
+        pwr_store_check_present(hx->cfg.store, hx->config_path, 1, err) < 0)
         return -1;
     opts.commit_hook = hx_intent_hook;
     opts.hook_arg = hx;

@@ -32,6 +32,9 @@ enum key_id {
     K_HISTORY, K_MAX_AGE, K_WARN_AGE, K_NOTIFY_MAIL, K_MAIL_FROM, K_SENDMAIL,
     K_SENDMAIL_TIMEOUT,
     K_PROTECTED_GROUPS, K_LOGIN_DEFS,
+    K_BACKEND, K_LDAP_URI, K_LDAP_BASE, K_LDAP_BIND_DN, K_LDAP_BIND_PW,
+    K_LDAP_ADMIN_DN, K_LDAP_ADMIN_PW, K_LDAP_CA_FILE, K_LDAP_STARTTLS,
+    K_LDAP_TIMEOUT,
     K_COUNT
 };
 
@@ -122,6 +125,30 @@ static const struct pwr_cfg_key keys[K_COUNT] = {
                                     "docker lxd libvirt" },
     [K_LOGIN_DEFS] = { .name = "login_defs", .type = KT_PATH,
                        FIELD(login_defs), .def = "/etc/login.defs" },
+    /* the directory backend (docs/FLEET.md) */
+    [K_BACKEND] = { .name = "backend", .type = KT_BACKEND, FIELD(backend),
+                    .def = "file" },
+    [K_LDAP_URI] = { .name = "ldap_uri", .type = KT_TEXT_OPT,
+                     FIELD(ldap_uri), .def = "" },
+    [K_LDAP_BASE] = { .name = "ldap_base", .type = KT_TEXT_OPT,
+                      FIELD(ldap_base), .def = "" },
+    [K_LDAP_BIND_DN] = { .name = "ldap_bind_dn", .type = KT_TEXT_OPT,
+                         FIELD(ldap_bind_dn), .def = "" },
+    [K_LDAP_BIND_PW] = { .name = "ldap_bind_password_file",
+                         .type = KT_PATH_OPT,
+                         FIELD(ldap_bind_password_file), .def = "" },
+    [K_LDAP_ADMIN_DN] = { .name = "ldap_admin_dn", .type = KT_TEXT_OPT,
+                          FIELD(ldap_admin_dn), .def = "" },
+    [K_LDAP_ADMIN_PW] = { .name = "ldap_admin_password_file",
+                          .type = KT_PATH_OPT,
+                          FIELD(ldap_admin_password_file), .def = "" },
+    [K_LDAP_CA_FILE] = { .name = "ldap_ca_file", .type = KT_PATH_OPT,
+                         FIELD(ldap_ca_file), .def = "" },
+    [K_LDAP_STARTTLS] = { .name = "ldap_starttls", .type = KT_BOOL,
+                          FIELD(ldap_starttls), .def = "no" },
+    [K_LDAP_TIMEOUT] = { .name = "ldap_timeout", .type = KT_DURATION,
+                         FIELD(ldap_timeout), .min = 1, .max = 600,
+                         .def = "5s" },
 };
 
 /* ---- one key, by name --------------------------------------------------- */

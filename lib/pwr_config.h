@@ -57,7 +57,20 @@ struct pwr_config {
     char protected_groups[PWR_MAX_PROTECTED][PWR_LOGIN_MAX + 1];
     size_t n_protected_groups;                 /* protected_groups = root sudo ... */
     char login_defs[PWR_PATH_MAX];             /* login_defs = /etc/login.defs */
+    /* the directory backend (docs/FLEET.md) */
+    unsigned backend;                          /* backend = file | ldap */
+    char ldap_uri[PWR_TEXT_MAX];               /* ldap_uri = ldaps://... */
+    char ldap_base[PWR_TEXT_MAX];              /* ldap_base = ou=people,... */
+    char ldap_bind_dn[PWR_TEXT_MAX];           /* this host's identity */
+    char ldap_bind_password_file[PWR_PATH_MAX];
+    char ldap_admin_dn[PWR_TEXT_MAX];          /* "" : no admin commands */
+    char ldap_admin_password_file[PWR_PATH_MAX];
+    char ldap_ca_file[PWR_PATH_MAX];           /* "" : the system's CAs */
+    unsigned ldap_starttls;                    /* ldap_starttls = no */
+    int64_t ldap_timeout;                      /* ldap_timeout = 5s */
 };
+
+enum pwr_backend_kind { PWR_BACKEND_FILE = 0, PWR_BACKEND_LDAP = 1 };
 
 /* Compiled-in defaults (store path from configure). */
 void pwr_config_defaults(struct pwr_config *cfg);

@@ -30,6 +30,8 @@ enum pwr_cfg_type {
     KT_HASH,       /* pwr_hash_method_parse */
     KT_TEXT,       /* free UTF-8 text, not empty */
     KT_BOOL,       /* yes/no, true/false, on/off, 1/0 */
+    KT_TEXT_OPT,   /* free UTF-8 text, or "" for none */
+    KT_BACKEND,    /* file or ldap */
 };
 
 struct pwr_cfg_key {

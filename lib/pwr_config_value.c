@@ -185,7 +185,7 @@ static int parse_hash(const struct pwr_cfg_key *k, const char *v,
 static int parse_text(const struct pwr_cfg_key *k, const char *v,
                       struct pwr_config *cfg, struct pwr_err *e)
 {
-    if (*v == '\0')
+    if (*v == '\0' && k->type != KT_TEXT_OPT)
         return pwr_fail(e, PWR_E_CONFIG, "empty value");
     if (pwr_strlcpy(field(cfg, k), v, k->size) < 0)
         return pwr_fail(e, PWR_E_CONFIG, "text too long (at most %zu bytes)",
@@ -209,6 +209,18 @@ static int parse_bool(const struct pwr_cfg_key *k, const char *v,
     return pwr_fail(e, PWR_E_CONFIG, "'%s' is not yes or no", v);
 }
 
+static int parse_backend(const struct pwr_cfg_key *k, const char *v,
+                         struct pwr_config *cfg, struct pwr_err *e)
+{
+    if (strcmp(v, "file") == 0)
+        *(unsigned *)field(cfg, k) = PWR_BACKEND_FILE;
+    else if (strcmp(v, "ldap") == 0)
+        *(unsigned *)field(cfg, k) = PWR_BACKEND_LDAP;
+    else
+        return pwr_fail(e, PWR_E_CONFIG, "'%s' is not file or ldap", v);
+    return 0;
+}
+
 typedef int (*parse_fn)(const struct pwr_cfg_key *, const char *,
                         struct pwr_config *, struct pwr_err *);
 
@@ -218,7 +230,8 @@ static const parse_fn parsers[] = {
     [KT_PATH_LIST] = parse_list,   [KT_UINT] = parse_number,
     [KT_MSEC] = parse_number,      [KT_DURATION] = parse_duration,
     [KT_HASH] = parse_hash,        [KT_TEXT] = parse_text,
-    [KT_BOOL] = parse_bool,
+    [KT_BOOL] = parse_bool,        [KT_TEXT_OPT] = parse_text,
+    [KT_BACKEND] = parse_backend,
 };
 
 /* Values end up in paths, terminal messages and syslog: whatever the key,

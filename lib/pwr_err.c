@@ -64,6 +64,7 @@ const char *pwr_code_name(enum pwr_code code)
         [PWR_E_AUTH] = "auth",     [PWR_E_CANCEL] = "cancelled",
         [PWR_E_BUSY] = "busy",     [PWR_E_CONFIG] = "config",
         [PWR_E_EXISTS] = "exists", [PWR_E_PARTIAL] = "partial",
+        [PWR_E_UNAVAIL] = "unavailable",
     };
 
     if ((size_t)code < sizeof(names) / sizeof(names[0]) && names[code])

@@ -26,6 +26,7 @@ enum pwr_code {
     PWR_E_CONFIG = 11,    /* configuration file or option invalid */
     PWR_E_EXISTS = 12,    /* account already in the store */
     PWR_E_PARTIAL = 13,   /* done, but some accounts were skipped (CLI only) */
+    PWR_E_UNAVAIL = 14,   /* the directory (backend = ldap) did not answer */
 };
 
 struct pwr_err {

@@ -144,6 +144,9 @@ int pwr_hash_usable(const char *stored)
 {
     int check;
 
+    /* The directory keeps the password (and checks it by a bind). */
+    if (stored != NULL && strcmp(stored, PWR_HASH_ELSEWHERE) == 0)
+        return 1;
     if (stored == NULL || stored[0] == '\0' || stored[0] == '!' ||
         stored[0] == '*')
         return 0;

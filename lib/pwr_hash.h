@@ -50,4 +50,9 @@ int pwr_hash_login(const char *pw, const char *stored,
 const char *pwr_hash_method_name(enum pwr_hash_method m);
 int pwr_hash_method_parse(const char *name, enum pwr_hash_method *m);
 
+/* A record's hash that only says "the backend holds a password" (the
+ * directory: nobody reads userPassword, passwords are checked by a bind):
+ * usable, and matches no password here. */
+#define PWR_HASH_ELSEWHERE "*elsewhere*"
+
 #endif

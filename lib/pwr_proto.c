@@ -147,7 +147,7 @@ enum pwr_code pwr_msg_result(const struct pwr_msg *rep)
 
     if (r == NULL)
         return PWR_E_INTERNAL;
-    for (c = PWR_OK; c <= PWR_E_PARTIAL; c++)
+    for (c = PWR_OK; c <= PWR_E_UNAVAIL; c++)
         if (strcmp(r, pwr_code_name((enum pwr_code)c)) == 0)
             return (enum pwr_code)c;
     return PWR_E_INTERNAL;

@@ -43,12 +43,31 @@ typedef int (*pwr_commit_hook)(void *arg, enum pwr_commit_stage stage,
                                const struct pwr_store_id *next,
                                struct pwr_err *err);
 
+/* The directory backend's settings (pwreset.conf(5), docs/FLEET.md). */
+struct pwr_ldap_opts {
+    const char *uri, *base;
+    const char *bind_dn, *bind_password_file;   /* this host's identity */
+    const char *admin_dn, *admin_password_file; /* "" on hosts without */
+    const char *ca_file;                        /* "": the system's CAs */
+    int starttls;
+    unsigned timeout_ms;  /* every connect and operation; 0 = 5000 */
+    int admin;            /* bind as admin_dn (admin commands) */
+};
+
+struct pwr_store_backend;
+
 struct pwr_store_opts {
-    const char *path;         /* store file; its directory holds lock and backup */
+    const char *path;         /* store file; its directory holds lock and backup
+                                 (with the directory backend: the local files
+                                 beside it, e.g. the list of seen logins) */
     unsigned lock_timeout_ms; /* give up with PWR_E_BUSY after this; 0 = 10000 */
     int create;               /* transact may create a missing store (empty) */
     pwr_commit_hook commit_hook; /* NULL: none */
     void *hook_arg;
+    /* NULL: the file backend.  Only pwreset-helper links the directory
+     * backend (pwr_store_ldap_backend) and passes it here with ldap. */
+    const struct pwr_store_backend *backend;
+    const struct pwr_ldap_opts *ldap;
 };
 
 int pwr_store_open(struct pwr_store **out, const struct pwr_store_opts *opts,
@@ -85,7 +104,7 @@ int pwr_txn_put(struct pwr_txn *txn, const struct pwr_record *rec,
                 struct pwr_err *err);
 
 /* Inside a transaction: remove a record: 1 removed, 0 not there, -1
- * error (issue 14: purge). */
+ * error (purge). */
 int pwr_txn_remove(struct pwr_txn *txn, const char *login,
                    struct pwr_err *err);
 
@@ -97,7 +116,49 @@ typedef int (*pwr_txn_visit_fn)(struct pwr_txn *txn,
 int pwr_txn_foreach(struct pwr_txn *txn, pwr_txn_visit_fn fn, void *arg,
                     struct pwr_err *err);
 
+/* "file" or "ldap": for the audit field backend=. */
+const char *pwr_store_backend_name(const struct pwr_store *st);
+
+/* The version of login's record after this process's last commit that
+ * changed it (the directory: its entryCSN), or after its lookup when no
+ * commit changed it; NULL when the backend has none (the file store) or
+ * login was not seen.  For the audit field csn=. */
+const char *pwr_store_version(struct pwr_store *st, const char *login);
+
+/* Check a password where the backend keeps the hashes itself (the
+ * directory: a bind as the person, with the ppolicy control):
+ * 1 right, 0 wrong, -1 error; -2 when the backend has no such check and
+ * the caller compares rec.hash itself (the file store).  *locked is set
+ * when the backend said the account is locked. */
+int pwr_store_check_password(struct pwr_store *st, const char *login,
+                             const char *password, int *locked,
+                             struct pwr_err *err);
+
+/* The directory: the account's own password, proven by the caller, for a
+ * change the host may not make alone (a voluntary password change is
+ * written bound as the person).  Kept until the store is closed, then
+ * wiped.  Nothing for the file store. */
+void pwr_store_set_proof(struct pwr_store *st, const char *login,
+                         const char *password);
+
 /* ---- backend interface (for pwr_store.c and backends only) ---------------- */
+
+/* A backend's transaction starts with this header; pwr_txn_* forward to
+ * its operations. */
+struct pwr_txn_ops {
+    int (*get)(struct pwr_txn *txn, const char *login, struct pwr_record *out,
+               struct pwr_err *err);
+    int (*put)(struct pwr_txn *txn, const struct pwr_record *rec,
+               struct pwr_err *err);
+    int (*remove)(struct pwr_txn *txn, const char *login, struct pwr_err *err);
+    int (*foreach)(struct pwr_txn *txn, pwr_txn_visit_fn fn, void *arg,
+                   struct pwr_err *err);
+};
+
+struct pwr_txn {
+    const struct pwr_txn_ops *ops;
+};
+
 struct pwr_store_backend {
     const char *name;
     int (*open)(void **ctx, const struct pwr_store_opts *opts,
@@ -108,8 +169,15 @@ struct pwr_store_backend {
     int (*foreach)(void *ctx, pwr_store_visit_fn fn, void *arg,
                    struct pwr_err *err);
     int (*transact)(void *ctx, pwr_txn_fn fn, void *arg, struct pwr_err *err);
+    /* optional (NULL: none); see the pwr_store_* calls of the same name */
+    const char *(*version)(void *ctx, const char *login);
+    int (*check_password)(void *ctx, const char *login, const char *password,
+                          int *locked, struct pwr_err *err);
+    void (*set_proof)(void *ctx, const char *login, const char *password);
 };
 
 extern const struct pwr_store_backend pwr_store_file_backend;
+/* In libpwreset_ldap (pwreset-helper only). */
+extern const struct pwr_store_backend pwr_store_ldap_backend;
 
 #endif

@@ -34,6 +34,10 @@
 
 int mod_store_readable(const struct mod_ctx *ctx)
 {
+    /* The directory: only the helper talks to it (this module links no
+     * LDAP library). */
+    if (ctx->cfg.backend == PWR_BACKEND_LDAP)
+        return 0;
     if (geteuid() == 0)
         return 1;
     if (access(ctx->cfg.store, R_OK) == 0)
@@ -161,6 +165,16 @@ static int record_from_reply(struct mod_ctx *ctx, const struct pwr_msg *rep,
     return 0;
 }
 
+/* The directory did not answer: tell the user, log the helper's reason
+ * (it names the URI) once at error priority. */
+static void unavailable(struct mod_ctx *ctx, const struct pwr_msg *rep)
+{
+    const char *why = pwr_msg_get(rep, "message");
+
+    mod_error_msg(ctx, "account service unavailable, try again later");
+    mod_log_err(ctx, "%s", why != NULL ? why : "account service unavailable");
+}
+
 static int lookup_helper(struct mod_ctx *ctx, struct pwr_record *rec)
 {
     struct pwr_msg req, rep;
@@ -174,6 +188,8 @@ static int lookup_helper(struct mod_ctx *ctx, struct pwr_record *rec)
         rc = 0;
     else if (code == PWR_OK)
         rc = record_from_reply(ctx, &rep, rec) == 0 ? 1 : -1;
+    else if (code == PWR_E_UNAVAIL)
+        unavailable(ctx, &rep);
     else
         mod_log_err(ctx, "helper status: %s",
                     pwr_msg_get(&rep, "message") ? pwr_msg_get(&rep, "message")
@@ -273,7 +289,10 @@ static int verify_helper(struct mod_ctx *ctx, const char *typed,
         res->outcome = PWR_AUTH_TEMP_EXPIRED;
     else if (code == PWR_E_NOENT)
         found = 0;
-    else if (code != PWR_E_AUTH) {
+    else if (code == PWR_E_UNAVAIL) {
+        found = -1;
+        unavailable(ctx, &rep);
+    } else if (code != PWR_E_AUTH) {
         found = -1;
         mod_log_err(ctx, "helper verify: %s",
                     pwr_msg_get(&rep, "message") ? pwr_msg_get(&rep, "message")

@@ -22,7 +22,8 @@
 static const char *const vocabulary[] = {
     "event", "user", "actor", "actor_uid", "result", "reason", "service",
     "rhost", "tty", "temporary", "method", "users", "count", "expires", "by",
-    "detail", "uid", "truncated", "remaining", "sudo_ts", "seq", "mac",
+    "detail", "uid", "truncated", "remaining", "sudo_ts", "backend", "csn",
+    "seq", "mac",
 };
 
 struct seen {

@@ -1,0 +1,337 @@
+/* pwr_store_ldap_write.c - the directory backend's writes: each entry's
+ * modify asserts the entryCSN it was read with, so a change made meanwhile
+ * by another host fails it (assertionFailed, 122) and the transaction runs
+ * again on the new state; changes of more than one entry go in one RFC
+ * 5805 transaction, all or nothing.  The post-read control returns the
+ * entryCSN the write made, for the audit trail.
+ * SPDX-License-Identifier: BSD-3-Clause
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pwr_store_ldap.h"
+
+struct ctrls {
+    LDAPControl assert_c, read_c, txn_c;
+    LDAPControl *list[4];
+    struct berval assert_v, read_v;
+};
+
+static void ctrls_free(struct ctrls *c)
+{
+    ber_memfree(c->assert_v.bv_val);
+    ber_memfree(c->read_v.bv_val);
+    memset(c, 0, sizeof(*c));
+}
+
+/* Controls of one modify: the assertion, the post-read of entryCSN and
+ * pwdChangedTime (not in a transaction), the transaction it belongs to. */
+static int ctrls_make(LDAP *ld, struct ctrls *c, const char *assertion,
+                      struct berval *txnid, struct pwr_err *err)
+{
+    char *read_attrs[] = { PL_STR("entryCSN"), PL_STR("pwdChangedTime"), NULL };
+    BerElement *ber = NULL;
+    size_t n = 0;
+
+    memset(c, 0, sizeof(*c));
+    if (ldap_create_assertion_control_value(ld, PL_STR(assertion),
+                                            &c->assert_v) != LDAP_SUCCESS)
+        return pwr_fail(err, PWR_E_INTERNAL, "assertion control");
+    c->assert_c = (LDAPControl){ PL_STR(LDAP_CONTROL_ASSERT), c->assert_v, 1 };
+    c->list[n++] = &c->assert_c;
+    if (txnid != NULL) {
+        c->txn_c = (LDAPControl){ PL_STR(LDAP_CONTROL_TXN_SPEC), *txnid, 1 };
+        c->list[n++] = &c->txn_c;
+    } else {
+        ber = ber_alloc_t(LBER_USE_DER);
+        if (ber == NULL || ber_printf(ber, "{v}", read_attrs) < 0 ||
+            ber_flatten2(ber, &c->read_v, 1) < 0) {
+            ber_free(ber, 1);
+            ctrls_free(c);
+            return pwr_fail(err, PWR_E_INTERNAL, "post-read control");
+        }
+        ber_free(ber, 1);
+        c->read_c = (LDAPControl){ PL_STR(LDAP_CONTROL_POST_READ), c->read_v, 0 };
+        c->list[n++] = &c->read_c;
+    }
+    c->list[n] = NULL;
+    return 0;
+}
+
+/* entryCSN and pwdChangedTime from a post-read response control. */
+static void post_read(LDAPControl **rctrls, struct pl_entry *e)
+{
+    struct berval bv, *v;
+    BerVarray vals;
+    BerElement *ber;
+    ber_tag_t tag;
+
+    for (; rctrls != NULL && *rctrls != NULL; rctrls++) {
+        if (strcmp((*rctrls)->ldctl_oid, LDAP_CONTROL_POST_READ) != 0)
+            continue;
+        ber = ber_init(&(*rctrls)->ldctl_value);
+        if (ber == NULL)
+            return;
+        /* SEQUENCE { dn, SEQUENCE OF SEQUENCE { type, SET OF value } } */
+        tag = ber_scanf(ber, "{m{" /*}}*/, &bv);
+        for (tag = tag == LBER_ERROR ? tag : ber_scanf(ber, "{m" /*}*/, &bv);
+             tag != LBER_ERROR; tag = ber_scanf(ber, "{m" /*}*/, &bv)) {
+            char name[32];
+            size_t len = bv.bv_len < sizeof(name) - 1 ? bv.bv_len
+                                                      : sizeof(name) - 1;
+
+            memcpy(name, bv.bv_val, len);
+            name[len] = '\0';
+            vals = NULL;
+            if (ber_scanf(ber, "[W]", &vals) == LBER_ERROR || vals == NULL)
+                break;
+            v = &vals[0];
+            if (strcasecmp(name, "entryCSN") == 0 && v->bv_len < PL_CSN_MAX)
+                snprintf(e->csn, sizeof(e->csn), "%.*s", (int)v->bv_len,
+                         v->bv_val);
+            if (strcasecmp(name, "pwdChangedTime") == 0 &&
+                v->bv_len < PL_TIME_MAX)
+                snprintf(e->changed, sizeof(e->changed), "%.*s",
+                         (int)v->bv_len, v->bv_val);
+            ber_bvarray_free(vals);
+        }
+        ber_free(ber, 1);
+    }
+}
+
+/* One modify: 0 done, 1 lost a race (assertion, or a value someone else
+ * changed), -1 error. */
+static int modify_on(struct pl_store *ls, LDAP *ld, struct pl_entry *e,
+                     LDAPMod **mods, const char *assertion,
+                     struct berval *txnid, struct pwr_err *err)
+{
+    LDAPControl **rctrls = NULL;
+    LDAPMessage *res = NULL;
+    struct timeval tv;
+    struct ctrls c;
+    int msgid, rc, code = LDAP_OTHER;
+
+    if (pl_arm(ls, ld, err) < 0 ||
+        ctrls_make(ld, &c, assertion, txnid, err) < 0)
+        return -1;
+    rc = ldap_modify_ext(ld, e->dn, mods, c.list, NULL, &msgid);
+    pl_timeval(ls, &tv);
+    if (rc == LDAP_SUCCESS && ldap_result(ld, msgid, LDAP_MSG_ALL, &tv,
+                                          &res) <= 0)
+        rc = LDAP_TIMEOUT;
+    if (rc == LDAP_SUCCESS)
+        rc = ldap_parse_result(ld, res, &code, NULL, NULL, NULL, &rctrls,
+                               1);
+    ctrls_free(&c);
+    if (rc != LDAP_SUCCESS)
+        return pl_fail(ls, rc, "modify", err);
+    if (code == LDAP_SUCCESS)
+        post_read(rctrls, e);
+    ldap_controls_free(rctrls);
+    if (code == LDAP_ASSERTION_FAILED || code == LDAP_NO_SUCH_ATTRIBUTE ||
+        code == LDAP_TYPE_OR_VALUE_EXISTS)
+        return 1;
+    return code == LDAP_SUCCESS ? 0 : pl_fail(ls, code, "modify", err);
+}
+
+static int modify(struct pl_store *ls, struct pl_entry *e, LDAPMod **mods,
+                  const char *assertion, struct berval *txnid,
+                  struct pwr_err *err)
+{
+    return modify_on(ls, ls->ld, e, mods, assertion, txnid, err);
+}
+
+/* A change the host may not make (a voluntary password change: nothing
+ * pending), made bound as the person with the password they proved. */
+static int modify_as_person(struct pl_store *ls, struct pl_entry *e,
+                            LDAPMod **mods, const char *assertion,
+                            struct pwr_err *err)
+{
+    LDAP *ld = NULL;
+    int rc;
+
+    if (ls->proof_login[0] == '\0' || strcmp(ls->proof_login, e->login) != 0)
+        return -1; /* err already says the directory refused the host */
+    pwr_err_clear(err);
+    if (pl_bind_as(ls, e->dn, ls->proof, &ld, err) < 0)
+        return -1;
+    rc = modify_on(ls, ld, e, mods, assertion, NULL, err);
+    ldap_unbind_ext_s(ld, NULL, NULL);
+    return rc;
+}
+
+/* The second step of a temporary password: mark the password whose
+ * pwdChangedTime the first step returned, and only that one. */
+static int mark_temporary(struct pl_store *ls, struct pl_entry *e,
+                          struct pwr_err *err)
+{
+    char assertion[PL_TIME_MAX + 24], t[PL_TIME_MAX];
+    struct pl_mods m;
+    int rc;
+
+    if (e->changed[0] == '\0')
+        return pwr_fail(err, PWR_E_STORE, "%s: the password was set, but the "
+                        "directory did not say when: it is not temporary",
+                        e->dn);
+    snprintf(t, sizeof(t), "%s", e->changed);
+    snprintf(assertion, sizeof(assertion), "(pwdChangedTime=%s)", t);
+    memset(&m, 0, sizeof(m));
+    m.mod[0].mod_op = LDAP_MOD_ADD;
+    m.mod[0].mod_type = PL_STR("pwresetTemporary");
+    m.vals[0][0] = t;
+    m.mod[0].mod_values = m.vals[0];
+    m.ptr[0] = &m.mod[0];
+    rc = modify(ls, e, m.ptr, assertion, NULL, err);
+    if (rc == 1)
+        return pwr_fail(err, PWR_E_BUSY, "%s: the password was set, but it "
+                        "changed again before it could be marked temporary",
+                        e->dn);
+    if (rc == 0)
+        snprintf(e->temporary, sizeof(e->temporary), "%s", t);
+    return rc;
+}
+
+static int write_one(struct pl_store *ls, struct pl_entry *e,
+                     struct pwr_err *err)
+{
+    char assertion[PL_CSN_MAX + 16];
+    struct pl_mods m;
+    int rc;
+
+    if (pl_diff(e, &m, err) < 0)
+        return -1;
+    if (m.n == 0)
+        return 0;
+    snprintf(assertion, sizeof(assertion), "(entryCSN=%s)", e->csn);
+    rc = modify(ls, e, m.ptr, assertion, NULL, err);
+    if (rc < 0 && err->code == PWR_E_PERM && m.pw_change)
+        rc = modify_as_person(ls, e, m.ptr, assertion, err);
+    pl_mods_wipe(&m);
+    if (rc == 0 && m.temporary)
+        rc = mark_temporary(ls, e, err);
+    if (rc == 0)
+        pl_remember(ls, e);
+    return rc;
+}
+
+/* After a transaction: the entryCSN each changed entry now has. */
+static void reread(struct pl_store *ls, struct pl_entry *e)
+{
+    char *attrs[] = { PL_STR("entryCSN"), NULL };
+    LDAPMessage *res = NULL, *msg;
+    struct pwr_err err;
+    struct berval **v;
+
+    pl_begin(ls);
+    if (pl_arm(ls, ls->ld, &err) < 0 ||
+        ldap_search_ext_s(ls->ld, e->dn, LDAP_SCOPE_BASE, "(objectClass=*)",
+                          attrs, 0, NULL, NULL, NULL, 1, &res) != LDAP_SUCCESS) {
+        ldap_msgfree(res);
+        return;
+    }
+    msg = ldap_first_entry(ls->ld, res);
+    v = msg ? ldap_get_values_len(ls->ld, msg, "entryCSN") : NULL;
+    if (v != NULL && v[0] != NULL && v[0]->bv_len < PL_CSN_MAX)
+        snprintf(e->csn, sizeof(e->csn), "%.*s", (int)v[0]->bv_len,
+                 v[0]->bv_val);
+    ldap_value_free_len(v);
+    ldap_msgfree(res);
+    pl_remember(ls, e);
+}
+
+static int txn_modifies(struct pl_store *ls, struct pl_entry *es, size_t n,
+                        struct berval *txnid, struct pwr_err *err)
+{
+    char assertion[PL_CSN_MAX + 16];
+    struct pl_mods m;
+    int rc = 0;
+
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        if (!es[i].dirty)
+            continue;
+        if (pl_diff(&es[i], &m, err) < 0)
+            return -1;
+        if (m.temporary)
+            rc = pwr_fail(err, PWR_E_USAGE, "a temporary password is set "
+                          "one account at a time");
+        snprintf(assertion, sizeof(assertion), "(entryCSN=%s)", es[i].csn);
+        pl_begin(ls); /* a bulk change: each step has ldap_timeout */
+        if (rc == 0 && m.n > 0)
+            rc = modify(ls, &es[i], m.ptr, assertion, txnid, err);
+        pl_mods_wipe(&m);
+    }
+    return rc;
+}
+
+static int write_many(struct pl_store *ls, struct pl_entry *es, size_t n,
+                      struct pwr_err *err)
+{
+    struct berval *txnid = NULL;
+    int rc, end;
+
+    if (pl_arm(ls, ls->ld, err) < 0)
+        return -1;
+    rc = ldap_txn_start_s(ls->ld, NULL, NULL, &txnid);
+    if (rc != LDAP_SUCCESS)
+        return pl_fail(ls, rc, "transaction start", err);
+    rc = txn_modifies(ls, es, n, txnid, err);
+    pl_begin(ls);
+    (void)pl_arm(ls, ls->ld, err);
+    /* 2.5.13: the last argument must be NULL. */
+    end = ldap_txn_end_s(ls->ld, rc == 0, txnid, NULL, NULL, NULL);
+    ber_bvfree(txnid);
+    if (rc != 0)
+        return rc;
+    if (end == LDAP_ASSERTION_FAILED || end == LDAP_NO_SUCH_ATTRIBUTE ||
+        end == LDAP_TYPE_OR_VALUE_EXISTS)
+        return 1;
+    if (end != LDAP_SUCCESS)
+        return pl_fail(ls, end, "transaction commit", err);
+    for (size_t i = 0; i < n; i++)
+        if (es[i].dirty)
+            reread(ls, &es[i]);
+    return 0;
+}
+
+int pl_write(struct pl_store *ls, struct pl_entry *es, size_t n,
+             struct pwr_err *err)
+{
+    size_t dirty = 0, last = 0;
+
+    for (size_t i = 0; i < n; i++)
+        if (es[i].dirty)
+            dirty++, last = i;
+    if (dirty == 0)
+        return 0;
+    if (dirty == 1)
+        return write_one(ls, &es[last], err);
+    return write_many(ls, es, n, err);
+}
+
+void pl_remember(struct pl_store *ls, const struct pl_entry *e)
+{
+    struct pl_entry *k;
+    size_t i;
+
+    for (i = 0; i < ls->n_known; i++)
+        if (strcmp(ls->known[i].login, e->login) == 0)
+            break;
+    if (i == ls->n_known) {
+        if (ls->n_known == ls->cap_known) {
+            size_t cap = ls->cap_known ? 2 * ls->cap_known : 8;
+            k = realloc(ls->known, cap * sizeof(*k));
+            if (k == NULL)
+                return;
+            ls->known = k;
+            ls->cap_known = cap;
+        }
+        memset(&ls->known[i], 0, sizeof(ls->known[i]));
+        snprintf(ls->known[i].login, sizeof(ls->known[i].login), "%s",
+                 e->login);
+        ls->n_known++;
+    }
+    snprintf(ls->known[i].csn, sizeof(ls->known[i].csn), "%s", e->csn);
+}
