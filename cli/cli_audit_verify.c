@@ -1,5 +1,5 @@
 /* cli_audit_verify.c - pwreset audit --verify FILE...: check the MAC chain
- * of the helper's events (lib/pwr_chain.h) and name every deleted,
+ * of the helper's events (lib/audit/pwr_chain.h) and name every deleted,
  * reordered, duplicated or edited event line.
  * SPDX-License-Identifier: BSD-3-Clause
  *

@@ -1,5 +1,5 @@
 /* helper_linuxaudit.c - send the Linux audit record of a helper event
- * (lib/pwr_linuxaudit.h), alongside its syslog line.
+ * (lib/audit/pwr_linuxaudit.h), alongside its syslog line.
  * SPDX-License-Identifier: BSD-3-Clause
  *
  * A no-op unless built --with-libaudit.  auditd is a second copy of the

@@ -17,7 +17,7 @@ build=$(cd "${1:-${top_builddir:-.}}" && pwd)
 [ -f "$build/config.h" ] || { echo "lint.sh: no config.h in $build (configure first)" >&2; exit 99; }
 cd "$src" || exit 99
 
-files=$(ls lib/*.c helper/*.c cli/*.c pam_module/*.c)
+files=$(ls lib/*.c lib/*/*.c helper/*.c cli/*.c pam_module/*.c)
 defs="-DPWR_CONFIG_PATH=\"/etc/security/pwreset.conf\" -DPWR_STORE_PATH=\"/var/lib/pwreset/store\" -DPWR_HELPER_PATH=\"/usr/sbin/pwreset-helper\""
 status=0 ran=0
 
@@ -28,7 +28,7 @@ if command -v cppcheck >/dev/null 2>&1; then
         --error-exitcode=1 --inline-suppr --suppress=missingIncludeSystem \
         --suppressions-list=tests/hardening/cppcheck.supp \
         --template='{file}:{line}: {severity}: {message} [{id}]' \
-        -I lib -I "$build" $defs -j 2 $files; then
+        -I lib -I lib/store -I lib/audit -I lib/policy -I lib/crypto -I lib/proto -I lib/config -I "$build" $defs -j 2 $files; then
         echo "ok - cppcheck: $(echo "$files" | wc -w) files clean"
     else
         echo "not ok - cppcheck"
@@ -65,7 +65,7 @@ if command -v clang-tidy >/dev/null 2>&1; then
         echo '['
         sep=
         for f in $files; do
-            printf '%s{"directory": "%s", "file": "%s", "arguments": ["cc", "-std=gnu11", "-Ilib", "-I%s"' \
+            printf '%s{"directory": "%s", "file": "%s", "arguments": ["cc", "-std=gnu11", "-Ilib", "-Ilib/store", "-Ilib/audit", "-Ilib/policy", "-Ilib/crypto", "-Ilib/proto", "-Ilib/config", "-I%s"' \
                 "$sep" "$src" "$f" "$build"
             for i in $(pkg-config --cflags-only-I libsodium 2>/dev/null); do printf ', "%s"' "$i"; done
             printf ', "-DPWR_CONFIG_PATH=\\"/etc/security/pwreset.conf\\""'

@@ -1,5 +1,5 @@
 #!/bin/sh
-# test-schema-acl.sh - the directory side of the fleet backend (issue 17,
+# test-schema-acl.sh - the directory side of the fleet backend (see
 # docs/FLEET.md), against a real slapd run from etc/ldap/slapd.conf.example
 # and etc/ldap/example.ldif (tests/ldap/slapd.sh): the pwreset schema loads
 # (both forms, and they agree); a host identity reads account state and

@@ -1,4 +1,4 @@
-/* test_audit.c - unit tests of lib/pwr_audit.c: escaping, overflow, the
+/* test_audit.c - unit tests of lib/audit/pwr_audit_line.c: escaping, overflow, the
  * syslog datagram on datagram and stream sockets, and reading lines back
  * from rsyslog files and the journal.
  * SPDX-License-Identifier: BSD-3-Clause

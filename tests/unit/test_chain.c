@@ -1,4 +1,4 @@
-/* test_chain.c - unit tests of lib/pwr_chain.c: sealing audit events into
+/* test_chain.c - unit tests of lib/audit/pwr_chain.c: sealing audit events into
  * a seq/MAC chain beside a store in a private temporary directory, and
  * reading the seals back.
  * SPDX-License-Identifier: BSD-3-Clause

@@ -1,4 +1,4 @@
-/* test_config.c - unit tests of lib/pwr_config.c: defaults, every key, the
+/* test_config.c - unit tests of lib/config/pwr_config.c: defaults, every key, the
  * file syntax, errors naming file and line, overrides, and unsafe files.
  * SPDX-License-Identifier: BSD-3-Clause
  */

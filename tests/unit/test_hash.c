@@ -1,4 +1,4 @@
-/* test_hash.c - unit tests of lib/pwr_hash.c: making and verifying password
+/* test_hash.c - unit tests of lib/crypto/pwr_hash.c: making and verifying password
  * hashes, refusing unusable stored values, the dummy verification (that
  * it runs the configured hash; its time is measured in bench/enumeration).
  * SPDX-License-Identifier: BSD-3-Clause

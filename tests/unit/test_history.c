@@ -1,4 +1,4 @@
-/* test_history.c - password history (lib/pwr_history.c): which earlier
+/* test_history.c - password history (lib/policy/pwr_history.c): which earlier
  * passwords are kept and refused, what is never kept, and that a full
  * history still fits the record line.
  * SPDX-License-Identifier: BSD-3-Clause

@@ -1,4 +1,4 @@
-/* test_linuxaudit.c - unit tests of lib/pwr_linuxaudit.c: which
+/* test_linuxaudit.c - unit tests of lib/audit/pwr_linuxaudit.c: which
  * Linux audit record each event becomes, and that sending never fails
  * harshly where the kernel does not allow it.
  * SPDX-License-Identifier: BSD-3-Clause

@@ -1,5 +1,5 @@
 /* test_notice.c - the one-time notice an administrator's action leaves
- * (lib/pwr_notice.c): the sentence shown, what it never shows, its fields
+ * (lib/policy/pwr_notice.c): the sentence shown, what it never shows, its fields
  * in the record line, and when a password change completes or clears it.
  * SPDX-License-Identifier: BSD-3-Clause
  */

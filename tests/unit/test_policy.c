@@ -1,5 +1,5 @@
-/* test_policy.c - unit tests of the password policy (lib/pwr_policy.c), the
- * breached-password lookup (lib/pwr_breach.c) and SHA-1 (lib/pwr_sha1.c).
+/* test_policy.c - unit tests of the password policy (lib/policy/pwr_policy.c), the
+ * breached-password lookup (lib/policy/pwr_breach.c) and SHA-1 (lib/crypto/pwr_sha1.c).
  * SPDX-License-Identifier: BSD-3-Clause
  */
 #include "config.h"

@@ -1,4 +1,4 @@
-/* test_record.c - unit tests of the store's record line (lib/pwr_record.c):
+/* test_record.c - unit tests of the store's record line (lib/store/pwr_record.c):
  * exact round trips of every field, and strict rejection of bad lines.
  * SPDX-License-Identifier: BSD-3-Clause
  */

@@ -1,4 +1,4 @@
-/* test_rotate.c - password age (lib/pwr_rotate.c): max_age and warn_age
+/* test_rotate.c - password age (lib/policy/pwr_rotate.c): max_age and warn_age
  * against a fake clock, what pwr_account_check decides from them, and the
  * rotation keys of the configuration.
  * SPDX-License-Identifier: BSD-3-Clause

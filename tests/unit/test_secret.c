@@ -1,4 +1,4 @@
-/* test_secret.c - unit tests of lib/pwr_secret.c: generated temporary
+/* test_secret.c - unit tests of lib/crypto/pwr_secret.c: generated temporary
  * passwords and codes, the stored form of a code, wiping and comparing.
  * SPDX-License-Identifier: BSD-3-Clause
  */

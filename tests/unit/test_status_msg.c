@@ -1,5 +1,5 @@
 /* test_status_msg.c - unit tests of the status reply's account group
- * (lib/pwr_status_msg.c): every field and every flag survives the trip
+ * (lib/store/pwr_status_msg.c): every field and every flag survives the trip
  * helper -> wire -> module or CLI, and a group that is not exactly what the
  * helper writes is refused rather than half read.
  * SPDX-License-Identifier: BSD-3-Clause

@@ -1,5 +1,5 @@
 /* test_store.c - unit tests of the credential store and its file backend
- * (lib/pwr_store.c, lib/pwr_store_file.c): format, lookups, transactions,
+ * (lib/store/pwr_store.c, lib/store/pwr_store_file.c): format, lookups, transactions,
  * fail-closed handling of corrupt or unsafe stores, crash safety (a real
  * SIGKILL at every step of a write), concurrency, locking and scale.
  * SPDX-License-Identifier: BSD-3-Clause

@@ -73,7 +73,7 @@ size_t fs_login_len(const char *line)
     return strcspn(line, " ");
 }
 
-/* repl[i] of an old record removed by pwr_txn_remove (issue 14: purge). */
+/* repl[i] of an old record removed by pwr_txn_remove (purge). */
 char fs_removed_mark[1];
 
 void fs_free_line(char *line)

@@ -1,5 +1,5 @@
 /* pwr_store.c - the store front end: picks a backend and forwards to it, so
- * nothing outside lib/pwr_store*.c knows where the store is kept: the file
+ * nothing outside lib/store/pwr_store*.c knows where the store is kept: the file
  * backend (pwr_store_file*.c, the default) or the directory backend
  * (pwr_store_ldap*.c, linked by pwreset-helper only, which passes it in
  * pwr_store_opts.backend).

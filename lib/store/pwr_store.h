@@ -1,7 +1,7 @@
 /* pwr_store.h - the credential store behind a small backend interface.
  * SPDX-License-Identifier: BSD-3-Clause
  *
- * Callers see two operations (SPEC section 2): look up one account, and apply
+ * Callers see two operations: look up one account, and apply
  * one transaction of changes to one or many accounts.  The file backend
  * (pwr_store_file.c) is the default; nothing outside the store may assume the
  * store is a file.

@@ -1,5 +1,5 @@
 /* pwr_store_ldap.h - what the files of the directory backend share
- * (private to lib/pwr_store_ldap*.c, linked by pwreset-helper only).
+ * (private to lib/store/pwr_store_ldap*.c, linked by pwreset-helper only).
  * SPDX-License-Identifier: BSD-3-Clause
  *
  * pwr_store_ldap_conn.c: connecting and binding within ldap_timeout, the

@@ -1,5 +1,5 @@
 /* pwr_store_file.h - what the files of the file backend share (private to
- * lib/pwr_store_file*.c): the store's paths, a mapped snapshot, a
+ * lib/store/pwr_store_file*.c): the store's paths, a mapped snapshot, a
  * transaction, and the steps one file does for another.
  * SPDX-License-Identifier: BSD-3-Clause
  *
