@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "pwr_store_ldap.h"
 
@@ -106,10 +107,10 @@ static void post_read(LDAPControl **rctrls, struct pl_entry *e)
 }
 
 /* One modify: 0 done, 1 lost a race (assertion, or a value someone else
- * changed), -1 error. */
+ * changed), -1 error.  *sent (if not NULL): its message id. */
 static int modify_on(struct pl_store *ls, LDAP *ld, struct pl_entry *e,
                      LDAPMod **mods, const char *assertion,
-                     struct berval *txnid, struct pwr_err *err)
+                     struct berval *txnid, int *sent, struct pwr_err *err)
 {
     LDAPControl **rctrls = NULL;
     LDAPMessage *res = NULL;
@@ -121,6 +122,8 @@ static int modify_on(struct pl_store *ls, LDAP *ld, struct pl_entry *e,
         ctrls_make(ld, &c, assertion, txnid, err) < 0)
         return -1;
     rc = ldap_modify_ext(ld, e->dn, mods, c.list, NULL, &msgid);
+    if (sent != NULL)
+        *sent = rc == LDAP_SUCCESS ? msgid : -1;
     pl_timeval(ls, &tv);
     if (rc == LDAP_SUCCESS && ldap_result(ld, msgid, LDAP_MSG_ALL, &tv,
                                           &res) <= 0)
@@ -141,10 +144,9 @@ static int modify_on(struct pl_store *ls, LDAP *ld, struct pl_entry *e,
 }
 
 static int modify(struct pl_store *ls, struct pl_entry *e, LDAPMod **mods,
-                  const char *assertion, struct berval *txnid,
-                  struct pwr_err *err)
+                  const char *assertion, struct pwr_err *err)
 {
-    return modify_on(ls, ls->ld, e, mods, assertion, txnid, err);
+    return modify_on(ls, ls->ld, e, mods, assertion, NULL, NULL, err);
 }
 
 /* A change the host may not make (a voluntary password change: nothing
@@ -161,7 +163,7 @@ static int modify_as_person(struct pl_store *ls, struct pl_entry *e,
     pwr_err_clear(err);
     if (pl_bind_as(ls, e->dn, ls->proof, &ld, err) < 0)
         return -1;
-    rc = modify_on(ls, ld, e, mods, assertion, NULL, err);
+    rc = modify_on(ls, ld, e, mods, assertion, NULL, NULL, err);
     ldap_unbind_ext_s(ld, NULL, NULL);
     return rc;
 }
@@ -187,7 +189,7 @@ static int mark_temporary(struct pl_store *ls, struct pl_entry *e,
     m.vals[0][0] = t;
     m.mod[0].mod_values = m.vals[0];
     m.ptr[0] = &m.mod[0];
-    rc = modify(ls, e, m.ptr, assertion, NULL, err);
+    rc = modify(ls, e, m.ptr, assertion, err);
     if (rc == 1)
         return pwr_fail(err, PWR_E_BUSY, "%s: the password was set, but it "
                         "changed again before it could be marked temporary",
@@ -209,7 +211,7 @@ static int write_one(struct pl_store *ls, struct pl_entry *e,
     if (m.n == 0)
         return 0;
     snprintf(assertion, sizeof(assertion), "(entryCSN=%s)", e->csn);
-    rc = modify(ls, e, m.ptr, assertion, NULL, err);
+    rc = modify(ls, e, m.ptr, assertion, err);
     if (rc < 0 && err->code == PWR_E_PERM && m.pw_change)
         rc = modify_as_person(ls, e, m.ptr, assertion, err);
     pl_mods_wipe(&m);
@@ -290,14 +292,16 @@ static void reread_all(struct pl_store *ls, struct pl_entry *es, size_t n)
                         &err);
 }
 
+/* The modifies of a transaction; ids[i]: the message id of es[i]'s. */
 static int txn_modifies(struct pl_store *ls, struct pl_entry *es, size_t n,
-                        struct berval *txnid, struct pwr_err *err)
+                        struct berval *txnid, int *ids, struct pwr_err *err)
 {
     char assertion[PL_CSN_MAX + 16];
     struct pl_mods m;
     int rc = 0;
 
     for (size_t i = 0; rc == 0 && i < n; i++) {
+        ids[i] = -1;
         if (!es[i].dirty)
             continue;
         if (pl_diff(&es[i], &m, err) < 0)
@@ -308,36 +312,124 @@ static int txn_modifies(struct pl_store *ls, struct pl_entry *es, size_t n,
         snprintf(assertion, sizeof(assertion), "(entryCSN=%s)", es[i].csn);
         pl_begin(ls); /* a bulk change: each step has ldap_timeout */
         if (rc == 0 && m.n > 0)
-            rc = modify(ls, &es[i], m.ptr, assertion, txnid, err);
+            rc = modify_on(ls, ls->ld, &es[i], m.ptr, assertion, txnid,
+                           &ids[i], err);
         pl_mods_wipe(&m);
     }
     return rc;
+}
+
+/* slapd 2.5.13 answers a modify queued in a transaction while the thread
+ * that queued it still uses it, and the end of the transaction (an abort,
+ * a commit that fails, or the connection's close) frees the queued
+ * modifies at once: an end sent right after the last answer can free one
+ * under that thread, and slapd crashes.  Before the end: a pause and a
+ * round trip on the connection, so that thread is done.  docs/FLEET.md,
+ * "Failure behaviour". */
+#define PL_TXN_SETTLE_MS 50
+
+static void txn_settle(struct pl_store *ls)
+{
+    struct timespec pause = { 0, PL_TXN_SETTLE_MS * 1000000L };
+    struct berval *who = NULL;
+    struct pwr_err scratch;
+
+    nanosleep(&pause, NULL);
+    pl_begin(ls);
+    if (pl_arm(ls, ls->ld, &scratch) == 0)
+        (void)ldap_whoami_s(ls->ld, &who, NULL, NULL);
+    ber_bvfree(who);
+}
+
+/* End the transaction: its result code; *failed: the message id of the
+ * modify that failed the commit (slapd names it in the response), or -1.
+ * (ldap_txn_end_s of 2.5.13 cannot decode that response.) */
+static int txn_end(struct pl_store *ls, int commit, struct berval *txnid,
+                   int *failed)
+{
+    struct berval *data = NULL;
+    LDAPMessage *res = NULL;
+    BerElement *ber;
+    struct timeval tv;
+    struct pwr_err scratch;
+    ber_int_t id;
+    int msgid, rc, code = LDAP_OTHER;
+
+    *failed = -1;
+    pl_begin(ls);
+    if (pl_arm(ls, ls->ld, &scratch) < 0)
+        return LDAP_TIMEOUT;
+    rc = ldap_txn_end(ls->ld, commit, txnid, NULL, NULL, &msgid);
+    pl_timeval(ls, &tv);
+    if (rc == LDAP_SUCCESS &&
+        ldap_result(ls->ld, msgid, LDAP_MSG_ALL, &tv, &res) <= 0)
+        rc = LDAP_TIMEOUT;
+    if (rc == LDAP_SUCCESS)
+        rc = ldap_parse_extended_result(ls->ld, res, NULL, &data, 0);
+    if (rc == LDAP_SUCCESS)
+        rc = ldap_parse_result(ls->ld, res, &code, NULL, NULL, NULL, NULL,
+                               0);
+    ldap_msgfree(res);
+    ber = data != NULL ? ber_init(data) : NULL;
+    if (ber != NULL && ber_scanf(ber, "{i" /*}*/, &id) != LBER_ERROR)
+        *failed = (int)id;
+    ber_free(ber, 1);
+    ber_bvfree(data);
+    return rc == LDAP_SUCCESS ? code : rc;
+}
+
+/* A commit that failed: 1 if an entry changed meanwhile (run again), else
+ * -1 with err naming the account whose modify the directory refused. */
+static int txn_failed(struct pl_store *ls, const struct pl_entry *es,
+                      size_t n, const int *ids, int end, int failed,
+                      struct pwr_err *err)
+{
+    const struct pl_entry *e = NULL;
+
+    if (end == LDAP_ASSERTION_FAILED || end == LDAP_NO_SUCH_ATTRIBUTE ||
+        end == LDAP_TYPE_OR_VALUE_EXISTS)
+        return 1;
+    for (size_t i = 0; failed > 0 && e == NULL && i < n; i++)
+        if (es[i].dirty && ids[i] == failed)
+            e = &es[i];
+    if (e == NULL)
+        return pl_fail(ls, end, "transaction commit", err);
+    if (end == LDAP_INSUFFICIENT_ACCESS)
+        return pwr_fail(err, PWR_E_PERM, "the directory %s does not let %s "
+                        "change %s (%s): the transaction wrote nothing",
+                        ls->o.uri, ls->o.admin ? ls->o.admin_dn
+                                               : ls->o.bind_dn,
+                        e->login, e->dn);
+    return pwr_fail(err, PWR_E_STORE, "directory %s: the change of %s (%s) "
+                    "failed: %s: the transaction wrote nothing", ls->o.uri,
+                    e->login, e->dn, ldap_err2string(end));
 }
 
 static int write_many(struct pl_store *ls, struct pl_entry *es, size_t n,
                       struct pwr_err *err)
 {
     struct berval *txnid = NULL;
-    int rc, end;
+    int *ids, rc, end, failed;
 
     if (pl_arm(ls, ls->ld, err) < 0)
         return -1;
+    ids = calloc(n, sizeof(*ids));
+    if (ids == NULL)
+        return pwr_fail(err, PWR_E_INTERNAL, "out of memory");
     rc = ldap_txn_start_s(ls->ld, NULL, NULL, &txnid);
-    if (rc != LDAP_SUCCESS)
+    if (rc != LDAP_SUCCESS) {
+        free(ids);
         return pl_fail(ls, rc, "transaction start", err);
-    rc = txn_modifies(ls, es, n, txnid, err);
-    pl_begin(ls);
-    (void)pl_arm(ls, ls->ld, err);
-    /* 2.5.13: the last argument must be NULL. */
-    end = ldap_txn_end_s(ls->ld, rc == 0, txnid, NULL, NULL, NULL);
+    }
+    rc = txn_modifies(ls, es, n, txnid, ids, err);
+    txn_settle(ls);
+    end = txn_end(ls, rc == 0, txnid, &failed);
     ber_bvfree(txnid);
+    if (rc == 0 && end != LDAP_SUCCESS)
+        rc = txn_failed(ls, es, n, ids, end, failed, err);
+    free(ids);
     if (rc != 0)
         return rc;
-    if (end == LDAP_ASSERTION_FAILED || end == LDAP_NO_SUCH_ATTRIBUTE ||
-        end == LDAP_TYPE_OR_VALUE_EXISTS)
-        return 1;
-    if (end != LDAP_SUCCESS)
-        return pl_fail(ls, end, "transaction commit", err);
     reread_all(ls, es, n);
     return 0;
 }
