@@ -271,6 +271,7 @@ add_user mallory $((BASEID + 9))
 write_conf "$T/conf_wide" host1 "$LDAP_BASE"
 run --conf "$T/conf_wide" force-reset --all
 check "a bulk force-reset one entry refuses fails" test "$RC" -ne 0
+check "... and names the refused account" grep -q mallory "$T/err"
 check "... and changes no other entry" \
     both '[ -z "$(ldap_get alice pwdReset)" ]' '[ -z "$(ldap_get carol pwdReset)" ]'
 check "slapd still answers" ldap_answers
