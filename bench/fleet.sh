@@ -168,6 +168,9 @@ phase_fleet() {
     fi
     say "7. directory: slapd with $FLEET_N accounts"
     fleet_start
+    # development: a script sourced here (e.g. to strace one login) with
+    # the directory up and $W/fleet.conf written
+    [ -z "${BENCH_FLEET_HOOK:-}" ] || . "$BENCH_FLEET_HOOK"
     fleet_login
     fleet_baseline
     fleet_bulk
