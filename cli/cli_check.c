@@ -15,11 +15,18 @@
  *  - blocklist and breached_list: exist and open under the word-list rules
  *    (pwr_word_list_rules), the breached list not empty and its first line
  *    "HASH:COUNT";
- *  - store: a store that is expected there but missing (pwr_expect.h).
+ *  - store: a store that is expected there but missing (pwr_expect.h);
+ *  - backend = ldap: the keys it needs, ldap_admin_dn and its password
+ *    file together, URIs ldap://, ldaps:// or ldapi://, and the password
+ *    files and ldap_ca_file under the rules pwreset-helper reads them with
+ *    (a password file: a regular file, no symbolic link, owned by root, no
+ *    group or other permission, a first line).  The directory itself is
+ *    not contacted: this process links no LDAP library.
  * Run it as root: an ordinary user may not be able to read what it names.
  */
 #include "config.h"
 
+#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
@@ -124,6 +131,101 @@ static void check_lists(struct check *c, const struct pwr_config *cfg)
     close(fd);
 }
 
+/* ---- backend = ldap ------------------------------------------------------ */
+
+static void need(struct check *c, const char *value, const char *key,
+                 const char *what)
+{
+    char msg[256];
+
+    if (value[0] != '\0')
+        return;
+    snprintf(msg, sizeof(msg), "backend = ldap needs %s (%s)", key, what);
+    problem(c, msg);
+}
+
+/* Every URI of the list (space or comma separated) is ldap://, ldaps://
+ * or ldapi://. */
+static void check_uris(struct check *c, const char *list)
+{
+    static const char *const schemes[] = { "ldap://", "ldaps://", "ldapi://" };
+    char msg[PWR_TEXT_MAX + 96];
+    const char *p = list;
+
+    while (*p != '\0') {
+        size_t n = strcspn(p, " ,"), i, ok = 0;
+
+        for (i = 0; n > 0 && i < PWR_ARRAY_SIZE(schemes); i++)
+            ok |= n > strlen(schemes[i]) &&
+                  strncmp(p, schemes[i], strlen(schemes[i])) == 0;
+        if (n > 0 && !ok) {
+            snprintf(msg, sizeof(msg), "ldap_uri '%.*s' is not an ldap://, "
+                     "ldaps:// or ldapi:// URI", (int)n, p);
+            problem(c, msg);
+        }
+        p += n;
+        p += strspn(p, " ,");
+    }
+}
+
+/* A directory password file as pwreset-helper reads it. */
+static void check_secret(struct check *c, const char *key, const char *path)
+{
+    char msg[PWR_PATH_MAX + 160], first;
+    struct stat st;
+    int fd;
+
+    if (path[0] == '\0')
+        return;
+    fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
+    if (fd < 0) {
+        snprintf(msg, sizeof(msg), "%s %s: %s", key, path, strerror(errno));
+        problem(c, msg);
+        return;
+    }
+    if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_uid != 0 ||
+        (st.st_mode & 077) != 0) {
+        snprintf(msg, sizeof(msg), "%s %s: must be a regular file owned by "
+                 "root with no group or other permission: fix with chown "
+                 "root:root %s && chmod 600 %s", key, path, path, path);
+        problem(c, msg);
+    } else if (read(fd, &first, 1) != 1 || first == '\n' || first == '\r') {
+        snprintf(msg, sizeof(msg), "%s %s: the password must be its first "
+                 "line, and it is empty", key, path);
+        problem(c, msg);
+    }
+    close(fd);
+}
+
+static void check_directory(struct check *c, const struct pwr_config *cfg)
+{
+    char msg[PWR_PATH_MAX + 96];
+    struct stat st;
+
+    if (cfg->backend != PWR_BACKEND_LDAP)
+        return;
+    need(c, cfg->ldap_uri, "ldap_uri", "where the directory answers");
+    need(c, cfg->ldap_base, "ldap_base", "where the accounts live");
+    need(c, cfg->ldap_bind_dn, "ldap_bind_dn", "this host's identity");
+    need(c, cfg->ldap_bind_password_file, "ldap_bind_password_file",
+         "the root-only file with this host's password");
+    check_uris(c, cfg->ldap_uri);
+    check_secret(c, "ldap_bind_password_file", cfg->ldap_bind_password_file);
+    if ((cfg->ldap_admin_dn[0] == '\0') !=
+        (cfg->ldap_admin_password_file[0] == '\0'))
+        problem(c, "ldap_admin_dn and ldap_admin_password_file go together "
+                   "(set both on a host where administrators act, or "
+                   "neither)");
+    check_secret(c, "ldap_admin_password_file", cfg->ldap_admin_password_file);
+    if (cfg->ldap_ca_file[0] != '\0' &&
+        (stat(cfg->ldap_ca_file, &st) < 0 || !S_ISREG(st.st_mode) ||
+         access(cfg->ldap_ca_file, R_OK) < 0)) {
+        snprintf(msg, sizeof(msg), "ldap_ca_file %s: not a readable file",
+                 cfg->ldap_ca_file);
+        problem(c, msg);
+    }
+}
+
 int cli_cmd_check_config(struct cli *cli, int argc, char **argv)
 {
     const struct cli_cmd *cmd = cli_find("check-config");
@@ -152,6 +254,7 @@ int cli_cmd_check_config(struct cli *cli, int argc, char **argv)
                "account but root until this is fixed\n", c.path);
     } else {
         check_lists(&c, &cfg);
+        check_directory(&c, &cfg);
         if (pwr_store_check_present(cfg.store, c.path, 1, &err) < 0)
             problem(&c, err.msg);
     }

@@ -1,0 +1,100 @@
+#!/bin/sh
+# test-check-config-ldap.sh - pwreset check-config with backend = ldap: the
+# keys the directory backend needs, ldap_admin_dn with its password file,
+# the URI schemes, the password files under the rules pwreset-helper reads
+# them with (regular, root's, no group or other permission, a first line,
+# no symbolic link), and ldap_ca_file.  Offline: no directory is contacted,
+# so none is started.  Root only (the files must be root's); skipped (77)
+# otherwise.
+# SPDX-License-Identifier: BSD-3-Clause
+# shellcheck disable=SC2317 # functions run through check()
+set -u
+
+here=$(cd "$(dirname "$0")" && pwd)
+: "${top_srcdir:=$here/../..}"
+: "${top_builddir:=$here/../..}"
+. "$top_srcdir/tests/helper/lib.sh"
+
+[ "$(id -u)" = 0 ] || skip_all "needs root: the password files must be root's"
+T=$(mktemp -d /tmp/pwr-ccldap.XXXXXX) || hard_error "mktemp"
+trap 'rm -rf "$T"' EXIT
+PWRESET=$top_builddir/cli/pwreset
+
+# cc LINE...: check-config of a file with these lines; CC (exit status)
+# and $T/cc (its output).
+cc() {
+    write_conf "$T/conf" "store = $T/store" "audit_socket = $T/log" "$@"
+    "$PWRESET" --config "$T/conf" check-config >"$T/cc" 2>&1
+    CC=$?
+}
+said() { grep -qF -- "$1" "$T/cc"; }
+secret() { # FILE MODE [CONTENT]
+    printf '%s' "${3-host1-secret
+}" >"$1"
+    chmod "$2" "$1"
+}
+
+secret "$T/host.pw" 600
+secret "$T/admin.pw" 400
+touch "$T/ca.pem"
+GOOD="backend = ldap
+ldap_uri = ldaps://ldap1.example.org/ ldaps://ldap2.example.org/
+ldap_base = ou=people,dc=example,dc=org
+ldap_bind_dn = cn=host1,ou=hosts,dc=example,dc=org
+ldap_bind_password_file = $T/host.pw
+ldap_admin_dn = cn=pwadmin,ou=admins,dc=example,dc=org
+ldap_admin_password_file = $T/admin.pw
+ldap_ca_file = $T/ca.pem"
+
+ccg() { # the good configuration with LINE... replaced or added
+    _keep=$GOOD
+    for _l in "$@"; do
+        _keep=$(printf '%s\n' "$_keep" | grep -v "^${_l%% *} ")
+    done
+    _old_ifs=$IFS
+    IFS='
+'
+    set -- $_keep "$@"
+    IFS=$_old_ifs
+    cc "$@"
+}
+
+ccg
+check "a complete directory configuration: no problems (exit 0, was $CC)" [ "$CC" = 0 ]
+
+cc "backend = ldap"
+check "backend = ldap alone: exit 11 (was $CC)" [ "$CC" = 11 ]
+check "... names each missing key" sh -c "grep -c 'backend = ldap needs ' '$T/cc' | grep -qx 4"
+check "... ldap_bind_password_file among them" said "needs ldap_bind_password_file"
+
+ccg "ldap_uri = ldap://ok.example.org/, http://www.example.org/"
+check "an http:// URI in the list is named" said "ldap_uri 'http://www.example.org/' is not"
+check "... and only it" sh -c "[ \$(grep -c 'ldap_uri' '$T/cc') = 1 ]"
+
+chmod 644 "$T/host.pw"
+ccg
+check "a password file readable by others: exit 11" [ "$CC" = 11 ]
+check "... with the fix" said "fix with chown root:root $T/host.pw && chmod 600 $T/host.pw"
+chmod 600 "$T/host.pw"
+
+ln -s "$T/host.pw" "$T/link.pw"
+ccg "ldap_bind_password_file = $T/link.pw"
+check "a password file that is a symbolic link is refused" said "ldap_bind_password_file $T/link.pw:"
+
+secret "$T/empty.pw" 600 ""
+ccg "ldap_admin_password_file = $T/empty.pw"
+check "an empty password file is named" said "ldap_admin_password_file $T/empty.pw: the password must be its first line"
+
+ccg "ldap_admin_password_file = $T/missing.pw"
+check "a missing password file is named" said "ldap_admin_password_file $T/missing.pw: No such file"
+
+ccg "ldap_admin_dn = "
+check "ldap_admin_password_file without ldap_admin_dn is a problem" said "ldap_admin_dn and ldap_admin_password_file go together"
+
+ccg "ldap_ca_file = $T/no-ca.pem"
+check "an unreadable ldap_ca_file is named" said "ldap_ca_file $T/no-ca.pem: not a readable file"
+
+cc "backend = file" "ldap_uri = http://ignored.example.org/"
+check "backend = file: the ldap keys are not checked (exit 0, was $CC)" [ "$CC" = 0 ]
+
+finish
