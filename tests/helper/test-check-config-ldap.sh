@@ -54,6 +54,7 @@ ccg() { # the good configuration with LINE... replaced or added
     _old_ifs=$IFS
     IFS='
 '
+    # shellcheck disable=SC2086 # one line per argument
     set -- $_keep "$@"
     IFS=$_old_ifs
     cc "$@"
