@@ -91,6 +91,7 @@ struct pl_store {
     char strs[8][PWR_PATH_MAX];     /* copies of o's strings */
     char path[PWR_PATH_MAX];        /* the local store path (seen list) */
     LDAP *ld;                       /* NULL until the first operation */
+    int ld_person;                  /* ld was last bound as a person */
     int64_t deadline_ms;            /* of the current operation */
     pwr_commit_hook hook;
     void *hook_arg;
@@ -105,7 +106,8 @@ struct pl_store {
 /* ---- pwr_store_ldap_conn.c ---- */
 /* Start an operation: its deadline is now + ldap_timeout. */
 void pl_begin(struct pl_store *ls);
-/* Connected and bound (host or admin, as opts.admin says). */
+/* Connected and bound (host or admin, as opts.admin says); a connection
+ * a password check bound as the person is bound back first. */
 int pl_connect(struct pl_store *ls, struct pwr_err *err);
 void pl_disconnect(struct pl_store *ls);
 /* A new connection bound as dn with password (the person). */

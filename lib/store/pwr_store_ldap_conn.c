@@ -217,8 +217,16 @@ int pl_connect(struct pl_store *ls, struct pwr_err *err)
                                  : ls->o.bind_password_file;
     LDAP *ld;
 
-    if (ls->ld != NULL)
+    if (ls->ld != NULL && !ls->ld_person)
         return 0;
+    if (ls->ld != NULL) { /* a password check bound it as the person */
+        if (simple_bind(ls, ls->ld, dn, pw, err) < 0) {
+            pl_disconnect(ls);
+            return -1;
+        }
+        ls->ld_person = 0;
+        return 0;
+    }
     if (ls->o.admin && (dn == NULL || dn[0] == '\0'))
         return pwr_fail(err, PWR_E_PERM, "this host cannot administer the "
                         "directory: no ldap_admin_dn in its configuration");
@@ -240,6 +248,7 @@ void pl_disconnect(struct pl_store *ls)
     if (ls->ld != NULL)
         ldap_unbind_ext_s(ls->ld, NULL, NULL);
     ls->ld = NULL;
+    ls->ld_person = 0;
 }
 
 int pl_bind_as(struct pl_store *ls, const char *dn, const char *password,
@@ -328,22 +337,19 @@ static int person_bind(struct pl_store *ls, LDAP *ld, const char *dn,
     return pl_fail(ls, code, "password check", err);
 }
 
-/* Bind as dn, on its own connection (the host's stays bound). */
+/* Bind as dn on the connection the look-up used: one connection (and,
+ * with TLS, one handshake) per login.  The bind leaves it the person's
+ * (or anonymous, after a wrong password): pl_connect binds it back before
+ * anything else uses it. */
 static int check_at(struct pl_store *ls, const char *dn, const char *password,
                     int *locked, struct pwr_err *err)
 {
-    LDAP *ld = NULL;
-    int rc = new_handle(ls, &ld, err);
-
-    if (rc == 0)
-        rc = pl_arm(ls, ld, err);
-    if (rc == 0)
-        rc = password[0] == '\0' ? 0
-                                 : person_bind(ls, ld, dn, password, locked,
-                                               err);
-    if (ld != NULL)
-        ldap_unbind_ext_s(ld, NULL, NULL);
-    return rc;
+    if (password[0] == '\0')
+        return 0;
+    if (pl_connect(ls, err) < 0 || pl_arm(ls, ls->ld, err) < 0)
+        return -1;
+    ls->ld_person = 1;
+    return person_bind(ls, ls->ld, dn, password, locked, err);
 }
 
 int pl_check_password(void *ctx, const char *login, const char *password,

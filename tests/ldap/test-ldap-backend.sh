@@ -295,7 +295,7 @@ pt() {
     set -- env LD_PRELOAD="$PAM_WRAPPER_SO" PAM_WRAPPER=1 \
         PAM_WRAPPER_SERVICE_DIR="$T/services" \
         timeout 60 pamtester -v pwrldap "$@"
-    [ -n "${PT_TRACE:-}" ] && set -- strace -f -qq -e trace=execve,openat -o "$PT_TRACE" "$@"
+    [ -n "${PT_TRACE:-}" ] && set -- strace -f -qq -e trace=execve,openat,connect -o "$PT_TRACE" "$@"
     # pam_wrapper users take turns (tests/pam/pamtest_runner.c).
     [ -n "${PWR_WRAPPER_LOCK:-}" ] && set -- flock "$PWR_WRAPPER_LOCK" "$@"
     printf '%s\n' "$_pw" | "$@" >"$T/pt" 2>&1
@@ -305,8 +305,9 @@ if [ -n "$PT_OK" ]; then
     pt Velvet-Harbor-73 alice authenticate acct_mgmt
     check "pam_pwreset: alice's directory password logs her in" test "$PT" -eq 0
     # What a login costs the host, counted (never timed): one helper run
-    # for both stages, no SASL plugin directory (every bind is simple), and
-    # no group or login.defs look-ups (only admin actions need them).
+    # for both stages, one connection to the directory, no SASL plugin
+    # directory (every bind is simple), and no group or login.defs look-ups
+    # (only admin actions need them).
     if command -v strace >/dev/null 2>&1; then
         PT_TRACE=$T/pt.strace pt Velvet-Harbor-73 alice authenticate acct_mgmt
         check "pam_pwreset: a directory login also succeeds under strace" \
@@ -317,6 +318,8 @@ if [ -n "$PT_OK" ]; then
         grep "^$hpid " "$T/pt.strace" >"$T/helper.strace"
         check "pam_pwreset: the helper opens no SASL plugin" \
             sh -c "[ -s '$T/helper.strace' ] && ! grep -Eq 'sasl2[\\\"/]' '$T/helper.strace'"
+        check "pam_pwreset: one connection to the directory per login (the person's bind reuses the host's)" \
+            test "$(grep -c 'connect(.*AF_INET' "$T/helper.strace")" -eq 1
         check "pam_pwreset: the helper reads neither login.defs nor /etc/group" \
             sh -c "! grep -Eq '\"/etc/(login[.]defs|group)\"' '$T/helper.strace'"
     fi
