@@ -172,8 +172,8 @@ static int ldap_lookup(void *ctx, const char *login, struct pwr_record *out,
     return rc;
 }
 
-int pl_search_all(struct pl_store *ls, const char *filter, pl_visit_fn fn,
-                  void *arg, struct pwr_err *err)
+int pl_search_all(struct pl_store *ls, const char *filter, char **attrs,
+                  pl_visit_fn fn, void *arg, struct pwr_err *err)
 {
     struct berval cookie = { 0, NULL };
     int rc = 0;
@@ -192,8 +192,8 @@ int pl_search_all(struct pl_store *ls, const char *filter, pl_visit_fn fn,
             return pwr_fail(err, PWR_E_INTERNAL, "paged results control");
         sc[0] = page;
         lrc = ldap_search_ext_s(ls->ld, ls->o.base, LDAP_SCOPE_SUBTREE, filter,
-                                pl_attrs, 0, sc, NULL, NULL, LDAP_NO_LIMIT,
-                                &res);
+                                attrs != NULL ? attrs : pl_attrs, 0, sc, NULL,
+                                NULL, LDAP_NO_LIMIT, &res);
         ldap_control_free(page);
         ber_memfree(cookie.bv_val);
         cookie.bv_val = NULL;
@@ -248,8 +248,8 @@ static int ldap_foreach(void *ctx, pwr_store_visit_fn fn, void *arg,
                         struct pwr_err *err)
 {
     struct visit v = { ctx, fn, arg };
-    int rc = pl_search_all(ctx, "(objectClass=pwresetAccount)", visit_entry,
-                           &v, err);
+    int rc = pl_search_all(ctx, "(objectClass=pwresetAccount)", NULL,
+                           visit_entry, &v, err);
 
     pl_seen_flush(ctx);
     return rc;
@@ -336,7 +336,7 @@ static int ltxn_get(struct pwr_txn *base, const char *login,
     struct ltxn *t = (struct ltxn *)base;
     struct pl_entry *e;
 
-    if (!pwr_login_valid(login) || is_root(login))
+    if (!pwr_login_valid(login) || pl_is_root(t->ls, login))
         return 0;
     e = txn_entry(t, login, err);
     if (e == NULL)
@@ -353,7 +353,7 @@ static int ltxn_put(struct pwr_txn *base, const struct pwr_record *rec,
     struct ltxn *t = (struct ltxn *)base;
     struct pl_entry *e;
 
-    if (!pwr_login_valid(rec->login) || is_root(rec->login))
+    if (!pwr_login_valid(rec->login) || pl_is_root(t->ls, rec->login))
         return pwr_fail(err, PWR_E_USAGE, "'%s' cannot be kept in the "
                         "directory", rec->login);
     e = txn_entry(t, rec->login, err);
@@ -434,8 +434,8 @@ static int ltxn_foreach(struct pwr_txn *base, pwr_txn_visit_fn fn, void *arg,
     struct ltxn *t = (struct ltxn *)base;
     struct tvisit v = { t, fn, arg };
 
-    return pl_search_all(t->ls, "(objectClass=pwresetAccount)", tvisit_entry,
-                         &v, err);
+    return pl_search_all(t->ls, "(objectClass=pwresetAccount)", NULL,
+                         tvisit_entry, &v, err);
 }
 
 static const struct pwr_txn_ops pl_txn_ops = {
