@@ -10,6 +10,7 @@
  * pwr_store_ldap_txn.c: many in an RFC 5805 transaction, sent without
  *     waiting for each answer;
  * pwr_store_ldap.c: the backend's operations, the transaction;
+ * pwr_store_ldap_search.c: a paged search, the next page read ahead;
  * pwr_store_ldap_seen.c: the logins this host has seen in the directory;
  * pwr_store_ldap_index.c: a login among many, found in constant time.
  */
@@ -175,7 +176,7 @@ void pl_known_free(struct pl_store *ls);
 int pl_write_many(struct pl_store *ls, struct pl_entry *es, size_t n,
                   struct pwr_err *err);
 
-/* ---- pwr_store_ldap.c ---- */
+/* ---- pwr_store_ldap_search.c ---- */
 /* Every entry under ldap_base that matches filter, page by page, with
  * attrs (NULL: pl_attrs). */
 typedef int (*pl_visit_fn)(LDAP *ld, LDAPMessage *msg, void *arg,

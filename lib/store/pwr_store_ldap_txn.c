@@ -137,8 +137,10 @@ static int pipe_send(struct pipe *p, size_t i, struct berval *txnid,
     struct pl_mods m;
     int msgid, rc;
 
-    if (pl_diff(e, &m, err) < 0)
+    if (pl_diff(e, &m, err) < 0) {
+        pl_mods_wipe(&m);
         return -1;
+    }
     rc = m.temporary ? pwr_fail(err, PWR_E_USAGE, "a temporary password is "
                                 "set one account at a time")
                      : 0;

@@ -194,8 +194,10 @@ static int write_one(struct pl_store *ls, struct pl_entry *e,
     struct pl_mods m;
     int rc;
 
-    if (pl_diff(e, &m, err) < 0)
+    if (pl_diff(e, &m, err) < 0) {
+        pl_mods_wipe(&m);
         return -1;
+    }
     if (m.n == 0)
         return 0;
     snprintf(assertion, sizeof(assertion), "(entryCSN=%s)", e->csn);
