@@ -25,7 +25,7 @@
  * defers more than its conn_max_pending_auth (1000) of one connection
  * (it closes the connection past that) and that the answers of a window
  * fit in the socket buffers. */
-#define PL_TXN_WINDOW 256
+#define PL_TXN_WINDOW 512
 
 /* The modifies of one transaction in flight. */
 struct pipe {
