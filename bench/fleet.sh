@@ -130,6 +130,15 @@ fleet_bulk() {
         "${pw[@]}" --config "$W/fleet.conf" force-reset --all
 }
 
+# The floor of any directory login under the backend's rules: a process
+# per login that loads libldap, and the password hashed by slapd (a bind as
+# the person), against the same hash in-process (bench/bench_floor.c).
+fleet_floor() {
+    say "7. directory: the floor (a process with libldap binding as the person)"
+    fleet_rows "$W/bin/bench_floor" floor "$LDAP_URI" "uid=$BUSER,ou=people,$LDAP_BASE" \
+        "$LDAP_HOST_DN" host1-secret "$HASH" <"$W/pw"
+}
+
 # One ldapmodify per account, the first FLEET_BASE_N accounts, one after
 # another: what an admin scripts without pwreset.
 fleet_baseline() {
@@ -172,6 +181,7 @@ phase_fleet() {
     # the directory up and $W/fleet.conf written
     [ -z "${BENCH_FLEET_HOOK:-}" ] || . "$BENCH_FLEET_HOOK"
     fleet_login
+    fleet_floor
     fleet_baseline
     fleet_bulk
     ldap_stop

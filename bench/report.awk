@@ -341,11 +341,20 @@ function fleet_table(   n, bn, per) {
     print "| Login, file store of 100,000 (reference) | " cell("fleet", "pwreset-100k.total") " ms | – | 1 | " runs("fleet", "pwreset-100k.total") " |"
     print "| Login, `backend = ldap`, directory of " num(n) " | " cell("fleet", "pwreset-ldap.total") " ms | – | " \
         cell("fleet", "pwreset-ldap.ratio") " | " runs("fleet", "pwreset-ldap.total") " |"
+    if (has("fleet", "floor.ratio")) {
+        print "| Floor: one `crypt_rn` of the same hash in-process | " cell("fleet", "floor.crypt") " ms | – | – | " runs("fleet", "floor.crypt") " |"
+        print "| Floor: a process with libldap binding as the person (slapd hashes) | " cell("fleet", "floor.bind_person") " ms | – | " \
+            cell("fleet", "floor.ratio") " (to the crypt) | " runs("fleet", "floor.bind_person") " |"
+        print "| Floor: the same process binding as the host (`{SSHA}`, no hash) | " cell("fleet", "floor.bind_host") " ms | – | – | " runs("fleet", "floor.bind_host") " |"
+    }
     print "| `force-reset --all`, " num(n) " directory accounts | " cell("fleet", "bulk_all_ldap") " ms | " \
         cell("fleet", "bulk_all_ldap.per_account") " µs | – | " runs("fleet", "bulk_all_ldap") " |"
     per = m("fleet", "ldapmodify_each.per_account")
     print "| One `ldapmodify` process per account (replace `pwdReset`), " num(bn) " accounts one after another | " \
         cell("fleet", "ldapmodify_each") " ms | " cell("fleet", "ldapmodify_each.per_account") " µs | – | " runs("fleet", "ldapmodify_each") " |"
+    print ""
+    if (has("fleet", "floor.ratio"))
+        print "The *floor* rows (bench/bench_floor.c) are the least any directory login costs under the backend's rules: the module links no LDAP library, so each login starts a process that loads libldap; the password is checked by a bind as the person, so slapd computes the hash.  No configuration, search or status is read there: pwreset's directory login costs at least the floor's time."
     print ""
     if (per > 0 && n > 0)
         print "Extrapolated to " num(n) " accounts, the `ldapmodify` loop would take " num(per * n / 1e6) \

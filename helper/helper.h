@@ -59,6 +59,7 @@ struct hx {
     uid_t uid_min, uid_max; /* ordinary accounts (login_defs) */
     gid_t prot_gids[PWR_MAX_PROTECTED]; /* protected_groups that exist */
     size_t n_prot_gids;
+    int prot_loaded;        /* uid range and prot_gids read */
     const char *service, *rhost, *tty;
     struct pwr_store *store;
     int audit_failed;
@@ -90,14 +91,14 @@ int hx_in_admin_group(const struct pwr_config *cfg, const char *login,
 /* Admin action on login: may this caller touch it?  0, or -1 with
  * PWR_E_PERM (audited) / PWR_E_NOENT / PWR_E_USAGE. */
 int hx_may_manage(struct hx *hx, const char *login, struct pwr_err *err);
-/* What hx_protection needs, once per run: UID_MIN and UID_MAX from
- * cfg.login_defs (1000 and 60000 without), the gids of protected_groups. */
-void hx_load_protection(struct hx *hx);
 /* Why login is protected from admin-group members, as a string
- * constant, or NULL when it is not. */
-const char *hx_protection(const struct hx *hx, const char *login);
+ * constant, or NULL when it is not.  The first call of a run reads what
+ * it needs (UID_MIN and UID_MAX from cfg.login_defs, 1000 and 60000
+ * without; the gids of protected_groups): a login's verify never asks, and
+ * never pays for those group look-ups. */
+const char *hx_protection(struct hx *hx, const char *login);
 /* 1 if login is protected from admin-group members. */
-int hx_protected(const struct hx *hx, const char *login);
+int hx_protected(struct hx *hx, const char *login);
 /* Own account only (or root): 0 or -1 PWR_E_PERM (audited). */
 int hx_may_self(struct hx *hx, const char *login, struct pwr_err *err);
 /* Root or admin-group member: 0 or -1 PWR_E_PERM (audited). */

@@ -153,10 +153,13 @@ static void load_uid_range(struct hx *hx)
     free(buf);
 }
 
-void hx_load_protection(struct hx *hx)
+static void load_protection(struct hx *hx)
 {
     size_t i;
 
+    if (hx->prot_loaded)
+        return;
+    hx->prot_loaded = 1;
     load_uid_range(hx);
     hx->n_prot_gids = 0;
     for (i = 0; i < hx->cfg.n_protected_groups && i < PWR_MAX_PROTECTED;
@@ -187,12 +190,13 @@ int hx_in_admin_group(const struct pwr_config *cfg, const char *login,
     return in_group_list(login, gid, gr->gr_gid);
 }
 
-const char *hx_protection(const struct hx *hx, const char *login)
+const char *hx_protection(struct hx *hx, const char *login)
 {
     struct passwd *pw;
     uid_t uid;
     gid_t gid;
 
+    load_protection(hx);
     if (strcmp(login, "root") == 0)
         return "root";
     if (pwr_config_is_protected(&hx->cfg, login))
@@ -213,7 +217,7 @@ const char *hx_protection(const struct hx *hx, const char *login)
     return NULL;
 }
 
-int hx_protected(const struct hx *hx, const char *login)
+int hx_protected(struct hx *hx, const char *login)
 {
     return hx_protection(hx, login) != NULL;
 }

@@ -213,7 +213,6 @@ static int run_request(struct hx *hx, struct pwr_err *err)
 
     if (load_config(hx, op, err) < 0)
         return -1;
-    hx_load_protection(hx);
     hx->is_admin = hx->caller_has_login &&
                    hx_in_admin_group(&hx->cfg, hx->caller, hx->caller_gid);
     if (op == NULL)

@@ -309,24 +309,28 @@ int64_t pwr_now(void)
     return (int64_t)time(NULL);
 }
 
-void pwr_format_time(int64_t t, char *out, size_t outsz)
+/* t in UTC, "2026-12-06 09:30 UTC" or (iso) "2026-12-06T09:30:00Z"; the
+ * bare number ("@N", or "N" for iso) when it cannot be. */
+static void format_utc(int64_t t, int iso, char *out, size_t outsz)
 {
     time_t tt = (time_t)t;
     struct tm tm;
 
-    if (gmtime_r(&tt, &tm) == NULL ||
-        strftime(out, outsz, "%Y-%m-%d %H:%M UTC", &tm) == 0)
-        snprintf(out, outsz, "@%lld", (long long)t);
+    if (gmtime_r(&tt, &tm) != NULL &&
+        strftime(out, outsz, iso ? "%Y-%m-%dT%H:%M:%SZ" : "%Y-%m-%d %H:%M UTC",
+                 &tm) != 0)
+        return;
+    snprintf(out, outsz, iso ? "%lld" : "@%lld", (long long)t);
+}
+
+void pwr_format_time(int64_t t, char *out, size_t outsz)
+{
+    format_utc(t, 0, out, outsz);
 }
 
 void pwr_format_iso(int64_t t, char *out, size_t outsz)
 {
-    time_t tt = (time_t)t;
-    struct tm tm;
-
-    if (gmtime_r(&tt, &tm) == NULL ||
-        strftime(out, outsz, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
-        snprintf(out, outsz, "%lld", (long long)t);
+    format_utc(t, 1, out, outsz);
 }
 
 static int check_file(int fd, const char *path,

@@ -6,7 +6,11 @@
  * SPDX-License-Identifier: BSD-3-Clause
  *
  * Rules: LDAPNOINIT is set before the first ldap_initialize (libldap reads
- * ./ldaprc when the real and effective uid are equal); a password file
+ * ./ldaprc when the real and effective uid are equal), and Cyrus SASL's
+ * plugin path is emptied (libldap's first handle starts SASL, which would
+ * dlopen every plugin and OpenSSL with them: code a set-uid program never
+ * uses, since every bind here is simple, and about 1.6 ms of each login;
+ * EXTERNAL is built into libsasl2 and stays); a password file
  * must be a regular file owned by the effective user with no group or
  * other permission, and its contents are wiped once bound; an answer that
  * does not come within ldap_timeout is PWR_E_UNAVAIL naming the URI.
@@ -22,6 +26,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <sasl/sasl.h>
 #include <sodium.h>
 
 #include "pwr_store_ldap.h"
@@ -140,6 +145,17 @@ static int set_tls(struct pl_store *ls, LDAP *ld, struct pwr_err *err)
     return rc == LDAP_SUCCESS ? 0 : pl_fail(ls, rc, "StartTLS", err);
 }
 
+/* Once per process, before the first handle: SASL looks in no directory. */
+static int no_sasl_plugins(void)
+{
+    static int done;
+
+    if (!done && sasl_set_path(SASL_PATH_TYPE_PLUGIN, PL_STR("")) != SASL_OK)
+        return -1;
+    done = 1;
+    return 0;
+}
+
 /* A new handle for ls's URI, version 3, no referrals, TLS as configured. */
 static int new_handle(struct pl_store *ls, LDAP **out, struct pwr_err *err)
 {
@@ -147,9 +163,12 @@ static int new_handle(struct pl_store *ls, LDAP **out, struct pwr_err *err)
     LDAP *ld = NULL;
 
     *out = NULL;
-    /* Before ldap_initialize: no ldaprc, ldap.conf or LDAP* variables. */
+    /* Before ldap_initialize: no ldaprc, ldap.conf or LDAP* variables, and
+     * no SASL plugins ("" names no directory). */
     if (setenv("LDAPNOINIT", "1", 1) < 0)
         return pwr_fail(err, PWR_E_INTERNAL, "setenv LDAPNOINIT");
+    if (no_sasl_plugins() < 0)
+        return pwr_fail(err, PWR_E_INTERNAL, "cannot turn SASL plugins off");
     if (ls->o.uri == NULL || ldap_initialize(&ld, ls->o.uri) != LDAP_SUCCESS)
         return pwr_fail(err, PWR_E_CONFIG, "ldap_uri '%s' is not usable",
                         ls->o.uri ? ls->o.uri : "");

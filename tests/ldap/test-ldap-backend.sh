@@ -295,6 +295,7 @@ pt() {
     set -- env LD_PRELOAD="$PAM_WRAPPER_SO" PAM_WRAPPER=1 \
         PAM_WRAPPER_SERVICE_DIR="$T/services" \
         timeout 60 pamtester -v pwrldap "$@"
+    [ -n "${PT_TRACE:-}" ] && set -- strace -f -qq -e trace=execve,openat -o "$PT_TRACE" "$@"
     # pam_wrapper users take turns (tests/pam/pamtest_runner.c).
     [ -n "${PWR_WRAPPER_LOCK:-}" ] && set -- flock "$PWR_WRAPPER_LOCK" "$@"
     printf '%s\n' "$_pw" | "$@" >"$T/pt" 2>&1
@@ -303,6 +304,22 @@ pt() {
 if [ -n "$PT_OK" ]; then
     pt Velvet-Harbor-73 alice authenticate acct_mgmt
     check "pam_pwreset: alice's directory password logs her in" test "$PT" -eq 0
+    # What a login costs the host, counted (never timed): one helper run
+    # for both stages, no SASL plugin directory (every bind is simple), and
+    # no group or login.defs look-ups (only admin actions need them).
+    if command -v strace >/dev/null 2>&1; then
+        PT_TRACE=$T/pt.strace pt Velvet-Harbor-73 alice authenticate acct_mgmt
+        check "pam_pwreset: a directory login also succeeds under strace" \
+            test "$PT" -eq 0
+        check "pam_pwreset: one helper run per login (auth and account)" \
+            test "$(grep -c 'execve("[^"]*pwreset-helper"' "$T/pt.strace")" -eq 1
+        hpid=$(sed -n 's/^\([0-9]*\) *execve("[^"]*pwreset-helper".*/\1/p' "$T/pt.strace")
+        grep "^$hpid " "$T/pt.strace" >"$T/helper.strace"
+        check "pam_pwreset: the helper opens no SASL plugin" \
+            sh -c "[ -s '$T/helper.strace' ] && ! grep -Eq 'sasl2[\\\"/]' '$T/helper.strace'"
+        check "pam_pwreset: the helper reads neither login.defs nor /etc/group" \
+            sh -c "! grep -Eq '\"/etc/(login[.]defs|group)\"' '$T/helper.strace'"
+    fi
     pt not-her-password alice authenticate
     check "pam_pwreset: a wrong password is refused" test "$PT" -ne 0
     run block alice

@@ -1,4 +1,5 @@
-/* test_util.c - login names, value encoding, durations, UTF-8, safe open.
+/* test_util.c - login names, value encoding, durations, UTF-8, safe open,
+ * UTC time formats.
  * SPDX-License-Identifier: BSD-3-Clause
  */
 #include "config.h"
@@ -140,6 +141,21 @@ START_TEST(test_utf8_counts_code_points_and_rejects_malformed)
 }
 END_TEST
 
+START_TEST(test_times_format_in_utc_or_fall_back_to_the_number)
+{
+    char buf[32];
+
+    pwr_format_time(1796550600, buf, sizeof(buf)); /* 2026-12-06 09:50 */
+    ck_assert_str_eq(buf, "2026-12-06 09:50 UTC");
+    pwr_format_iso(1796550600, buf, sizeof(buf));
+    ck_assert_str_eq(buf, "2026-12-06T09:50:00Z");
+    pwr_format_time(1796550600, buf, 12); /* too small for the date */
+    ck_assert_str_eq(buf, "@1796550600");
+    pwr_format_iso(1796550600, buf, 12);
+    ck_assert_str_eq(buf, "1796550600");
+}
+END_TEST
+
 START_TEST(test_safe_open_refuses_symlinks_fifos_and_open_modes)
 {
     char *dir = pwr_test_tmpdir(), path[512], link[512], fifo[512];
@@ -189,6 +205,7 @@ int main(void)
     tcase_add_test(tc, test_each_lifetime_kind_has_one_range);
     tcase_add_test(tc, test_utf8_counts_code_points_and_rejects_malformed);
     tcase_add_test(tc, test_safe_open_refuses_symlinks_fifos_and_open_modes);
+    tcase_add_test(tc, test_times_format_in_utc_or_fall_back_to_the_number);
     suite_add_tcase(s, tc);
     return pwr_test_run(s);
 }
