@@ -33,7 +33,6 @@
 #include "pwr_store_ldap.h"
 
 #define TXN_ATTEMPTS 200 /* 40 hosts counting the same entry at once */
-#define PAGE_SIZE 500
 
 struct ltxn {
     struct pwr_txn base; /* first: pwr_store.c sees this */
@@ -172,55 +171,6 @@ static int ldap_lookup(void *ctx, const char *login, struct pwr_record *out,
     return rc;
 }
 
-int pl_search_all(struct pl_store *ls, const char *filter, pl_visit_fn fn,
-                  void *arg, struct pwr_err *err)
-{
-    struct berval cookie = { 0, NULL };
-    int rc = 0;
-
-    do {
-        LDAPControl *page = NULL, *sc[2] = { NULL, NULL }, **rc_ctrls = NULL;
-        LDAPMessage *res = NULL, *msg;
-        int lrc, code = LDAP_OTHER;
-        ber_int_t total;
-
-        pl_begin(ls);
-        if (pl_connect(ls, err) < 0 || pl_arm(ls, ls->ld, err) < 0)
-            return -1;
-        if (ldap_create_page_control(ls->ld, PAGE_SIZE, &cookie, 1, &page) !=
-            LDAP_SUCCESS)
-            return pwr_fail(err, PWR_E_INTERNAL, "paged results control");
-        sc[0] = page;
-        lrc = ldap_search_ext_s(ls->ld, ls->o.base, LDAP_SCOPE_SUBTREE, filter,
-                                pl_attrs, 0, sc, NULL, NULL, LDAP_NO_LIMIT,
-                                &res);
-        ldap_control_free(page);
-        ber_memfree(cookie.bv_val);
-        cookie.bv_val = NULL;
-        cookie.bv_len = 0;
-        if (lrc == LDAP_SUCCESS)
-            lrc = ldap_parse_result(ls->ld, res, &code, NULL, NULL, NULL,
-                                    &rc_ctrls, 0);
-        if (lrc != LDAP_SUCCESS || code != LDAP_SUCCESS) {
-            ldap_msgfree(res);
-            ldap_controls_free(rc_ctrls);
-            return pl_fail(ls, lrc != LDAP_SUCCESS ? lrc : code, "search",
-                           err);
-        }
-        for (msg = ldap_first_entry(ls->ld, res); rc == 0 && msg != NULL;
-             msg = ldap_next_entry(ls->ld, msg))
-            rc = fn(ls->ld, msg, arg, err);
-        for (size_t i = 0; rc_ctrls != NULL && rc_ctrls[i] != NULL; i++)
-            if (strcmp(rc_ctrls[i]->ldctl_oid, LDAP_CONTROL_PAGEDRESULTS) == 0)
-                (void)ldap_parse_pageresponse_control(ls->ld, rc_ctrls[i],
-                                                      &total, &cookie);
-        ldap_controls_free(rc_ctrls);
-        ldap_msgfree(res);
-    } while (rc == 0 && cookie.bv_len > 0);
-    ber_memfree(cookie.bv_val);
-    return rc < 0 ? -1 : 0;
-}
-
 struct visit {
     struct pl_store *ls;
     pwr_store_visit_fn fn;
@@ -248,8 +198,8 @@ static int ldap_foreach(void *ctx, pwr_store_visit_fn fn, void *arg,
                         struct pwr_err *err)
 {
     struct visit v = { ctx, fn, arg };
-    int rc = pl_search_all(ctx, "(objectClass=pwresetAccount)", visit_entry,
-                           &v, err);
+    int rc = pl_search_all(ctx, "(objectClass=pwresetAccount)", NULL,
+                           visit_entry, &v, err);
 
     pl_seen_flush(ctx);
     return rc;
@@ -336,7 +286,7 @@ static int ltxn_get(struct pwr_txn *base, const char *login,
     struct ltxn *t = (struct ltxn *)base;
     struct pl_entry *e;
 
-    if (!pwr_login_valid(login) || is_root(login))
+    if (!pwr_login_valid(login) || pl_is_root(t->ls, login))
         return 0;
     e = txn_entry(t, login, err);
     if (e == NULL)
@@ -353,7 +303,7 @@ static int ltxn_put(struct pwr_txn *base, const struct pwr_record *rec,
     struct ltxn *t = (struct ltxn *)base;
     struct pl_entry *e;
 
-    if (!pwr_login_valid(rec->login) || is_root(rec->login))
+    if (!pwr_login_valid(rec->login) || pl_is_root(t->ls, rec->login))
         return pwr_fail(err, PWR_E_USAGE, "'%s' cannot be kept in the "
                         "directory", rec->login);
     e = txn_entry(t, rec->login, err);
@@ -434,8 +384,8 @@ static int ltxn_foreach(struct pwr_txn *base, pwr_txn_visit_fn fn, void *arg,
     struct ltxn *t = (struct ltxn *)base;
     struct tvisit v = { t, fn, arg };
 
-    return pl_search_all(t->ls, "(objectClass=pwresetAccount)", tvisit_entry,
-                         &v, err);
+    return pl_search_all(t->ls, "(objectClass=pwresetAccount)", NULL,
+                         tvisit_entry, &v, err);
 }
 
 static const struct pwr_txn_ops pl_txn_ops = {

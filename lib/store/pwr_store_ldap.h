@@ -6,9 +6,11 @@
  *     password files, errors, checking a person's password by binding;
  * pwr_store_ldap_map.c: an entry as a record, and a record's changes as
  *     the modify of its entry (docs/FLEET.md, "Every field of the record");
- * pwr_store_ldap_write.c: one entry's modify with its assertion, many in
- *     an RFC 5805 transaction;
+ * pwr_store_ldap_write.c: one entry's modify with its assertion;
+ * pwr_store_ldap_txn.c: many in an RFC 5805 transaction, sent without
+ *     waiting for each answer;
  * pwr_store_ldap.c: the backend's operations, the transaction;
+ * pwr_store_ldap_search.c: a paged search, the next page read ahead;
  * pwr_store_ldap_seen.c: the logins this host has seen in the directory;
  * pwr_store_ldap_index.c: a login among many, found in constant time.
  */
@@ -86,6 +88,14 @@ struct pl_seen_set {
     struct pl_index ix;
 };
 
+/* The logins of uid 0 (pl_is_root). */
+#define PL_ROOTS_MAX 8
+struct pl_roots {
+    int loaded, overflow;           /* overflow: ask getpwnam each time */
+    char name[PL_ROOTS_MAX][PWR_LOGIN_MAX + 1];
+    size_t n;
+};
+
 struct pl_store {
     struct pwr_ldap_opts o;
     char strs[8][PWR_PATH_MAX];     /* copies of o's strings */
@@ -101,6 +111,7 @@ struct pl_store {
     size_t n_known, cap_known;
     struct pl_index known_ix;
     struct pl_seen_set seen;
+    struct pl_roots roots;
 };
 
 /* ---- pwr_store_ldap_conn.c ---- */
@@ -146,18 +157,34 @@ int64_t pl_parse_gentime(const char *s);
  * else changed an entry: run the transaction again), -1 error. */
 int pl_write(struct pl_store *ls, struct pl_entry *es, size_t n,
              struct pwr_err *err);
+/* Controls of one modify: the assertion, the post-read of entryCSN and
+ * pwdChangedTime (not in a transaction), the transaction it belongs to. */
+struct pl_ctrls {
+    LDAPControl assert_c, read_c, txn_c;
+    LDAPControl *list[4];
+    struct berval assert_v, read_v;
+};
+int pl_ctrls_make(LDAP *ld, struct pl_ctrls *c, const char *assertion,
+                  struct berval *txnid, struct pwr_err *err);
+void pl_ctrls_free(struct pl_ctrls *c);
 /* Remember e's version for pwr_store_version (and, with_dn, its DN). */
 void pl_remember(struct pl_store *ls, const struct pl_entry *e, int with_dn);
 /* What pl_remember kept of login, or NULL. */
 struct pl_known *pl_known_of(struct pl_store *ls, const char *login);
 void pl_known_free(struct pl_store *ls);
 
-/* ---- pwr_store_ldap.c ---- */
-/* Every entry under ldap_base that matches filter, page by page. */
+/* ---- pwr_store_ldap_txn.c ---- */
+/* The dirty entries of es in one transaction: as pl_write. */
+int pl_write_many(struct pl_store *ls, struct pl_entry *es, size_t n,
+                  struct pwr_err *err);
+
+/* ---- pwr_store_ldap_search.c ---- */
+/* Every entry under ldap_base that matches filter, page by page, with
+ * attrs (NULL: pl_attrs). */
 typedef int (*pl_visit_fn)(LDAP *ld, LDAPMessage *msg, void *arg,
                            struct pwr_err *err);
-int pl_search_all(struct pl_store *ls, const char *filter, pl_visit_fn fn,
-                  void *arg, struct pwr_err *err);
+int pl_search_all(struct pl_store *ls, const char *filter, char **attrs,
+                  pl_visit_fn fn, void *arg, struct pwr_err *err);
 
 /* ---- pwr_store_ldap_seen.c ---- */
 /* 1 if this host has seen login in the directory. */
@@ -169,5 +196,7 @@ void pl_seen_free(struct pl_store *ls);
 /* 1 if login is outside the directory: in the local /etc/passwd and never
  * seen in the directory by this host. */
 int pl_outside(struct pl_store *ls, const char *login);
+/* 1 if login has uid 0 (root: never in the directory). */
+int pl_is_root(struct pl_store *ls, const char *login);
 
 #endif

@@ -2,8 +2,8 @@
  * modify asserts the entryCSN it was read with, so a change made meanwhile
  * by another host fails it (assertionFailed, 122) and the transaction runs
  * again on the new state; changes of more than one entry go in one RFC
- * 5805 transaction, all or nothing.  The post-read control returns the
- * entryCSN the write made, for the audit trail.
+ * 5805 transaction, all or nothing (pwr_store_ldap_txn.c).  The post-read
+ * control returns the entryCSN the write made, for the audit trail.
  * SPDX-License-Identifier: BSD-3-Clause
  */
 #include "config.h"
@@ -11,30 +11,18 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "pwr_store_ldap.h"
 
-/* Up to this many changed entries are read back one search each. */
-#define REREAD_ONE_BY_ONE_MAX 64
-
-struct ctrls {
-    LDAPControl assert_c, read_c, txn_c;
-    LDAPControl *list[4];
-    struct berval assert_v, read_v;
-};
-
-static void ctrls_free(struct ctrls *c)
+void pl_ctrls_free(struct pl_ctrls *c)
 {
     ber_memfree(c->assert_v.bv_val);
     ber_memfree(c->read_v.bv_val);
     memset(c, 0, sizeof(*c));
 }
 
-/* Controls of one modify: the assertion, the post-read of entryCSN and
- * pwdChangedTime (not in a transaction), the transaction it belongs to. */
-static int ctrls_make(LDAP *ld, struct ctrls *c, const char *assertion,
-                      struct berval *txnid, struct pwr_err *err)
+int pl_ctrls_make(LDAP *ld, struct pl_ctrls *c, const char *assertion,
+                  struct berval *txnid, struct pwr_err *err)
 {
     char *read_attrs[] = { PL_STR("entryCSN"), PL_STR("pwdChangedTime"), NULL };
     BerElement *ber = NULL;
@@ -54,7 +42,7 @@ static int ctrls_make(LDAP *ld, struct ctrls *c, const char *assertion,
         if (ber == NULL || ber_printf(ber, "{v}", read_attrs) < 0 ||
             ber_flatten2(ber, &c->read_v, 1) < 0) {
             ber_free(ber, 1);
-            ctrls_free(c);
+            pl_ctrls_free(c);
             return pwr_fail(err, PWR_E_INTERNAL, "post-read control");
         }
         ber_free(ber, 1);
@@ -115,11 +103,11 @@ static int modify_on(struct pl_store *ls, LDAP *ld, struct pl_entry *e,
     LDAPControl **rctrls = NULL;
     LDAPMessage *res = NULL;
     struct timeval tv;
-    struct ctrls c;
+    struct pl_ctrls c;
     int msgid, rc, code = LDAP_OTHER;
 
     if (pl_arm(ls, ld, err) < 0 ||
-        ctrls_make(ld, &c, assertion, txnid, err) < 0)
+        pl_ctrls_make(ld, &c, assertion, txnid, err) < 0)
         return -1;
     rc = ldap_modify_ext(ld, e->dn, mods, c.list, NULL, &msgid);
     if (sent != NULL)
@@ -131,7 +119,7 @@ static int modify_on(struct pl_store *ls, LDAP *ld, struct pl_entry *e,
     if (rc == LDAP_SUCCESS)
         rc = ldap_parse_result(ld, res, &code, NULL, NULL, NULL, &rctrls,
                                1);
-    ctrls_free(&c);
+    pl_ctrls_free(&c);
     if (rc != LDAP_SUCCESS)
         return pl_fail(ls, rc, "modify", err);
     if (code == LDAP_SUCCESS)
@@ -206,8 +194,10 @@ static int write_one(struct pl_store *ls, struct pl_entry *e,
     struct pl_mods m;
     int rc;
 
-    if (pl_diff(e, &m, err) < 0)
+    if (pl_diff(e, &m, err) < 0) {
+        pl_mods_wipe(&m);
         return -1;
+    }
     if (m.n == 0)
         return 0;
     snprintf(assertion, sizeof(assertion), "(entryCSN=%s)", e->csn);
@@ -222,218 +212,6 @@ static int write_one(struct pl_store *ls, struct pl_entry *e,
     return rc;
 }
 
-/* After a transaction: the entryCSN each changed entry now has. */
-static void reread(struct pl_store *ls, struct pl_entry *e)
-{
-    char *attrs[] = { PL_STR("entryCSN"), NULL };
-    LDAPMessage *res = NULL, *msg;
-    struct pwr_err err;
-    struct berval **v;
-
-    pl_begin(ls);
-    if (pl_arm(ls, ls->ld, &err) < 0 ||
-        ldap_search_ext_s(ls->ld, e->dn, LDAP_SCOPE_BASE, "(objectClass=*)",
-                          attrs, 0, NULL, NULL, NULL, 1, &res) != LDAP_SUCCESS) {
-        ldap_msgfree(res);
-        return;
-    }
-    msg = ldap_first_entry(ls->ld, res);
-    v = msg ? ldap_get_values_len(ls->ld, msg, "entryCSN") : NULL;
-    if (v != NULL && v[0] != NULL && v[0]->bv_len < PL_CSN_MAX)
-        snprintf(e->csn, sizeof(e->csn), "%.*s", (int)v[0]->bv_len,
-                 v[0]->bv_val);
-    ldap_value_free_len(v);
-    ldap_msgfree(res);
-    pl_remember(ls, e, 0);
-}
-
-/* One entry of the search after a big transaction: its new entryCSN. */
-static int reread_visit(LDAP *ld, LDAPMessage *msg, void *arg,
-                        struct pwr_err *err)
-{
-    struct pl_store *ls = arg;
-    char uid[PWR_LOGIN_MAX + 1] = "";
-    struct berval **v = ldap_get_values_len(ld, msg, "uid");
-    struct berval **c = ldap_get_values_len(ld, msg, "entryCSN");
-    struct pl_known *k;
-
-    (void)err;
-    if (v != NULL && v[0] != NULL && v[0]->bv_len < sizeof(uid))
-        snprintf(uid, sizeof(uid), "%.*s", (int)v[0]->bv_len, v[0]->bv_val);
-    k = uid[0] != '\0' ? pl_known_of(ls, uid) : NULL;
-    if (k != NULL && c != NULL && c[0] != NULL && c[0]->bv_len < PL_CSN_MAX)
-        snprintf(k->csn, sizeof(k->csn), "%.*s", (int)c[0]->bv_len,
-                 c[0]->bv_val);
-    ldap_value_free_len(v);
-    ldap_value_free_len(c);
-    return 0;
-}
-
-/* After a transaction: the entryCSN each changed entry now has.  Many
- * entries are read back by one paged search, not one search each (a
- * round trip per account made force-reset --all twice as slow). */
-static void reread_all(struct pl_store *ls, struct pl_entry *es, size_t n)
-{
-    struct pwr_err err;
-    size_t dirty = 0;
-
-    for (size_t i = 0; i < n; i++)
-        dirty += es[i].dirty && !es[i].removed;
-    if (dirty < REREAD_ONE_BY_ONE_MAX) {
-        for (size_t i = 0; i < n; i++)
-            if (es[i].dirty)
-                reread(ls, &es[i]);
-        return;
-    }
-    for (size_t i = 0; i < n; i++)
-        if (es[i].dirty && !es[i].removed)
-            pl_remember(ls, &es[i], 0);
-    (void)pl_search_all(ls, "(objectClass=pwresetAccount)", reread_visit, ls,
-                        &err);
-}
-
-/* The modifies of a transaction; ids[i]: the message id of es[i]'s. */
-static int txn_modifies(struct pl_store *ls, struct pl_entry *es, size_t n,
-                        struct berval *txnid, int *ids, struct pwr_err *err)
-{
-    char assertion[PL_CSN_MAX + 16];
-    struct pl_mods m;
-    int rc = 0;
-
-    for (size_t i = 0; rc == 0 && i < n; i++) {
-        ids[i] = -1;
-        if (!es[i].dirty)
-            continue;
-        if (pl_diff(&es[i], &m, err) < 0)
-            return -1;
-        if (m.temporary)
-            rc = pwr_fail(err, PWR_E_USAGE, "a temporary password is set "
-                          "one account at a time");
-        snprintf(assertion, sizeof(assertion), "(entryCSN=%s)", es[i].csn);
-        pl_begin(ls); /* a bulk change: each step has ldap_timeout */
-        if (rc == 0 && m.n > 0)
-            rc = modify_on(ls, ls->ld, &es[i], m.ptr, assertion, txnid,
-                           &ids[i], err);
-        pl_mods_wipe(&m);
-    }
-    return rc;
-}
-
-/* slapd 2.5.13 answers a modify queued in a transaction while the thread
- * that queued it still uses it, and the end of the transaction (an abort,
- * a commit that fails, or the connection's close) frees the queued
- * modifies at once: an end sent right after the last answer can free one
- * under that thread, and slapd crashes.  Before the end: a pause and a
- * round trip on the connection, so that thread is done.  docs/FLEET.md,
- * "Failure behaviour". */
-#define PL_TXN_SETTLE_MS 50
-
-static void txn_settle(struct pl_store *ls)
-{
-    struct timespec pause = { 0, PL_TXN_SETTLE_MS * 1000000L };
-    struct berval *who = NULL;
-    struct pwr_err scratch;
-
-    nanosleep(&pause, NULL);
-    pl_begin(ls);
-    if (pl_arm(ls, ls->ld, &scratch) == 0)
-        (void)ldap_whoami_s(ls->ld, &who, NULL, NULL);
-    ber_bvfree(who);
-}
-
-/* End the transaction: its result code; *failed: the message id of the
- * modify that failed the commit (slapd names it in the response), or -1.
- * (ldap_txn_end_s of 2.5.13 cannot decode that response.) */
-static int txn_end(struct pl_store *ls, int commit, struct berval *txnid,
-                   int *failed)
-{
-    struct berval *data = NULL;
-    LDAPMessage *res = NULL;
-    BerElement *ber;
-    struct timeval tv;
-    struct pwr_err scratch;
-    ber_int_t id;
-    int msgid, rc, code = LDAP_OTHER;
-
-    *failed = -1;
-    pl_begin(ls);
-    if (pl_arm(ls, ls->ld, &scratch) < 0)
-        return LDAP_TIMEOUT;
-    rc = ldap_txn_end(ls->ld, commit, txnid, NULL, NULL, &msgid);
-    pl_timeval(ls, &tv);
-    if (rc == LDAP_SUCCESS &&
-        ldap_result(ls->ld, msgid, LDAP_MSG_ALL, &tv, &res) <= 0)
-        rc = LDAP_TIMEOUT;
-    if (rc == LDAP_SUCCESS)
-        rc = ldap_parse_extended_result(ls->ld, res, NULL, &data, 0);
-    if (rc == LDAP_SUCCESS)
-        rc = ldap_parse_result(ls->ld, res, &code, NULL, NULL, NULL, NULL,
-                               0);
-    ldap_msgfree(res);
-    ber = data != NULL ? ber_init(data) : NULL;
-    if (ber != NULL && ber_scanf(ber, "{i" /*}*/, &id) != LBER_ERROR)
-        *failed = (int)id;
-    ber_free(ber, 1);
-    ber_bvfree(data);
-    return rc == LDAP_SUCCESS ? code : rc;
-}
-
-/* A commit that failed: 1 if an entry changed meanwhile (run again), else
- * -1 with err naming the account whose modify the directory refused. */
-static int txn_failed(struct pl_store *ls, const struct pl_entry *es,
-                      size_t n, const int *ids, int end, int failed,
-                      struct pwr_err *err)
-{
-    const struct pl_entry *e = NULL;
-
-    if (end == LDAP_ASSERTION_FAILED || end == LDAP_NO_SUCH_ATTRIBUTE ||
-        end == LDAP_TYPE_OR_VALUE_EXISTS)
-        return 1;
-    for (size_t i = 0; failed > 0 && e == NULL && i < n; i++)
-        if (es[i].dirty && ids[i] == failed)
-            e = &es[i];
-    if (e == NULL)
-        return pl_fail(ls, end, "transaction commit", err);
-    if (end == LDAP_INSUFFICIENT_ACCESS)
-        return pwr_fail(err, PWR_E_PERM, "the directory %s does not let %s "
-                        "change %s (%s): the transaction wrote nothing",
-                        ls->o.uri, ls->o.admin ? ls->o.admin_dn
-                                               : ls->o.bind_dn,
-                        e->login, e->dn);
-    return pwr_fail(err, PWR_E_STORE, "directory %s: the change of %s (%s) "
-                    "failed: %s: the transaction wrote nothing", ls->o.uri,
-                    e->login, e->dn, ldap_err2string(end));
-}
-
-static int write_many(struct pl_store *ls, struct pl_entry *es, size_t n,
-                      struct pwr_err *err)
-{
-    struct berval *txnid = NULL;
-    int *ids, rc, end, failed;
-
-    if (pl_arm(ls, ls->ld, err) < 0)
-        return -1;
-    ids = calloc(n, sizeof(*ids));
-    if (ids == NULL)
-        return pwr_fail(err, PWR_E_INTERNAL, "out of memory");
-    rc = ldap_txn_start_s(ls->ld, NULL, NULL, &txnid);
-    if (rc != LDAP_SUCCESS) {
-        free(ids);
-        return pl_fail(ls, rc, "transaction start", err);
-    }
-    rc = txn_modifies(ls, es, n, txnid, ids, err);
-    txn_settle(ls);
-    end = txn_end(ls, rc == 0, txnid, &failed);
-    ber_bvfree(txnid);
-    if (rc == 0 && end != LDAP_SUCCESS)
-        rc = txn_failed(ls, es, n, ids, end, failed, err);
-    free(ids);
-    if (rc != 0)
-        return rc;
-    reread_all(ls, es, n);
-    return 0;
-}
-
 int pl_write(struct pl_store *ls, struct pl_entry *es, size_t n,
              struct pwr_err *err)
 {
@@ -446,7 +224,7 @@ int pl_write(struct pl_store *ls, struct pl_entry *es, size_t n,
         return 0;
     if (dirty == 1)
         return write_one(ls, &es[last], err);
-    return write_many(ls, es, n, err);
+    return pl_write_many(ls, es, n, err);
 }
 
 static const char *known_key(const void *arg, size_t pos)

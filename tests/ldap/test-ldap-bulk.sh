@@ -6,7 +6,9 @@
 # file for every account (which made force-reset --all quadratic); every
 # account's audit line still names the entryCSN its change made, read back
 # by one paged search.  Counted with strace (opens of the list file), never
-# timed.  Root only, in a private mount namespace; skipped (77) without
+# timed.  The modifies of a transaction go out without waiting for each
+# answer: one account in the middle of the batch that the directory
+# refuses still leaves every entry unchanged and is named.  Root only, in a private mount namespace; skipped (77) without
 # slapd, ldap-utils or strace.  Every process it starts is stopped by the
 # EXIT trap.
 # SPDX-License-Identifier: BSD-3-Clause
@@ -24,7 +26,8 @@ command -v strace >/dev/null 2>&1 || skip_all "no strace"
 enter_private_ns PWR_LDAP_BULK_NS "$0"
 suid_workdir pwr-ldapbulk
 
-N=300
+N=3000
+REFUSED=bkrefused # its entry comes in the middle of the others
 HELPER=$top_builddir/helper/pwreset-helper
 PWRESET=$top_builddir/cli/pwreset
 SINK=$top_builddir/tests/helper/audit_sink
@@ -32,8 +35,16 @@ PEOPLE="ou=people,$LDAP_BASE"
 HASH=$(sed -n 's/^userPassword: {CRYPT}//p' "$top_srcdir/etc/ldap/example.ldif" | head -1)
 
 { cat "$top_srcdir/etc/ldap/example.ldif"; echo; } >"$T/all.ldif"
-awk -v n="$N" -v h="$HASH" -v base="$PEOPLE" 'BEGIN {
+# bkrefused: enrolled, but below ou=hosts, where the admin may not write
+# (etc/ldap/slapd.conf.example); found only with ldap_base = the suffix.
+awk -v n="$N" -v h="$HASH" -v base="$PEOPLE" -v ref="$REFUSED" -v hosts="ou=hosts,$LDAP_BASE" 'BEGIN {
     for (i = 1; i <= n; i++) {
+        if (i == n / 2 + 1) {
+            printf "dn: uid=%s,%s\nobjectClass: account\nobjectClass: posixAccount\n", ref, hosts
+            printf "objectClass: pwresetAccount\nuid: %s\ncn: %s\n", ref, ref
+            printf "uidNumber: 609999\ngidNumber: 609999\nhomeDirectory: /nonexistent\n"
+            printf "pwresetStatus: active\n\n"
+        }
         u = sprintf("bk%04d", i)
         printf "dn: uid=%s,%s\nobjectClass: inetOrgPerson\nobjectClass: posixAccount\n", u, base
         printf "objectClass: pwresetAccount\nuid: %s\ncn: %s\nsn: bulk\n", u, u
@@ -50,20 +61,25 @@ trap 'ldap_stop; rm -rf "$T"' EXIT
 printf 'host1-secret\n' >"$T/state/host1.pw"
 printf 'pwadmin-secret\n' >"$T/state/admin.pw"
 chmod 600 "$T/state"/*.pw
-cat >"$T/conf" <<CONF
+# conf BASE: the configuration, with ldap_base BASE
+conf() {
+    cat <<CONF
 store = $T/state/store
 audit_socket = $T/log
 fail_delay = 0
 hash_cost = 1
 backend = ldap
 ldap_uri = $LDAP_URI
-ldap_base = $PEOPLE
+ldap_base = $1
 ldap_bind_dn = $LDAP_HOST_DN
 ldap_bind_password_file = $T/state/host1.pw
 ldap_admin_dn = $LDAP_ADMIN_DN
 ldap_admin_password_file = $T/state/admin.pw
 ldap_timeout = 30s
 CONF
+}
+conf "$PEOPLE" >"$T/conf"
+conf "$LDAP_BASE" >"$T/conf_wide"
 SEEN=$T/state/store.ldap-seen
 
 # bulk ARGS...: pwreset ARGS under strace and the audit sink; RC, $T/opens
@@ -71,7 +87,7 @@ SEEN=$T/state/store.ldap-seen
 bulk() {
     : >"$T/ev.raw"
     "$SINK" "$T/log" "$T/ev.raw" -- strace -f -qq -e trace=open,openat \
-        -o "$T/strace" "$PWRESET" --helper "$HELPER" --config "$T/conf" "$@" \
+        -o "$T/strace" "$PWRESET" --helper "$HELPER" --config "${CONF:-$T/conf}" "$@" \
         </dev/null >"$T/out" 2>"$T/err"
     RC=$?
     grep -c 'ldap-seen' "$T/strace" >"$T/opens"
@@ -91,5 +107,25 @@ bulk force-reset --all --clear
 check "force-reset --all --clear succeeds" test "$RC" -eq 0
 check "the second run opens the seen list at most once ($(cat "$T/opens")) and adds no name" \
     test "$(cat "$T/opens")" -le 1 -a "$(grep -c '^bk' "$SEEN")" -eq "$N"
+
+# flagged [FILTER]: how many entries below the suffix (that match FILTER)
+# have pwdReset TRUE
+flagged() {
+    ldapsearch -x -LLL -H "$LDAP_URI" -D "$LDAP_ADMIN_DN" -w "$LDAP_ADMIN_PW" \
+        -b "$LDAP_BASE" -E pr=1000/noprompt "(&(pwdReset=TRUE)${1:-})" dn |
+        grep -c '^dn:'
+}
+CONF=$T/conf_wide bulk force-reset --all
+check "a batch of $N with one refusing account in the middle fails: permission, exit 3 ($RC)" \
+    test "$RC" -eq 3
+check "... the error names the refusing account" grep -q "$REFUSED" "$T/err"
+check "... and no entry was changed ($(flagged) flagged)" test "$(flagged)" -eq 0
+check "... and no account's change was audited" \
+    test "$(grep -c 'event=force_password_reset_set' "$T/ev.raw")" -eq 0
+check "slapd still answers" ldap_answers
+bulk force-reset --all
+check "the same batch without that account succeeds ($RC)" test "$RC" -eq 0
+check "... and flags all $N ($(flagged '(uid=bk*)'))" \
+    test "$(flagged '(uid=bk*)')" -eq "$N"
 
 finish
