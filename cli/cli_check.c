@@ -16,7 +16,8 @@
  *    (pwr_word_list_rules), the breached list not empty and its first line
  *    "HASH:COUNT";
  *  - store: a store that is expected there but missing (pwr_expect.h);
- *  - backend = ldap: the keys it needs, ldap_admin_dn and its password
+ *  - backend = ldap: the keys it needs, no history (not enforced there),
+ *    ldap_admin_dn and its password
  *    file together, URIs ldap://, ldaps:// or ldapi://, and the password
  *    files and ldap_ca_file under the rules pwreset-helper reads them with
  *    (a password file: a regular file, no symbolic link, owned by root, no
@@ -210,6 +211,11 @@ static void check_directory(struct check *c, const struct pwr_config *cfg)
     need(c, cfg->ldap_bind_password_file, "ldap_bind_password_file",
          "the root-only file with this host's password");
     check_uris(c, cfg->ldap_uri);
+    if (cfg->history > 0)
+        problem(c, "history is not enforced with backend = ldap (a host "
+                   "keeps no hashes of directory accounts; the directory's "
+                   "pwdInHistory applies only to passwords it hashes "
+                   "itself): set history = 0 here, see docs/FLEET.md");
     check_secret(c, "ldap_bind_password_file", cfg->ldap_bind_password_file);
     if ((cfg->ldap_admin_dn[0] == '\0') !=
         (cfg->ldap_admin_password_file[0] == '\0'))

@@ -1,6 +1,7 @@
 #!/bin/sh
 # test-check-config-ldap.sh - pwreset check-config with backend = ldap: the
-# keys the directory backend needs, ldap_admin_dn with its password file,
+# keys the directory backend needs, history (not enforced there),
+# ldap_admin_dn with its password file,
 # the URI schemes, the password files under the rules pwreset-helper reads
 # them with (regular, root's, no group or other permission, a first line,
 # no symbolic link), and ldap_ca_file.  Offline: no directory is contacted,
@@ -94,6 +95,9 @@ check "ldap_admin_password_file without ldap_admin_dn is a problem" said "ldap_a
 
 ccg "ldap_ca_file = $T/no-ca.pem"
 check "an unreadable ldap_ca_file is named" said "ldap_ca_file $T/no-ca.pem: not a readable file"
+
+ccg "history = 5"
+check "history with backend = ldap is a problem (not enforced there)" said "history is not enforced with backend = ldap"
 
 cc "backend = file" "ldap_uri = http://ignored.example.org/"
 check "backend = file: the ldap keys are not checked (exit 0, was $CC)" [ "$CC" = 0 ]
