@@ -53,9 +53,26 @@ int pl_unreachable(int rc)
            rc == LDAP_BUSY || rc == LDAP_TIMELIMIT_EXCEEDED;
 }
 
+/* TLS is asked for: StartTLS, or an ldaps:// URI. */
+static int uses_tls(const struct pl_store *ls)
+{
+    return ls->o.starttls || strstr(ls->o.uri, "ldaps://") != NULL;
+}
+
 int pl_fail(struct pl_store *ls, int rc, const char *what,
             struct pwr_err *err)
 {
+    /* libldap's word for a failed TLS handshake; GnuTLS's reason (an
+     * unknown CA, a name the certificate is not for) does not reach it. */
+    if (rc == LDAP_CONNECT_ERROR && uses_tls(ls))
+        return pwr_fail(err, PWR_E_UNAVAIL,
+                        "account service unavailable: TLS with the directory "
+                        "%s failed (%s): check that ldap_ca_file (%s) holds "
+                        "the CA that signed the directory's certificate and "
+                        "that ldap_uri names a host it is for", ls->o.uri,
+                        what, ls->o.ca_file != NULL && ls->o.ca_file[0] != '\0'
+                                  ? ls->o.ca_file
+                                  : "unset: the system's CAs");
     if (pl_unreachable(rc))
         return pwr_fail(err, PWR_E_UNAVAIL,
                         "account service unavailable: the directory %s did "
@@ -125,18 +142,27 @@ static int read_secret(const char *path, char *out, size_t outsz,
 
 static int set_tls(struct pl_store *ls, LDAP *ld, struct pwr_err *err)
 {
-    int demand = LDAP_OPT_X_TLS_DEMAND, zero = 0, rc;
+    int demand = LDAP_OPT_X_TLS_DEMAND, zero = 0, rc, fd;
+    const char *ca = ls->o.ca_file;
 
-    if (ls->o.ca_file != NULL && ls->o.ca_file[0] != '\0' &&
-        ldap_set_option(ld, LDAP_OPT_X_TLS_CACERTFILE, ls->o.ca_file) !=
-            LDAP_OPT_SUCCESS)
-        return pwr_fail(err, PWR_E_CONFIG, "ldap_ca_file %s not usable",
-                        ls->o.ca_file);
+    /* Opened, not access(): the check is the effective user's. */
+    if (ca != NULL && ca[0] != '\0') {
+        fd = open(ca, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+        if (fd < 0)
+            return pwr_fail_errno(err, PWR_E_CONFIG, errno,
+                                  "ldap_ca_file %s", ca);
+        close(fd);
+    }
+    if (ca != NULL && ca[0] != '\0' &&
+        ldap_set_option(ld, LDAP_OPT_X_TLS_CACERTFILE, ca) != LDAP_OPT_SUCCESS)
+        return pwr_fail(err, PWR_E_CONFIG, "ldap_ca_file %s not usable", ca);
     if (ldap_set_option(ld, LDAP_OPT_X_TLS_REQUIRE_CERT, &demand) !=
             LDAP_OPT_SUCCESS ||
         ldap_set_option(ld, LDAP_OPT_X_TLS_NEWCTX, &zero) != LDAP_OPT_SUCCESS)
-        return pwr_fail(err, PWR_E_CONFIG, "cannot set up TLS for %s",
-                        ls->o.uri);
+        return pwr_fail(err, PWR_E_CONFIG, "cannot set up TLS for %s with "
+                        "ldap_ca_file %s", ls->o.uri,
+                        ca != NULL && ca[0] != '\0' ? ca
+                                                   : "unset (the system's CAs)");
     if (!ls->o.starttls)
         return 0;
     if (pl_arm(ls, ld, err) < 0)
