@@ -6,7 +6,9 @@
 # admin does on one host holds at the next login on the other: a forced
 # reset set on host 1 is carried out on host 2 and the new password works
 # on host 1; a block set on host 2 refuses a key login on host 1; a reset
-# code issued on host 1 is redeemed once on host 2.  With slapd stopped, managed users are
+# code issued on host 1 is redeemed once on host 2; a password alice
+# changes with passwd on host 1 is the one host 2 takes.  With slapd
+# stopped, managed users are
 # refused with a message while root and a local user still log in on both.
 # Each host's audit trail carries backend=ldap and the entryCSN of the
 # change it made, so trails of several hosts can be matched to the
@@ -17,11 +19,13 @@
 . "$top_srcdir/tests/e2e/world.sh"
 [ -n "${PWR_E2E_INNER:-}" ] || ldap_require
 world_run "$@"
+world_need passwd setpriv
 . "$top_srcdir/tests/e2e/hosts.sh"
 
 A_PW='alice-secret' # etc/ldap/example.ldif
 A_NEW='Saffron-Kettle-6203'
 A_CODE_NEW='Juniper-Anchor-4127'
+A_SELF_NEW='Walnut-Harbor-8812'
 D_PW='Dave-Local-Word-5521'
 R_PW='Root-Unix-Word-2240'
 PEOPLE="ou=people,$LDAP_BASE"
@@ -233,6 +237,31 @@ expect_rc $? 255 "a second use of the code on host 1"
 login codenew1 alice "$A_CODE_NEW"
 expect_rc $? 0 "the password chosen with the code, on host 1"
 ok "a reset code issued on host 1 works once on host 2, then on no host; the new password works on host 1"
+
+# --- alice changes her own password with passwd on host 1 -------------------------
+# Nothing is pending: the directory lets only alice write her password, so
+# the helper writes it bound as her, with the password she just proved.
+on_host 1
+audit_mark
+as_user alice passwd1 passwd <<EOD
+expect Current password:
+send $A_CODE_NEW
+expect New password:
+send $A_SELF_NEW
+expect Retype new password:
+send $A_SELF_NEW
+expect password updated successfully
+EOD
+expect_rc $? 0 "alice's passwd on host 1"
+audit_has event=password_changed user=alice service=passwd backend=ldap
+on_host 2
+login self2 alice "$A_SELF_NEW"
+expect_rc $? 0 "alice's password from passwd on host 1, on host 2"
+saw "who=alice"
+login selfold2 alice "$A_CODE_NEW"
+expect_rc $? 255 "alice's previous password on host 2"
+not_saw "who=alice"
+ok "alice changes her directory password with passwd on host 1; host 2 takes only the new one"
 
 # --- the directory is down ----------------------------------------------------------
 kill -TERM "$LDAP_PID" && wait "$LDAP_PID"
