@@ -77,6 +77,8 @@ void mod_audit(struct mod_ctx *ctx, const char *event, ...)
         pwr_audit_add(&a, key, va_arg(ap, const char *));
     va_end(ap);
     pwr_audit_add_int(&a, "uid", (long long)getuid());
+    pwr_audit_add(&a, "backend",
+                  ctx->cfg.backend == PWR_BACKEND_LDAP ? "ldap" : "file");
     if (ctx->service)
         pwr_audit_add(&a, "service", ctx->service);
     if (ctx->rhost && *ctx->rhost)

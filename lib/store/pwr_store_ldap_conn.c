@@ -7,10 +7,11 @@
  *
  * Rules: LDAPNOINIT is set before the first ldap_initialize (libldap reads
  * ./ldaprc when the real and effective uid are equal), and Cyrus SASL's
- * plugin path is emptied (libldap's first handle starts SASL, which would
- * dlopen every plugin and OpenSSL with them: code a set-uid program never
- * uses, since every bind here is simple, and about 1.6 ms of each login;
- * EXTERNAL is built into libsasl2 and stays); a password file
+ * plugin path names a directory without plugins (libldap's first handle
+ * starts SASL, which would dlopen every plugin and OpenSSL with them: code
+ * a set-uid program never uses, since every bind here is simple, and about
+ * 1.6 ms of each login; EXTERNAL is built into libsasl2 and stays); a
+ * password file
  * must be a regular file owned by the effective user with no group or
  * other permission, and its contents are wiped once bound; an answer that
  * does not come within ldap_timeout is PWR_E_UNAVAIL naming the URI.
@@ -171,12 +172,19 @@ static int set_tls(struct pl_store *ls, LDAP *ld, struct pwr_err *err)
     return rc == LDAP_SUCCESS ? 0 : pl_fail(ls, rc, "StartTLS", err);
 }
 
-/* Once per process, before the first handle: SASL looks in no directory. */
+/* Cyrus SASL, which libldap starts with its first handle, loads every
+ * plugin of its plugin directory.  It is pointed at a directory that
+ * always exists, only root can write and never holds a .so or .la file
+ * (a missing one would make it log "failed to open directory" to syslog
+ * at every run, whatever log callback is given). */
+#define PL_SASL_NO_PLUGINS "/proc/self/fdinfo"
+
 static int no_sasl_plugins(void)
 {
     static int done;
 
-    if (!done && sasl_set_path(SASL_PATH_TYPE_PLUGIN, PL_STR("")) != SASL_OK)
+    if (!done && sasl_set_path(SASL_PATH_TYPE_PLUGIN,
+                               PL_STR(PL_SASL_NO_PLUGINS)) != SASL_OK)
         return -1;
     done = 1;
     return 0;

@@ -7,7 +7,8 @@
 # reset set on host 1 is carried out on host 2 and the new password works
 # on host 1; a block set on host 2 refuses a key login on host 1; a reset
 # code issued on host 1 is redeemed once on host 2; a password alice
-# changes with passwd on host 1 is the one host 2 takes.  With slapd
+# changes with passwd on host 1 is the one host 2 takes, and su - alice
+# asks for it.  With slapd
 # stopped, managed users are
 # refused with a message while root and a local user still log in on both.
 # Each host's audit trail carries backend=ldap and the entryCSN of the
@@ -19,7 +20,7 @@
 . "$top_srcdir/tests/e2e/world.sh"
 [ -n "${PWR_E2E_INNER:-}" ] || ldap_require
 world_run "$@"
-world_need passwd setpriv
+world_need passwd su setpriv
 . "$top_srcdir/tests/e2e/hosts.sh"
 
 A_PW='alice-secret' # etc/ldap/example.ldif
@@ -263,6 +264,24 @@ expect_rc $? 255 "alice's previous password on host 2"
 not_saw "who=alice"
 ok "alice changes her directory password with passwd on host 1; host 2 takes only the new one"
 
+# --- su to a directory account ------------------------------------------------------
+on_host 1
+audit_mark
+as_user dave su1 su - alice -c 'echo who=$(id -un)' <<EOD
+expect Password:
+send $A_SELF_NEW
+expect who=alice
+EOD
+expect_rc $? 0 "dave's su - alice with her directory password"
+audit_has event=login_allowed user=alice result=success service=su-l backend=ldap
+as_user dave su1wrong su - alice -c 'echo who=$(id -un)' <<EOD
+expect Password:
+send $A_CODE_NEW
+EOD
+[ $? -ne 0 ] || fail "su - alice took her previous password"
+not_saw "who=alice"
+ok "su - alice on host 1 takes her directory password, not an old one"
+
 # --- the directory is down ----------------------------------------------------------
 kill -TERM "$LDAP_PID" && wait "$LDAP_PID"
 LDAP_PID=
@@ -322,6 +341,9 @@ for h in 1 2; do
     audit_lines | grep ' backend=ldap ' | grep -v ' event=login_' | grep -v ' csn=' >"$W/nocsn"
     [ ! -s "$W/nocsn" ] || fail "host $h: changes without csn=: $(cat "$W/nocsn")"
     audit_none backend=file
+    # libldap's Cyrus SASL, started by the helper, logs nothing of its own
+    ! grep -q 'looking for plugins' "$W/syslog.log" ||
+        fail "host $h: SASL logged to syslog: $(grep -m1 'looking for plugins' "$W/syslog.log")"
 done
 ok "each host's trail: its events say backend=ldap, every change names an entryCSN"
 
