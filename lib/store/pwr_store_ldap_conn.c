@@ -198,7 +198,7 @@ static int new_handle(struct pl_store *ls, LDAP **out, struct pwr_err *err)
 
     *out = NULL;
     /* Before ldap_initialize: no ldaprc, ldap.conf or LDAP* variables, and
-     * no SASL plugins ("" names no directory). */
+     * no SASL plugins (no_sasl_plugins). */
     if (setenv("LDAPNOINIT", "1", 1) < 0)
         return pwr_fail(err, PWR_E_INTERNAL, "setenv LDAPNOINIT");
     if (no_sasl_plugins() < 0)
