@@ -211,11 +211,16 @@ static void check_directory(struct check *c, const struct pwr_config *cfg)
     need(c, cfg->ldap_bind_password_file, "ldap_bind_password_file",
          "the root-only file with this host's password");
     check_uris(c, cfg->ldap_uri);
+    if (cfg->ldap_password_policy &&
+        !pwr_ldap_uris_private(cfg->ldap_uri, (int)cfg->ldap_starttls))
+        problem(c, "ldap_password_policy = yes sends new passwords to the "
+                   "directory as typed: ldap_uri needs ldaps://, ldapi:// or "
+                   "this host, or set ldap_starttls = yes");
     if (cfg->history > 0)
         problem(c, "history is not enforced with backend = ldap (a host "
-                   "keeps no hashes of directory accounts; the directory's "
-                   "pwdInHistory applies only to passwords it hashes "
-                   "itself): set history = 0 here, see docs/FLEET.md");
+                   "keeps no hashes of directory accounts): set history = 0 "
+                   "here; with ldap_password_policy = yes the directory's "
+                   "pwdInHistory refuses reuse (docs/FLEET.md)");
     check_secret(c, "ldap_bind_password_file", cfg->ldap_bind_password_file);
     if ((cfg->ldap_admin_dn[0] == '\0') !=
         (cfg->ldap_admin_password_file[0] == '\0'))

@@ -269,6 +269,10 @@ int hx_policy_warning(struct hx *hx, struct pwr_err *err);
 int hx_check_history(struct hx *hx, const char *login, const char *pw,
                      const char *history, int allow_reuse,
                      struct pwr_err *err);
+/* The directory's password policy refused the new password at the write
+ * (err is PWR_E_POLICY): audit policy_rejected, reply violations. */
+void hx_store_policy_refused(struct hx *hx, const char *login,
+                             struct pwr_err *err);
 /* Inside a transaction, before rec->hash is replaced: keep the old one. */
 void hx_history_keep(struct hx *hx, struct pwr_record *rec);
 

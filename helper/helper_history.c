@@ -43,6 +43,25 @@ int hx_check_history(struct hx *hx, const char *login, const char *pw,
                     "you have not used before");
 }
 
+/* The directory's password policy refused the new password at the write
+ * (ldap_password_policy = yes): reported as hx_check_history reports its
+ * own refusals.  err keeps the store's message and PWR_E_POLICY. */
+void hx_store_policy_refused(struct hx *hx, const char *login,
+                             struct pwr_err *err)
+{
+    const char *why = pwr_store_violation(hx->store);
+    struct pwr_audit a;
+    struct pwr_err scratch;
+
+    if (err->code != PWR_E_POLICY || why == NULL)
+        return;
+    hx_audit_begin(hx, &a, "policy_rejected", login);
+    pwr_audit_add(&a, "reason", why);
+    pwr_audit_add(&a, "detail", hx->op);
+    hx_audit_send(hx, &a, 0);
+    (void)hx_out(hx, "violations", why, &scratch);
+}
+
 /* A temporary password is the administrator's, not the user's: it never
  * enters the history (nor would refusing it later protect anyone). */
 void hx_history_keep(struct hx *hx, struct pwr_record *rec)

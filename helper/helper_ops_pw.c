@@ -123,11 +123,17 @@ static int commit(struct admin_pw *ap, const char *pw, struct pwr_err *err)
     rc = pwr_hash_make(pw, &ap->hx->cfg.hash, ap->hash, err);
     if (rc == 0)
         rc = hx_lift_fsize(err);
+    /* the directory's own policy sees it (ldap_password_policy), unless
+     * the administrator allowed a reuse: then it gets the hash */
+    if (!ap->allow_reuse)
+        pwr_store_set_new_password(ap->hx->store, ap->user, pw);
     if (rc == 0)
         rc = pwr_store_transact(ap->hx->store, set_txn, ap, err);
     pwr_wipe(ap->hash, sizeof(ap->hash));
-    if (rc < 0)
+    if (rc < 0) {
+        hx_store_policy_refused(ap->hx, ap->user, err);
         return -1;
+    }
     audit_set(ap);
     hx_shadow_touch(ap->hx, ap->user); /* as passwd does */
     if (ap->expires != 0 &&

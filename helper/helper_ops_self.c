@@ -305,11 +305,15 @@ static int change_checked(struct hx *hx, const struct pwr_record *rec,
     rc = pwr_hash_make(newpw, &hx->cfg.hash, c.hash, err);
     if (rc == 0)
         rc = hx_lift_fsize(err);
+    /* the directory's own policy sees it (ldap_password_policy) */
+    pwr_store_set_new_password(hx->store, rec->login, newpw);
     if (rc == 0)
         rc = pwr_store_transact(hx->store, change_txn, &c, err);
     pwr_wipe(c.hash, sizeof(c.hash));
-    if (rc < 0)
+    if (rc < 0) {
+        hx_store_policy_refused(hx, rec->login, err);
         return -1;
+    }
     if (!hx->is_root)
         hx_rate_clear(hx, rec->login);
     audit_change(hx, rec, method);

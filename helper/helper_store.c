@@ -28,6 +28,7 @@ void hx_store_backend(struct hx *hx, struct pwr_store_opts *opts)
     hx->ldap.admin_password_file = c->ldap_admin_password_file;
     hx->ldap.ca_file = c->ldap_ca_file;
     hx->ldap.starttls = (int)c->ldap_starttls;
+    hx->ldap.password_policy = (int)c->ldap_password_policy;
     hx->ldap.timeout_ms = (unsigned)(c->ldap_timeout * 1000);
     hx->ldap.admin = hx->admin_op;
     opts->backend = &pwr_store_ldap_backend;

@@ -309,6 +309,54 @@ int64_t pwr_now(void)
     return (int64_t)time(NULL);
 }
 
+/* "ldap://127.a.b.c" with nothing but digits and dots before the port,
+ * path or end: the loopback network, not a name that starts like it. */
+static int loopback_v4(const char *u, size_t n)
+{
+    size_t i = strlen("ldap://127.");
+
+    if (n < i || strncmp(u, "ldap://127.", i) != 0)
+        return 0;
+    for (; i < n && u[i] != ':' && u[i] != '/'; i++)
+        if (!(u[i] >= '0' && u[i] <= '9') && u[i] != '.')
+            return 0;
+    return 1;
+}
+
+/* One LDAP URI (n bytes at u) that nothing on the way can read. */
+static int private_uri(const char *u, size_t n)
+{
+    static const char *const safe[] = { "ldaps://", "ldapi://",
+                                        "ldap://[::1]/", "ldap://[::1]:",
+                                        "ldap://localhost/",
+                                        "ldap://localhost:" };
+
+    if ((n == 16 && strncmp(u, "ldap://localhost", 16) == 0) ||
+        (n == 12 && strncmp(u, "ldap://[::1]", 12) == 0) || loopback_v4(u, n))
+        return 1;
+    for (size_t i = 0; i < PWR_ARRAY_SIZE(safe); i++)
+        if (n >= strlen(safe[i]) && strncmp(u, safe[i], strlen(safe[i])) == 0)
+            return 1;
+    return 0;
+}
+
+int pwr_ldap_uris_private(const char *uris, int starttls)
+{
+    const char *p = uris;
+
+    if (starttls)
+        return 1;
+    while (*p != '\0') {
+        size_t n = strcspn(p, " ,");
+
+        if (n > 0 && !private_uri(p, n))
+            return 0;
+        p += n;
+        p += strspn(p, " ,");
+    }
+    return 1;
+}
+
 /* t in UTC, "2026-12-06 09:30 UTC" or (iso) "2026-12-06T09:30:00Z"; the
  * bare number ("@N", or "N" for iso) when it cannot be. */
 static void format_utc(int64_t t, int iso, char *out, size_t outsz)

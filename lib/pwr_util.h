@@ -102,4 +102,9 @@ int pwr_pread_full(int fd, void *buf, size_t len, off_t off);
 /* Copy src into dst of size dstsz; -1 (dst emptied) if it does not fit. */
 int pwr_strlcpy(char *dst, const char *src, size_t dstsz);
 
+/* 1 if nothing on the way to the directory can read what is sent: StartTLS
+ * is asked for, or every URI of the list (separated by spaces or commas)
+ * is ldaps://, ldapi://, or ldap:// to 127.x, [::1] or localhost. */
+int pwr_ldap_uris_private(const char *uris, int starttls);
+
 #endif

@@ -34,7 +34,7 @@ enum key_id {
     K_PROTECTED_GROUPS, K_LOGIN_DEFS,
     K_BACKEND, K_LDAP_URI, K_LDAP_BASE, K_LDAP_BIND_DN, K_LDAP_BIND_PW,
     K_LDAP_ADMIN_DN, K_LDAP_ADMIN_PW, K_LDAP_CA_FILE, K_LDAP_STARTTLS,
-    K_LDAP_TIMEOUT,
+    K_LDAP_TIMEOUT, K_LDAP_PASSWORD_POLICY,
     K_COUNT
 };
 
@@ -146,6 +146,9 @@ static const struct pwr_cfg_key keys[K_COUNT] = {
                          FIELD(ldap_ca_file), .def = "" },
     [K_LDAP_STARTTLS] = { .name = "ldap_starttls", .type = KT_BOOL,
                           FIELD(ldap_starttls), .def = "no" },
+    [K_LDAP_PASSWORD_POLICY] = { .name = "ldap_password_policy",
+                                 .type = KT_BOOL,
+                                 FIELD(ldap_password_policy), .def = "no" },
     [K_LDAP_TIMEOUT] = { .name = "ldap_timeout", .type = KT_DURATION,
                          FIELD(ldap_timeout), .min = 1, .max = 600,
                          .def = "5s" },

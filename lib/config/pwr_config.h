@@ -68,6 +68,8 @@ struct pwr_config {
     char ldap_ca_file[PWR_PATH_MAX];           /* "" : the system's CAs */
     unsigned ldap_starttls;                    /* ldap_starttls = no */
     int64_t ldap_timeout;                      /* ldap_timeout = 5s */
+    unsigned ldap_password_policy;             /* the directory hashes and
+                                                  checks new passwords */
 };
 
 enum pwr_backend_kind { PWR_BACKEND_FILE = 0, PWR_BACKEND_LDAP = 1 };

@@ -136,3 +136,17 @@ void pwr_store_set_proof(struct pwr_store *st, const char *login,
         password != NULL)
         st->be->set_proof(st->ctx, login, password);
 }
+
+void pwr_store_set_new_password(struct pwr_store *st, const char *login,
+                                const char *password)
+{
+    if (st != NULL && st->be->set_new_password != NULL && login != NULL &&
+        password != NULL)
+        st->be->set_new_password(st->ctx, login, password);
+}
+
+const char *pwr_store_violation(struct pwr_store *st)
+{
+    return st != NULL && st->be->violation != NULL ? st->be->violation(st->ctx)
+                                                   : NULL;
+}

@@ -50,6 +50,8 @@ struct pwr_ldap_opts {
     const char *admin_dn, *admin_password_file; /* "" on hosts without */
     const char *ca_file;                        /* "": the system's CAs */
     int starttls;
+    int password_policy;  /* new passwords sent as typed: slapd hashes them
+                             and applies its password policy */
     unsigned timeout_ms;  /* every connect and operation; 0 = 5000 */
     int admin;            /* bind as admin_dn (admin commands) */
 };
@@ -141,6 +143,18 @@ int pwr_store_check_password(struct pwr_store *st, const char *login,
 void pwr_store_set_proof(struct pwr_store *st, const char *login,
                          const char *password);
 
+/* The directory with ldap_password_policy = yes: the new password of
+ * login as typed, sent instead of its hash by the next write of login's
+ * password, so that the directory hashes it and applies its own password
+ * policy (history, length, quality).  Kept until the store is closed, then
+ * wiped.  Nothing for the file store. */
+void pwr_store_set_new_password(struct pwr_store *st, const char *login,
+                                const char *password);
+
+/* Why the directory's password policy refused the last write, as a
+ * policy_rejected reason (reused_recently, too_short, ...), or NULL. */
+const char *pwr_store_violation(struct pwr_store *st);
+
 /* ---- backend interface (for pwr_store.c and backends only) ---------------- */
 
 /* A backend's transaction starts with this header; pwr_txn_* forward to
@@ -174,6 +188,9 @@ struct pwr_store_backend {
     int (*check_password)(void *ctx, const char *login, const char *password,
                           int *locked, struct pwr_err *err);
     void (*set_proof)(void *ctx, const char *login, const char *password);
+    void (*set_new_password)(void *ctx, const char *login,
+                             const char *password);
+    const char *(*violation)(void *ctx);
 };
 
 extern const struct pwr_store_backend pwr_store_file_backend;

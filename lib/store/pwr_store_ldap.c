@@ -98,6 +98,16 @@ static int ldap_open(void **ctx, const struct pwr_store_opts *opts,
     return 0;
 }
 
+static void newpw_free(struct pl_store *ls)
+{
+    if (ls->newpw != NULL) {
+        sodium_memzero(ls->newpw, strlen(ls->newpw));
+        free(ls->newpw);
+    }
+    ls->newpw = NULL;
+    ls->newpw_login[0] = '\0';
+}
+
 static void ldap_close(void *ctx)
 {
     struct pl_store *ls = ctx;
@@ -105,6 +115,7 @@ static void ldap_close(void *ctx)
     if (ls == NULL)
         return;
     pl_disconnect(ls);
+    newpw_free(ls);
     pl_seen_flush(ls);
     pl_seen_free(ls);
     pl_known_free(ls);
@@ -217,6 +228,28 @@ static void ldap_set_proof(void *ctx, const char *login, const char *password)
     memcpy(ls->proof, password, strlen(password) + 1);
 }
 
+static void ldap_set_new_password(void *ctx, const char *login,
+                                  const char *password)
+{
+    struct pl_store *ls = ctx;
+    size_t n = strlen(password) + 1;
+
+    newpw_free(ls);
+    if (!ls->o.password_policy || !pwr_login_valid(login))
+        return;
+    ls->newpw = malloc(n);
+    if (ls->newpw == NULL)
+        return; /* the write then sends the hash: nothing is lost but the
+                   directory's own checks */
+    memcpy(ls->newpw, password, n);
+    snprintf(ls->newpw_login, sizeof(ls->newpw_login), "%s", login);
+}
+
+static const char *ldap_violation(void *ctx)
+{
+    return ((struct pl_store *)ctx)->violation;
+}
+
 static const char *ldap_version(void *ctx, const char *login)
 {
     const struct pl_known *k = pl_known_of(ctx, login);
@@ -315,6 +348,17 @@ static int ltxn_put(struct pwr_txn *base, const struct pwr_record *rec,
     e->cur = *rec;
     e->dirty = 1;
     e->removed = 0;
+    e->clear = NULL;
+    if (t->ls->o.password_policy && t->ls->newpw != NULL &&
+        strcmp(t->ls->newpw_login, rec->login) == 0) {
+        /* A password in clear crosses no network unprotected. */
+        if (!pl_private_channel(t->ls))
+            return pwr_fail(err, PWR_E_CONFIG, "ldap_password_policy = yes "
+                            "sends new passwords to the directory as typed: "
+                            "ldap_uri %s needs ldaps://, ldapi://, this host, "
+                            "or ldap_starttls = yes", t->ls->o.uri);
+        e->clear = t->ls->newpw;
+    }
     return 0;
 }
 
@@ -506,4 +550,6 @@ const struct pwr_store_backend pwr_store_ldap_backend = {
     .version = ldap_version,
     .check_password = pl_check_password,
     .set_proof = ldap_set_proof,
+    .set_new_password = ldap_set_new_password,
+    .violation = ldap_violation,
 };

@@ -40,6 +40,9 @@ struct pl_entry {
     char temporary[PL_TIME_MAX];    /* pwresetTemporary as read */
     char lock[PL_TIME_MAX];         /* pwdAccountLockedTime as read */
     int pwd_reset;                  /* pwdReset: TRUE as read */
+    const char *clear;              /* the new password as typed, sent
+                                       instead of its hash (ldap_password_
+                                       policy): pl_store.newpw, or NULL */
     struct pwr_record old;          /* as read */
     struct pwr_record cur;          /* as the transaction left it */
     int dirty, removed;
@@ -107,6 +110,10 @@ struct pl_store {
     void *hook_arg;
     char proof_login[PWR_LOGIN_MAX + 1]; /* pwr_store_set_proof */
     char proof[512];                /* the person's password (wiped) */
+    char newpw_login[PWR_LOGIN_MAX + 1]; /* pwr_store_set_new_password */
+    char *newpw;                    /* the new password as typed (heap,
+                                       wiped when freed), or NULL */
+    const char *violation;          /* pwr_store_violation */
     struct pl_known *known;         /* versions seen or written (csn=) */
     size_t n_known, cap_known;
     struct pl_index known_ix;
@@ -134,6 +141,9 @@ int pl_fail(struct pl_store *ls, int rc, const char *what,
             struct pwr_err *err);
 /* 1 if rc means the directory could not be reached or did not answer. */
 int pl_unreachable(int rc);
+/* 1 if what goes to the directory cannot be read on the way: every URI is
+ * ldaps:// or ldapi:// or names this host, or StartTLS is asked for. */
+int pl_private_channel(const struct pl_store *ls);
 int pl_check_password(void *ctx, const char *login, const char *password,
                       int *locked, struct pwr_err *err);
 
@@ -158,14 +168,16 @@ int64_t pl_parse_gentime(const char *s);
 int pl_write(struct pl_store *ls, struct pl_entry *es, size_t n,
              struct pwr_err *err);
 /* Controls of one modify: the assertion, the post-read of entryCSN and
- * pwdChangedTime (not in a transaction), the transaction it belongs to. */
+ * pwdChangedTime (not in a transaction), the transaction it belongs to,
+ * and (ppolicy) the password policy's answer. */
 struct pl_ctrls {
     LDAPControl assert_c, read_c, txn_c;
-    LDAPControl *list[4];
+    LDAPControl *pp_c;
+    LDAPControl *list[5];
     struct berval assert_v, read_v;
 };
 int pl_ctrls_make(LDAP *ld, struct pl_ctrls *c, const char *assertion,
-                  struct berval *txnid, struct pwr_err *err);
+                  struct berval *txnid, int ppolicy, struct pwr_err *err);
 void pl_ctrls_free(struct pl_ctrls *c);
 /* Remember e's version for pwr_store_version (and, with_dn, its DN). */
 void pl_remember(struct pl_store *ls, const struct pl_entry *e, int with_dn);

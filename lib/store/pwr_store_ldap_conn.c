@@ -60,6 +60,11 @@ static int uses_tls(const struct pl_store *ls)
     return ls->o.starttls || strstr(ls->o.uri, "ldaps://") != NULL;
 }
 
+int pl_private_channel(const struct pl_store *ls)
+{
+    return pwr_ldap_uris_private(ls->o.uri, ls->o.starttls);
+}
+
 int pl_fail(struct pl_store *ls, int rc, const char *what,
             struct pwr_err *err)
 {

@@ -302,8 +302,16 @@ static int password_mods(const struct pl_entry *e, struct pl_mods *m,
         return 0;
     if (e->cur.hash[0] == '\0')
         return add_mod(m, LDAP_MOD_REPLACE, "userPassword", NULL, err);
-    snprintf(value, sizeof(value), "{CRYPT}%s", e->cur.hash);
-    rc = add_mod(m, LDAP_MOD_REPLACE, "userPassword", value, err);
+    /* ldap_password_policy: as typed, for slapd to hash and check (not
+     * copied: it may be longer than a hash, and stays in one place). */
+    if (e->clear != NULL) {
+        rc = add_mod(m, LDAP_MOD_REPLACE, "userPassword", "", err);
+        if (rc == 0)
+            m->vals[m->n - 1][0] = PL_STR(e->clear);
+    } else {
+        snprintf(value, sizeof(value), "{CRYPT}%s", e->cur.hash);
+        rc = add_mod(m, LDAP_MOD_REPLACE, "userPassword", value, err);
+    }
     sodium_memzero(value, sizeof(value));
     /* A new temporary password is marked by a second modify, once its
      * pwdChangedTime is known (pwr_store_ldap_write.c). */

@@ -151,7 +151,7 @@ static int pipe_send(struct pipe *p, size_t i, struct berval *txnid,
     snprintf(assertion, sizeof(assertion), "(entryCSN=%s)", e->csn);
     pl_begin(p->ls); /* a bulk change: each step has ldap_timeout */
     if (pl_arm(p->ls, p->ls->ld, err) < 0 ||
-        pl_ctrls_make(p->ls->ld, &c, assertion, txnid, err) < 0) {
+        pl_ctrls_make(p->ls->ld, &c, assertion, txnid, 0, err) < 0) {
         pl_mods_wipe(&m);
         return -1;
     }

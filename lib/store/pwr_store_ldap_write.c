@@ -16,13 +16,15 @@
 
 void pl_ctrls_free(struct pl_ctrls *c)
 {
+    if (c->pp_c != NULL)
+        ldap_control_free(c->pp_c);
     ber_memfree(c->assert_v.bv_val);
     ber_memfree(c->read_v.bv_val);
     memset(c, 0, sizeof(*c));
 }
 
 int pl_ctrls_make(LDAP *ld, struct pl_ctrls *c, const char *assertion,
-                  struct berval *txnid, struct pwr_err *err)
+                  struct berval *txnid, int ppolicy, struct pwr_err *err)
 {
     char *read_attrs[] = { PL_STR("entryCSN"), PL_STR("pwdChangedTime"), NULL };
     BerElement *ber = NULL;
@@ -48,6 +50,13 @@ int pl_ctrls_make(LDAP *ld, struct pl_ctrls *c, const char *assertion,
         ber_free(ber, 1);
         c->read_c = (LDAPControl){ PL_STR(LDAP_CONTROL_POST_READ), c->read_v, 0 };
         c->list[n++] = &c->read_c;
+    }
+    if (ppolicy) {
+        if (ldap_create_passwordpolicy_control(ld, &c->pp_c) != LDAP_SUCCESS) {
+            pl_ctrls_free(c);
+            return pwr_fail(err, PWR_E_INTERNAL, "ppolicy control");
+        }
+        c->list[n++] = c->pp_c;
     }
     c->list[n] = NULL;
     return 0;
@@ -94,6 +103,44 @@ static void post_read(LDAPControl **rctrls, struct pl_entry *e)
     }
 }
 
+/* The directory's password policy refused a new password sent as typed
+ * (ldap_password_policy): -1 with PWR_E_POLICY and ls->violation set, as
+ * pwreset's own policy reports it; 0 when the control says no such thing. */
+static int policy_refusal(struct pl_store *ls, LDAP *ld, LDAPControl **rctrls,
+                          struct pwr_err *err)
+{
+    static const struct {
+        LDAPPasswordPolicyError pp;
+        const char *reason, *msg;
+    } map[] = {
+        { PP_passwordInHistory, "reused_recently",
+          "password rejected: It was used recently; choose one you have not "
+          "used before" },
+        { PP_passwordTooShort, "too_short",
+          "password rejected: the directory's password policy asks for a "
+          "longer one" },
+        { PP_insufficientPasswordQuality, "directory_quality",
+          "password rejected: the directory's password policy finds it too "
+          "weak" },
+        { PP_passwordTooYoung, "too_young",
+          "password rejected: it was changed too recently to be changed "
+          "again (the directory's pwdMinAge)" },
+    };
+    LDAPPasswordPolicyError pperr = PP_noError;
+
+    for (size_t i = 0; rctrls != NULL && rctrls[i] != NULL; i++)
+        if (strcmp(rctrls[i]->ldctl_oid,
+                   LDAP_CONTROL_PASSWORDPOLICYRESPONSE) == 0)
+            (void)ldap_parse_passwordpolicy_control(ld, rctrls[i], NULL, NULL,
+                                                    &pperr);
+    for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+        if (map[i].pp == pperr) {
+            ls->violation = map[i].reason;
+            return pwr_fail(err, PWR_E_POLICY, "%s", map[i].msg);
+        }
+    return 0;
+}
+
 /* One modify: 0 done, 1 lost a race (assertion, or a value someone else
  * changed), -1 error.  *sent (if not NULL): its message id. */
 static int modify_on(struct pl_store *ls, LDAP *ld, struct pl_entry *e,
@@ -107,7 +154,7 @@ static int modify_on(struct pl_store *ls, LDAP *ld, struct pl_entry *e,
     int msgid, rc, code = LDAP_OTHER;
 
     if (pl_arm(ls, ld, err) < 0 ||
-        pl_ctrls_make(ld, &c, assertion, txnid, err) < 0)
+        pl_ctrls_make(ld, &c, assertion, txnid, e->clear != NULL, err) < 0)
         return -1;
     rc = ldap_modify_ext(ld, e->dn, mods, c.list, NULL, &msgid);
     if (sent != NULL)
@@ -124,6 +171,11 @@ static int modify_on(struct pl_store *ls, LDAP *ld, struct pl_entry *e,
         return pl_fail(ls, rc, "modify", err);
     if (code == LDAP_SUCCESS)
         post_read(rctrls, e);
+    if (code == LDAP_CONSTRAINT_VIOLATION && e->clear != NULL &&
+        policy_refusal(ls, ld, rctrls, err) < 0) {
+        ldap_controls_free(rctrls);
+        return -1;
+    }
     ldap_controls_free(rctrls);
     if (code == LDAP_ASSERTION_FAILED || code == LDAP_NO_SUCH_ATTRIBUTE ||
         code == LDAP_TYPE_OR_VALUE_EXISTS)

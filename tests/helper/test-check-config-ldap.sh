@@ -96,6 +96,13 @@ check "ldap_admin_password_file without ldap_admin_dn is a problem" said "ldap_a
 ccg "ldap_ca_file = $T/no-ca.pem"
 check "an unreadable ldap_ca_file is named" said "ldap_ca_file $T/no-ca.pem: not a readable file"
 
+ccg "ldap_uri = ldap://ldap1.example.org/" "ldap_password_policy = yes"
+check "ldap_password_policy over a plain remote ldap:// is a problem" said "ldap_password_policy = yes sends new passwords"
+ccg "ldap_uri = ldap://127.0.0.1:3389/ ldapi:///" "ldap_password_policy = yes"
+check "... over ldap:// to this host and ldapi:// it is not (exit 0, was $CC)" [ "$CC" = 0 ]
+ccg "ldap_uri = ldap://ldap1.example.org/" "ldap_password_policy = yes" "ldap_starttls = yes"
+check "... nor with ldap_starttls (exit 0, was $CC)" [ "$CC" = 0 ]
+
 ccg "history = 5"
 check "history with backend = ldap is a problem (not enforced there)" said "history is not enforced with backend = ldap"
 

@@ -1,5 +1,5 @@
 /* test_util.c - login names, value encoding, durations, UTF-8, safe open,
- * UTC time formats.
+ * UTC time formats, private LDAP URIs.
  * SPDX-License-Identifier: BSD-3-Clause
  */
 #include "config.h"
@@ -156,6 +156,22 @@ START_TEST(test_times_format_in_utc_or_fall_back_to_the_number)
 }
 END_TEST
 
+START_TEST(test_ldap_uris_are_private_only_when_nothing_can_read_them)
+{
+    ck_assert(pwr_ldap_uris_private("ldaps://ldap.example.org/", 0));
+    ck_assert(pwr_ldap_uris_private("ldapi:///", 0));
+    ck_assert(pwr_ldap_uris_private("ldap://127.0.0.1:3389/", 0));
+    ck_assert(pwr_ldap_uris_private("ldap://[::1]/ ldap://localhost", 0));
+    ck_assert(pwr_ldap_uris_private("ldap://ldap.example.org/", 1));
+    ck_assert(!pwr_ldap_uris_private("ldap://ldap.example.org/", 0));
+    ck_assert(!pwr_ldap_uris_private("ldaps://a.example.org/,ldap://b/", 0));
+    ck_assert(!pwr_ldap_uris_private("ldap://localhost.example.org/", 0));
+    ck_assert(!pwr_ldap_uris_private("ldap://127x.example.org/", 0));
+    ck_assert(!pwr_ldap_uris_private("ldap://127.0.0.1.example.org/", 0));
+    ck_assert(pwr_ldap_uris_private("ldap://127.0.1.1", 0));
+}
+END_TEST
+
 START_TEST(test_safe_open_refuses_symlinks_fifos_and_open_modes)
 {
     char *dir = pwr_test_tmpdir(), path[512], link[512], fifo[512];
@@ -206,6 +222,7 @@ int main(void)
     tcase_add_test(tc, test_utf8_counts_code_points_and_rejects_malformed);
     tcase_add_test(tc, test_safe_open_refuses_symlinks_fifos_and_open_modes);
     tcase_add_test(tc, test_times_format_in_utc_or_fall_back_to_the_number);
+    tcase_add_test(tc, test_ldap_uris_are_private_only_when_nothing_can_read_them);
     suite_add_tcase(s, tc);
     return pwr_test_run(s);
 }
