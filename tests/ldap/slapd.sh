@@ -66,6 +66,33 @@ print(s.getsockname()[1])'
 }
 
 # ldap_answers: true once slapd answers a root DSE search.
+# ldap_secrets DIR: host1's and the admin's password files, as a host
+# keeps them (root's, 0600): DIR/host1.pw and DIR/admin.pw.
+ldap_secrets() {
+    printf '%s\n' "$LDAP_HOST_PW" >"$1/host1.pw"
+    printf '%s\n' "$LDAP_ADMIN_PW" >"$1/admin.pw"
+    chmod 600 "$1/host1.pw" "$1/admin.pw"
+}
+
+# ldap_host_conf FILE DIR [LINE...]: a configuration of host1 over the
+# throwaway directory (backend = ldap, the admin identity, the store and
+# the secrets of ldap_secrets in DIR, audit to $T/log), then the LINEs.
+ldap_host_conf() {
+    _f=$1
+    _d=$2
+    shift 2
+    {
+        printf '%s\n' "store = $_d/store" "audit_socket = $T/log" \
+            "fail_delay = 0" "backend = ldap" "ldap_uri = $LDAP_URI" \
+            "ldap_base = ou=people,$LDAP_BASE" "ldap_bind_dn = $LDAP_HOST_DN" \
+            "ldap_bind_password_file = $_d/host1.pw" \
+            "ldap_admin_dn = $LDAP_ADMIN_DN" \
+            "ldap_admin_password_file = $_d/admin.pw" "ldap_timeout = 20s"
+        printf '%s\n' "$@"
+    } >"$_f"
+    chmod 600 "$_f"
+}
+
 ldap_answers() {
     ldapsearch -x -LLL -H "$LDAP_URI" -o nettimeout=2 -b "" -s base \
         namingContexts >/dev/null 2>&1

@@ -49,25 +49,8 @@ security simple_bind=128|"
 ldap_start || hard_error "slapd did not start"
 trap 'ldap_stop; rm -rf "$T"' EXIT
 
-printf 'host1-secret\n' >"$T/state/host1.pw"
-printf 'pwadmin-secret\n' >"$T/state/admin.pw"
-chmod 600 "$T/state"/*.pw
-
-# conf FILE LINE...: a host configuration over the directory, plus LINEs.
-conf() {
-    _f=$1
-    shift
-    {
-        printf '%s\n' "store = $T/state/store" "audit_socket = $T/log" \
-            "fail_delay = 0" "backend = ldap" "ldap_uri = $LDAP_URI" \
-            "ldap_base = $PEOPLE" "ldap_bind_dn = $LDAP_HOST_DN" \
-            "ldap_bind_password_file = $T/state/host1.pw" \
-            "ldap_admin_dn = $LDAP_ADMIN_DN" \
-            "ldap_admin_password_file = $T/state/admin.pw" "ldap_timeout = 20s"
-        printf '%s\n' "$@"
-    } >"$_f"
-    chmod 600 "$_f"
-}
+ldap_secrets "$T/state"
+conf() { _cf=$1; shift; ldap_host_conf "$_cf" "$T/state" "$@"; }
 conf "$T/tls" "ldap_starttls = yes" "ldap_ca_file = $T/ca.pem"
 conf "$T/plain"
 conf "$T/other" "ldap_starttls = yes" "ldap_ca_file = $T/other.pem"
