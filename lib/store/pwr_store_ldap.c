@@ -98,14 +98,25 @@ static int ldap_open(void **ctx, const struct pwr_store_opts *opts,
     return 0;
 }
 
-static void newpw_free(struct pl_store *ls)
+/* A secret on the heap, wiped when freed. */
+void pl_secret_free(char **s)
 {
-    if (ls->newpw != NULL) {
-        sodium_memzero(ls->newpw, strlen(ls->newpw));
-        free(ls->newpw);
+    if (*s != NULL) {
+        sodium_memzero(*s, strlen(*s));
+        free(*s);
     }
-    ls->newpw = NULL;
-    ls->newpw_login[0] = '\0';
+    *s = NULL;
+}
+
+int pl_secret_dup(char **out, const char *s)
+{
+    size_t n = strlen(s) + 1;
+
+    *out = malloc(n);
+    if (*out == NULL)
+        return -1;
+    memcpy(*out, s, n);
+    return 0;
 }
 
 static void ldap_close(void *ctx)
@@ -115,7 +126,8 @@ static void ldap_close(void *ctx)
     if (ls == NULL)
         return;
     pl_disconnect(ls);
-    newpw_free(ls);
+    pl_secret_free(&ls->newpw);
+    pl_secret_free(&ls->proof);
     pl_seen_flush(ls);
     pl_seen_free(ls);
     pl_known_free(ls);
@@ -220,28 +232,25 @@ static void ldap_set_proof(void *ctx, const char *login, const char *password)
 {
     struct pl_store *ls = ctx;
 
-    sodium_memzero(ls->proof, sizeof(ls->proof));
+    pl_secret_free(&ls->proof);
     ls->proof_login[0] = '\0';
-    if (strlen(password) >= sizeof(ls->proof) || !pwr_login_valid(login))
+    if (!pwr_login_valid(login) || pl_secret_dup(&ls->proof, password) < 0)
         return;
     snprintf(ls->proof_login, sizeof(ls->proof_login), "%s", login);
-    memcpy(ls->proof, password, strlen(password) + 1);
 }
 
 static void ldap_set_new_password(void *ctx, const char *login,
                                   const char *password)
 {
     struct pl_store *ls = ctx;
-    size_t n = strlen(password) + 1;
 
-    newpw_free(ls);
-    if (!ls->o.password_policy || !pwr_login_valid(login))
+    pl_secret_free(&ls->newpw);
+    ls->newpw_login[0] = '\0';
+    /* out of memory: the write sends the hash, without the directory's
+     * own checks */
+    if (!ls->o.password_policy || !pwr_login_valid(login) ||
+        pl_secret_dup(&ls->newpw, password) < 0)
         return;
-    ls->newpw = malloc(n);
-    if (ls->newpw == NULL)
-        return; /* the write then sends the hash: nothing is lost but the
-                   directory's own checks */
-    memcpy(ls->newpw, password, n);
     snprintf(ls->newpw_login, sizeof(ls->newpw_login), "%s", login);
 }
 

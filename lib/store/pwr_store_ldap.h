@@ -109,7 +109,8 @@ struct pl_store {
     pwr_commit_hook hook;
     void *hook_arg;
     char proof_login[PWR_LOGIN_MAX + 1]; /* pwr_store_set_proof */
-    char proof[512];                /* the person's password (wiped) */
+    char *proof;                    /* the person's password (heap, wiped
+                                       when freed), or NULL */
     char newpw_login[PWR_LOGIN_MAX + 1]; /* pwr_store_set_new_password */
     char *newpw;                    /* the new password as typed (heap,
                                        wiped when freed), or NULL */
@@ -120,6 +121,11 @@ struct pl_store {
     struct pl_seen_set seen;
     struct pl_roots roots;
 };
+
+/* ---- pwr_store_ldap.c ---- */
+/* A secret copied to the heap (-1: out of memory), and freed wiped. */
+int pl_secret_dup(char **out, const char *s);
+void pl_secret_free(char **s);
 
 /* ---- pwr_store_ldap_conn.c ---- */
 /* Start an operation: its deadline is now + ldap_timeout. */

@@ -198,7 +198,8 @@ static int modify_as_person(struct pl_store *ls, struct pl_entry *e,
     LDAP *ld = NULL;
     int rc;
 
-    if (ls->proof_login[0] == '\0' || strcmp(ls->proof_login, e->login) != 0)
+    if (ls->proof == NULL || ls->proof_login[0] == '\0' ||
+        strcmp(ls->proof_login, e->login) != 0)
         return -1; /* err already says the directory refused the host */
     pwr_err_clear(err);
     if (pl_bind_as(ls, e->dn, ls->proof, &ld, err) < 0)
