@@ -82,10 +82,10 @@ struct pl_known {
     char *dn;
 };
 
-/* The logins this host has seen in the directory: the list file read once
- * per process, the new ones written once (pl_seen_flush). */
+/* The logins this host found in the directory during this run; those the
+ * list file lacks are appended by pl_seen_flush, which reads the file once
+ * however many there are (the file is never read whole into memory). */
 struct pl_seen_set {
-    int loaded, untrusted;          /* untrusted: every login "seen" */
     char (*name)[PWR_LOGIN_MAX + 1];
     size_t n, cap, n_written;
     struct pl_index ix;

@@ -85,64 +85,92 @@ static int set_add(struct pl_seen_set *s, const char *login)
     return 0;
 }
 
-/* The list file, read once per process. */
-static void load(struct pl_store *ls)
+/* Is login a line of the list?  1 yes, or when the list cannot be trusted
+ * (every login "seen": fail closed); 0 no, or no list yet.  One pass that
+ * stops at the first match and copies nothing: a login's look-up on a host
+ * that has listed 100,000 names must not read them all into memory. */
+static int file_has(struct pl_store *ls, const char *login)
 {
-    struct pl_seen_set *s = &ls->seen;
     char line[PWR_LOGIN_MAX + 8];
-    int bad;
-    FILE *f;
+    int bad, found = 0;
+    FILE *f = open_list(ls, 0, &bad);
 
-    if (s->loaded)
-        return;
-    s->loaded = 1;
-    f = open_list(ls, 0, &bad);
-    if (f == NULL) {
-        s->untrusted = bad; /* a list we cannot trust: every login "seen" */
-        return;
-    }
-    while (!s->untrusted && fgets(line, sizeof(line), f) != NULL) {
+    if (f == NULL)
+        return bad;
+    while (!found && fgets(line, sizeof(line), f) != NULL) {
         line[strcspn(line, "\n")] = '\0';
-        if (pwr_login_valid(line) &&
-            pl_index_find(&s->ix, line, seen_key, s) == PL_NOT_FOUND &&
-            set_add(s, line) < 0)
-            s->untrusted = 1;
+        found = strcmp(line, login) == 0;
     }
     fclose(f);
-    s->n_written = s->n;
+    return found;
 }
 
 int pl_seen(struct pl_store *ls, const char *login)
 {
-    load(ls);
-    return ls->seen.untrusted ||
-           pl_index_find(&ls->seen.ix, login, seen_key, &ls->seen) !=
-               PL_NOT_FOUND;
+    struct pl_seen_set *s = &ls->seen;
+
+    return pl_index_find(&s->ix, login, seen_key, s) != PL_NOT_FOUND ||
+           file_has(ls, login);
 }
 
 void pl_mark_seen(struct pl_store *ls, const char *login)
 {
-    if (!pwr_login_valid(login) || pl_seen(ls, login))
-        return;
-    (void)set_add(&ls->seen, login);
+    struct pl_seen_set *s = &ls->seen;
+
+    if (pwr_login_valid(login) &&
+        pl_index_find(&s->ix, login, seen_key, s) == PL_NOT_FOUND)
+        (void)set_add(s, login); /* out of memory: listed next time */
 }
 
+/* Mark in old[] the names noted since the last flush that the list already
+ * has: one pass over it, however many there are.  -1 when the list cannot
+ * be trusted (nothing is added to it then). */
+static int already_listed(struct pl_store *ls, unsigned char *old)
+{
+    struct pl_seen_set *s = &ls->seen;
+    size_t want = s->n - s->n_written, got = 0, i;
+    char line[PWR_LOGIN_MAX + 8];
+    int bad;
+    FILE *f = open_list(ls, 0, &bad);
+
+    if (f == NULL)
+        return bad ? -1 : 0;
+    while (got < want && fgets(line, sizeof(line), f) != NULL) {
+        line[strcspn(line, "\n")] = '\0';
+        i = pl_index_find(&s->ix, line, seen_key, s);
+        if (i != PL_NOT_FOUND && i >= s->n_written && !old[i - s->n_written]) {
+            old[i - s->n_written] = 1;
+            got++;
+        }
+    }
+    fclose(f);
+    return 0;
+}
+
+/* Append the names noted since the last flush that the list lacks. */
 void pl_seen_flush(struct pl_store *ls)
 {
     struct pl_seen_set *s = &ls->seen;
+    unsigned char *old;
     int bad;
     FILE *f;
 
     if (s->n_written >= s->n)
         return;
-    f = open_list(ls, 1, &bad);
-    if (f == NULL)
-        return;
-    for (size_t i = s->n_written; i < s->n; i++)
-        fprintf(f, "%s\n", s->name[i]);
-    (void)fflush(f);
-    (void)fsync(fileno(f));
-    fclose(f);
+    old = calloc(s->n - s->n_written, 1);
+    f = old != NULL && already_listed(ls, old) == 0 &&
+                memchr(old, 0, s->n - s->n_written) != NULL
+            ? open_list(ls, 1, &bad)
+            : NULL;
+    if (f != NULL) {
+        for (size_t i = s->n_written; i < s->n; i++)
+            if (!old[i - s->n_written])
+                fprintf(f, "%s\n", s->name[i]);
+        (void)fflush(f);
+        (void)fsync(fileno(f));
+        fclose(f);
+    }
+    free(old);
     s->n_written = s->n;
 }
 
