@@ -38,6 +38,7 @@
 #include "pwr_config.h"
 #include "pwr_expect.h"
 #include "pwr_policy.h"
+#include "pwr_secret.h"
 
 #ifndef PWR_CONFIG_PATH
 #error "PWR_CONFIG_PATH must be defined by the build"
@@ -172,30 +173,16 @@ static void check_uris(struct check *c, const char *list)
 /* A directory password file as pwreset-helper reads it. */
 static void check_secret(struct check *c, const char *key, const char *path)
 {
-    char msg[PWR_PATH_MAX + 160], first;
-    struct stat st;
-    int fd;
+    char msg[PWR_PATH_MAX * 4 + 256], secret[512];
+    struct pwr_err err;
 
     if (path[0] == '\0')
         return;
-    fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
-    if (fd < 0) {
-        snprintf(msg, sizeof(msg), "%s %s: %s", key, path, strerror(errno));
-        problem(c, msg);
-        return;
-    }
-    if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_uid != 0 ||
-        (st.st_mode & 077) != 0) {
-        snprintf(msg, sizeof(msg), "%s %s: must be a regular file owned by "
-                 "root with no group or other permission: fix with chown "
-                 "root:root %s && chmod 600 %s", key, path, path, path);
-        problem(c, msg);
-    } else if (read(fd, &first, 1) != 1 || first == '\n' || first == '\r') {
-        snprintf(msg, sizeof(msg), "%s %s: the password must be its first "
-                 "line, and it is empty", key, path);
+    if (pwr_read_secret_file(path, secret, sizeof(secret), &err) < 0) {
+        snprintf(msg, sizeof(msg), "%s %s", key, err.msg);
         problem(c, msg);
     }
-    close(fd);
+    pwr_wipe(secret, sizeof(secret));
 }
 
 static void check_directory(struct check *c, const struct pwr_config *cfg)

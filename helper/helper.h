@@ -176,8 +176,6 @@ void hx_full_name(const char *login, char *out, size_t outsz);
 struct pwr_auth_result;
 /* The backend of cfg (backend = file or ldap) into opts. */
 void hx_store_backend(struct hx *hx, struct pwr_store_opts *opts);
-/* "file" or "ldap". */
-const char *hx_backend_name(const struct hx *hx);
 /* The audit fields of the backend: backend=, and for the directory the
  * entryCSN of user's entry (csn=) after this run's change or lookup. */
 void hx_audit_backend(struct hx *hx, struct pwr_audit *a, const char *user);
@@ -269,8 +267,13 @@ int hx_policy_warning(struct hx *hx, struct pwr_err *err);
 int hx_check_history(struct hx *hx, const char *login, const char *pw,
                      const char *history, int allow_reuse,
                      struct pwr_err *err);
+/* A password refused for reasons (comma-separated policy reason codes):
+ * audit policy_rejected, reply violations.  0 or -1 (reply full). */
+int hx_policy_rejected(struct hx *hx, const char *login, const char *reasons,
+                       struct pwr_err *err);
 /* The directory's password policy refused the new password at the write
- * (err is PWR_E_POLICY): audit policy_rejected, reply violations. */
+ * (err is PWR_E_POLICY): hx_policy_rejected with its reason; err keeps
+ * the store's message. */
 void hx_store_policy_refused(struct hx *hx, const char *login,
                              struct pwr_err *err);
 /* Inside a transaction, before rec->hash is replaced: keep the old one. */

@@ -19,7 +19,6 @@ int hx_check_history(struct hx *hx, const char *login, const char *pw,
                      const char *history, int allow_reuse,
                      struct pwr_err *err)
 {
-    struct pwr_audit a;
     int found;
 
     if (hx->cfg.history == 0 || allow_reuse || history == NULL ||
@@ -32,34 +31,11 @@ int hx_check_history(struct hx *hx, const char *login, const char *pw,
     }
     if (found == 0)
         return 0;
-    hx_audit_begin(hx, &a, "policy_rejected", login);
-    pwr_audit_add(&a, "reason", "reused_recently");
-    pwr_audit_add(&a, "detail", hx->op);
-    hx_audit_send(hx, &a, 0);
-    if (hx_out(hx, "violations", "reused_recently", err) < 0)
+    if (hx_policy_rejected(hx, login, "reused_recently", err) < 0)
         return -1;
     return pwr_fail(err, PWR_E_POLICY,
                     "password rejected: It was used recently; choose one "
                     "you have not used before");
-}
-
-/* The directory's password policy refused the new password at the write
- * (ldap_password_policy = yes): reported as hx_check_history reports its
- * own refusals.  err keeps the store's message and PWR_E_POLICY. */
-void hx_store_policy_refused(struct hx *hx, const char *login,
-                             struct pwr_err *err)
-{
-    const char *why = pwr_store_violation(hx->store);
-    struct pwr_audit a;
-    struct pwr_err scratch;
-
-    if (err->code != PWR_E_POLICY || why == NULL)
-        return;
-    hx_audit_begin(hx, &a, "policy_rejected", login);
-    pwr_audit_add(&a, "reason", why);
-    pwr_audit_add(&a, "detail", hx->op);
-    hx_audit_send(hx, &a, 0);
-    (void)hx_out(hx, "violations", why, &scratch);
 }
 
 /* A temporary password is the administrator's, not the user's: it never

@@ -125,7 +125,7 @@ static int commit(struct admin_pw *ap, const char *pw, struct pwr_err *err)
         rc = hx_lift_fsize(err);
     /* the directory's own policy sees it (ldap_password_policy), unless
      * the administrator allowed a reuse: then it gets the hash */
-    if (!ap->allow_reuse)
+    if (rc == 0 && !ap->allow_reuse)
         pwr_store_set_new_password(ap->hx->store, ap->user, pw);
     if (rc == 0)
         rc = pwr_store_transact(ap->hx->store, set_txn, ap, err);

@@ -306,9 +306,10 @@ static int change_checked(struct hx *hx, const struct pwr_record *rec,
     if (rc == 0)
         rc = hx_lift_fsize(err);
     /* the directory's own policy sees it (ldap_password_policy) */
-    pwr_store_set_new_password(hx->store, rec->login, newpw);
-    if (rc == 0)
+    if (rc == 0) {
+        pwr_store_set_new_password(hx->store, rec->login, newpw);
         rc = pwr_store_transact(hx->store, change_txn, &c, err);
+    }
     pwr_wipe(c.hash, sizeof(c.hash));
     if (rc < 0) {
         hx_store_policy_refused(hx, rec->login, err);
@@ -351,8 +352,16 @@ int hx_op_chauthtok(struct hx *hx, struct pwr_err *err)
                                         "password or reset code is needed");
     else if (rc > 0 && proof != NULL && res.outcome != PWR_AUTH_OK)
         rc = proof_failed(hx, user, &res, err);
-    else if (rc > 0)
+    else if (rc > 0) {
+        /* The directory: a voluntary change is written as the person (the
+         * access rules let a host write a password only while a change is
+         * pending), with the password just proven.  Only a change needs
+         * it: a login's verify keeps no copy. */
+        if (proof != NULL && (res.method == PWR_AM_PASSWORD ||
+                              res.method == PWR_AM_TEMPORARY))
+            pwr_store_set_proof(hx->store, user, proof);
         rc = change_checked(hx, &rec, newpw, res.method, err);
+    }
     pwr_record_wipe(&rec);
     return rc < 0 ? -1 : 0;
 }

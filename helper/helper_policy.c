@@ -30,20 +30,37 @@ static enum pwr_voice voice_for(const struct hx *hx, const char *login)
     return own ? PWR_VOICE_OWNER : PWR_VOICE_ADMIN;
 }
 
+int hx_policy_rejected(struct hx *hx, const char *login, const char *reasons,
+                       struct pwr_err *err)
+{
+    struct pwr_audit a;
+
+    hx_audit_begin(hx, &a, "policy_rejected", login);
+    pwr_audit_add(&a, "reason", reasons);
+    pwr_audit_add(&a, "detail", hx->op);
+    hx_audit_send(hx, &a, 0);
+    return hx_out(hx, "violations", reasons, err);
+}
+
+void hx_store_policy_refused(struct hx *hx, const char *login,
+                             struct pwr_err *err)
+{
+    const char *why = pwr_store_violation(hx->store);
+    struct pwr_err scratch; /* err keeps the store's message */
+
+    if (err->code == PWR_E_POLICY && why != NULL)
+        (void)hx_policy_rejected(hx, login, why, &scratch);
+}
+
 static int reject(struct hx *hx, const char *login,
                   const struct pwr_policy *pol, unsigned mask,
                   struct pwr_err *err)
 {
     char reasons[256], text[1024];
-    struct pwr_audit a;
 
     pwr_policy_reasons(mask, reasons, sizeof(reasons));
     pwr_policy_describe(pol, mask, voice_for(hx, login), text, sizeof(text));
-    hx_audit_begin(hx, &a, "policy_rejected", login);
-    pwr_audit_add(&a, "reason", reasons);
-    pwr_audit_add(&a, "detail", hx->op);
-    hx_audit_send(hx, &a, 0);
-    if (hx_out(hx, "violations", reasons, err) < 0)
+    if (hx_policy_rejected(hx, login, reasons, err) < 0)
         return -1;
     return pwr_fail(err, PWR_E_POLICY, "password rejected: %s", text);
 }

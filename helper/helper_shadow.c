@@ -110,6 +110,15 @@ void hx_shadow_preload(int final)
     sindex.final = final;
 }
 
+/* The last account read by getspnam (a login's verify asks twice: the
+ * lock, then the status it replies with): one scan of /etc/shadow, not
+ * two.  Forgotten when hx_shadow_touch changes the file. */
+static struct {
+    int valid, found;
+    char login[PWR_LOGIN_MAX + 1];
+    struct hx_shadow sh;
+} last;
+
 int hx_shadow_get(const char *login, struct hx_shadow *sh)
 {
     struct shadow_entry key, *hit;
@@ -132,11 +141,19 @@ int hx_shadow_get(const char *login, struct hx_shadow *sh)
         if (sindex.final)
             return 0;
     }
+    if (last.valid && strcmp(last.login, login) == 0) {
+        if (last.found)
+            *sh = last.sh;
+        return last.found;
+    }
     sp = getspnam(login);
-    if (sp == NULL)
-        return 0;
-    fill(sh, sp);
-    return 1;
+    if (sp != NULL)
+        fill(sh, sp);
+    last.valid = 1;
+    last.found = sp != NULL;
+    last.sh = *sh;
+    pwr_strlcpy(last.login, login, sizeof(last.login));
+    return last.found;
 }
 
 static void set(struct pwr_acct_result *ar, enum pwr_acct_decision d,
@@ -201,6 +218,7 @@ void hx_shadow_touch(struct hx *hx, const char *login)
     if (sh.lastchg != 0 && (sh.max < 0 || sh.max >= NO_AGING))
         return;
     snprintf(days, sizeof(days), "%lld", today);
+    last.valid = 0; /* chage changes the entry */
     for (i = 0; i < PWR_ARRAY_SIZE(chage_paths); i++)
         if (access(chage_paths[i], X_OK) == 0)
             break;

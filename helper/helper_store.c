@@ -35,16 +35,11 @@ void hx_store_backend(struct hx *hx, struct pwr_store_opts *opts)
     opts->ldap = &hx->ldap;
 }
 
-const char *hx_backend_name(const struct hx *hx)
-{
-    return hx->cfg.backend == PWR_BACKEND_LDAP ? "ldap" : "file";
-}
-
 void hx_audit_backend(struct hx *hx, struct pwr_audit *a, const char *user)
 {
     const char *csn = user != NULL ? pwr_store_version(hx->store, user) : NULL;
 
-    pwr_audit_add(a, "backend", hx_backend_name(hx));
+    pwr_audit_add(a, "backend", pwr_config_backend_name(&hx->cfg));
     if (csn != NULL)
         pwr_audit_add(a, "csn", csn);
 }
@@ -91,11 +86,7 @@ int hx_auth_check(struct hx *hx, const struct pwr_record *rec,
         return 0;
     if (ok < 0)
         return -1;
-    if (ok == 1) {
+    if (ok == 1)
         password_ok(hx, rec, res);
-        /* A voluntary change is written as the person (the access rules
-         * let a host write a password only while a change is pending). */
-        pwr_store_set_proof(hx->store, rec->login, typed);
-    }
     return 0;
 }

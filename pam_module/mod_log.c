@@ -77,8 +77,7 @@ void mod_audit(struct mod_ctx *ctx, const char *event, ...)
         pwr_audit_add(&a, key, va_arg(ap, const char *));
     va_end(ap);
     pwr_audit_add_int(&a, "uid", (long long)getuid());
-    pwr_audit_add(&a, "backend",
-                  ctx->cfg.backend == PWR_BACKEND_LDAP ? "ldap" : "file");
+    pwr_audit_add(&a, "backend", pwr_config_backend_name(&ctx->cfg));
     if (ctx->service)
         pwr_audit_add(&a, "service", ctx->service);
     if (ctx->rhost && *ctx->rhost)

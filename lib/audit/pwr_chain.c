@@ -445,7 +445,7 @@ void pwr_chain_close(void)
 
 /* ---- reading seals back ------------------------------------------------- */
 
-#define TAG "pwreset" /* the syslog tag of every event */
+#define TAG PWR_AUDIT_IDENT /* the syslog tag of every event */
 #define EVENT_AT ": event="
 
 /* Start of "event=" after "pwreset: " or "pwreset[DIGITS]: ", or NULL. */

@@ -296,6 +296,11 @@ void pwr_config_policy(const struct pwr_config *cfg, struct pwr_policy *pol)
         cfg->breached_list[0] != '\0' ? cfg->breached_list : NULL;
 }
 
+const char *pwr_config_backend_name(const struct pwr_config *cfg)
+{
+    return cfg->backend == PWR_BACKEND_LDAP ? "ldap" : "file";
+}
+
 int pwr_config_is_protected(const struct pwr_config *cfg, const char *login)
 {
     size_t i;

@@ -128,6 +128,9 @@ void pwr_config_policy(const struct pwr_config *cfg, struct pwr_policy *pol);
 /* 1 if service is in exempt_services. */
 int pwr_config_is_exempt(const struct pwr_config *cfg, const char *service);
 
+/* "file" or "ldap", as the audit field backend= names cfg's backend. */
+const char *pwr_config_backend_name(const struct pwr_config *cfg);
+
 /* 1 if login is in protected_users. */
 int pwr_config_is_protected(const struct pwr_config *cfg, const char *login);
 

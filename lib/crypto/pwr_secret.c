@@ -9,8 +9,12 @@
  */
 #include "config.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <sodium.h>
 
@@ -192,6 +196,44 @@ void pwr_wipe_str(char *s)
 {
     if (s != NULL)
         pwr_wipe(s, strlen(s));
+}
+
+int pwr_read_secret_file(const char *path, char *out, size_t outsz,
+                         struct pwr_err *err)
+{
+    struct stat st;
+    ssize_t n;
+    size_t len;
+    int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY |
+                            O_NONBLOCK);
+
+    if (fd < 0)
+        return pwr_fail_errno(err, PWR_E_CONFIG, errno, "%s", path);
+    if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) ||
+        st.st_uid != geteuid() || (st.st_mode & 077) != 0) {
+        close(fd);
+        return pwr_fail(err, PWR_E_CONFIG, "%s: must be a regular file owned "
+                        "by root with no group or other permission: fix with "
+                        "chown root:root %s && chmod 600 %s", path, path,
+                        path);
+    }
+    n = read(fd, out, outsz - 1);
+    close(fd);
+    out[n > 0 ? n : 0] = '\0';
+    len = strcspn(out, "\r\n");
+    if (n > 0 && len == (size_t)n && (size_t)n == outsz - 1) {
+        pwr_wipe(out, outsz);
+        return pwr_fail(err, PWR_E_CONFIG, "%s: the first line is longer "
+                        "than %zu bytes", path, outsz - 2);
+    }
+    out[len] = '\0';
+    if (len == 0) {
+        pwr_wipe(out, outsz);
+        return n < 0 ? pwr_fail_errno(err, PWR_E_CONFIG, errno, "%s", path)
+                     : pwr_fail(err, PWR_E_CONFIG, "%s: the password must be "
+                                "its first line, and it is empty", path);
+    }
+    return 0;
 }
 
 void pwr_free_secret(char *s)

@@ -56,4 +56,12 @@ void pwr_free_secret(char *s);
 /* Constant-time equality of two NUL-terminated strings (lengths compared too). */
 int pwr_ct_streq(const char *a, const char *b);
 
+/* The first line of a password file (the directory identities' secrets):
+ * a regular file (no symbolic link, no FIFO: opened non-blocking), owned by
+ * the effective user (root), with no group or other permission, whose first
+ * line is neither empty nor longer than outsz - 1 bytes.  0, or -1 with
+ * PWR_E_CONFIG and a message that starts with path; out is wiped then. */
+int pwr_read_secret_file(const char *path, char *out, size_t outsz,
+                         struct pwr_err *err);
+
 #endif

@@ -138,11 +138,6 @@ int pwr_store_listed(const char *store, const char *config)
     return rc;
 }
 
-int pwr_store_expected(const char *store, const char *config)
-{
-    return evidence(store, config) != NULL;
-}
-
 int pwr_store_check_present(const char *store, const char *config,
                             int check_backup, struct pwr_err *err)
 {

@@ -26,10 +26,6 @@
 int pwr_expect_marker(const char *config, char out[PWR_PATH_MAX],
                       struct pwr_err *err);
 
-/* 1 if a store is expected at store (the marker names it, the marker cannot
- * be trusted or read, or STORE.bak exists), else 0. */
-int pwr_store_expected(const char *store, const char *config);
-
 /* 1 if the marker (readable and trusted) lists store. */
 int pwr_store_listed(const char *store, const char *config);
 

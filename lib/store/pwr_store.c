@@ -104,11 +104,6 @@ int pwr_txn_foreach(struct pwr_txn *txn, pwr_txn_visit_fn fn, void *arg,
     return txn->ops->foreach(txn, fn, arg, err ? err : &local);
 }
 
-const char *pwr_store_backend_name(const struct pwr_store *st)
-{
-    return st != NULL ? st->be->name : "file";
-}
-
 const char *pwr_store_version(struct pwr_store *st, const char *login)
 {
     if (st == NULL || st->be->version == NULL || login == NULL)

@@ -118,9 +118,6 @@ typedef int (*pwr_txn_visit_fn)(struct pwr_txn *txn,
 int pwr_txn_foreach(struct pwr_txn *txn, pwr_txn_visit_fn fn, void *arg,
                     struct pwr_err *err);
 
-/* "file" or "ldap": for the audit field backend=. */
-const char *pwr_store_backend_name(const struct pwr_store *st);
-
 /* The version of login's record after this process's last commit that
  * changed it (the directory: its entryCSN), or after its lookup when no
  * commit changed it; NULL when the backend has none (the file store) or

@@ -63,7 +63,6 @@ struct ftxn {
     char **repl;      /* [sn->n]: new line of an old record, or NULL */
     void *ins_root;   /* tsearch tree of struct ins: logins not in sn */
     size_t n_ins;
-    size_t n_removed; /* old records removed (repl[i] == removed_mark) */
     size_t put_bytes; /* total length of lines put, for sizing the output */
     int dirty;
 };

@@ -124,8 +124,6 @@ static int put_old(struct ftxn *txn, size_t i, char *line, struct pwr_err *err)
             return pwr_fail(err, PWR_E_INTERNAL, "out of memory");
         }
     }
-    if (old_removed(txn, i))
-        txn->n_removed--;
     fs_free_line(txn->repl[i]);
     txn->repl[i] = line;
     return 0;
@@ -171,7 +169,6 @@ static int ftxn_remove(struct pwr_txn *t, const char *login,
             return 0;
         if (put_old(txn, i, fs_removed_mark, err) < 0)
             return -1;
-        txn->n_removed++;
         txn->dirty = 1;
         return 1;
     }

@@ -30,6 +30,7 @@
 
 #include <sodium.h>
 
+#include "pwr_secret.h"
 #include "pwr_store_ldap.h"
 
 #define TXN_ATTEMPTS 200 /* 40 hosts counting the same entry at once */
@@ -98,27 +99,6 @@ static int ldap_open(void **ctx, const struct pwr_store_opts *opts,
     return 0;
 }
 
-/* A secret on the heap, wiped when freed. */
-void pl_secret_free(char **s)
-{
-    if (*s != NULL) {
-        sodium_memzero(*s, strlen(*s));
-        free(*s);
-    }
-    *s = NULL;
-}
-
-int pl_secret_dup(char **out, const char *s)
-{
-    size_t n = strlen(s) + 1;
-
-    *out = malloc(n);
-    if (*out == NULL)
-        return -1;
-    memcpy(*out, s, n);
-    return 0;
-}
-
 static void ldap_close(void *ctx)
 {
     struct pl_store *ls = ctx;
@@ -126,8 +106,8 @@ static void ldap_close(void *ctx)
     if (ls == NULL)
         return;
     pl_disconnect(ls);
-    pl_secret_free(&ls->newpw);
-    pl_secret_free(&ls->proof);
+    pwr_free_secret(ls->newpw);
+    pwr_free_secret(ls->proof);
     pl_seen_flush(ls);
     pl_seen_free(ls);
     pl_known_free(ls);
@@ -232,9 +212,10 @@ static void ldap_set_proof(void *ctx, const char *login, const char *password)
 {
     struct pl_store *ls = ctx;
 
-    pl_secret_free(&ls->proof);
+    pwr_free_secret(ls->proof);
     ls->proof_login[0] = '\0';
-    if (!pwr_login_valid(login) || pl_secret_dup(&ls->proof, password) < 0)
+    ls->proof = pwr_login_valid(login) ? strdup(password) : NULL;
+    if (ls->proof == NULL)
         return;
     snprintf(ls->proof_login, sizeof(ls->proof_login), "%s", login);
 }
@@ -244,12 +225,14 @@ static void ldap_set_new_password(void *ctx, const char *login,
 {
     struct pl_store *ls = ctx;
 
-    pl_secret_free(&ls->newpw);
+    pwr_free_secret(ls->newpw);
     ls->newpw_login[0] = '\0';
     /* out of memory: the write sends the hash, without the directory's
      * own checks */
-    if (!ls->o.password_policy || !pwr_login_valid(login) ||
-        pl_secret_dup(&ls->newpw, password) < 0)
+    ls->newpw = ls->o.password_policy && pwr_login_valid(login)
+                    ? strdup(password)
+                    : NULL;
+    if (ls->newpw == NULL)
         return;
     snprintf(ls->newpw_login, sizeof(ls->newpw_login), "%s", login);
 }

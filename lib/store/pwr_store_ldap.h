@@ -122,11 +122,6 @@ struct pl_store {
     struct pl_roots roots;
 };
 
-/* ---- pwr_store_ldap.c ---- */
-/* A secret copied to the heap (-1: out of memory), and freed wiped. */
-int pl_secret_dup(char **out, const char *s);
-void pl_secret_free(char **s);
-
 /* ---- pwr_store_ldap_conn.c ---- */
 /* Start an operation: its deadline is now + ldap_timeout. */
 void pl_begin(struct pl_store *ls);

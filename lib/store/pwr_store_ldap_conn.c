@@ -30,6 +30,7 @@
 #include <sasl/sasl.h>
 #include <sodium.h>
 
+#include "pwr_secret.h"
 #include "pwr_store_ldap.h"
 
 #define SECRET_MAX 512
@@ -121,29 +122,9 @@ int pl_arm(struct pl_store *ls, LDAP *ld, struct pwr_err *err)
 static int read_secret(const char *path, char *out, size_t outsz,
                        struct pwr_err *err)
 {
-    struct stat st;
-    ssize_t n;
-    int fd;
-
     if (path == NULL || path[0] != '/')
         return pwr_fail(err, PWR_E_CONFIG, "no LDAP password file configured");
-    fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
-    if (fd < 0)
-        return pwr_fail_errno(err, PWR_E_CONFIG, errno, "%s", path);
-    if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) ||
-        st.st_uid != geteuid() || (st.st_mode & 077) != 0) {
-        close(fd);
-        return pwr_fail(err, PWR_E_CONFIG, "%s: a password file must be a "
-                        "regular file owned by root with mode 0600 or "
-                        "0400", path);
-    }
-    n = read(fd, out, outsz - 1);
-    close(fd);
-    if (n <= 0)
-        return pwr_fail(err, PWR_E_CONFIG, "%s: empty or unreadable", path);
-    out[n] = '\0';
-    out[strcspn(out, "\r\n")] = '\0';
-    return 0;
+    return pwr_read_secret_file(path, out, outsz, err);
 }
 
 static int set_tls(struct pl_store *ls, LDAP *ld, struct pwr_err *err)
