@@ -164,6 +164,7 @@ static int record_from_reply(struct mod_ctx *ctx, const struct pwr_msg *rep,
     rec->status = a.status;
     rec->flags = a.flags;
     rec->changed = a.changed; /* for max_age */
+    rec->temp_expires = a.temp_expires; /* an expired one is refused */
     /* The hash never leaves the helper: a password it holds (or the
      * directory checks) is the marker that verifies nothing here, so the
      * account is never taken for one that has no password yet. */
