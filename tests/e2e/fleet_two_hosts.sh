@@ -85,15 +85,6 @@ fleet_host() {
     world_sshd PasswordAuthentication no PermitRootLogin yes
 }
 
-# login NAME USER SECRET: a command login over keyboard-interactive that
-# must not ask for a change.
-login() {
-    converse "$1" "$SSH_KBD" "$2@$HOST" 'echo who=$(id -un)' <<EOD
-expect Password:
-send $3
-EOD
-}
-
 # keylogin NAME USER: a public-key login running one command.
 keylogin() {
     converse "$1" "$SSH_KEY" -i "$WROOT/client/id" "$2@$HOST" 'echo who=$(id -un)' </dev/null
@@ -126,11 +117,11 @@ ok "slapd on $LDAP_URI; host 1 on port $H1_PORT, host 2 on port $H2_PORT, both b
 for h in 1 2; do
     on_host "$h"
     audit_mark
-    login "seen$h" alice "$A_PW"
+    kbd_login "seen$h" alice "$A_PW"
     expect_rc $? 0 "alice's login with her directory password on host $h"
     saw "who=alice"
     audit_has event=login_allowed user=alice result=success
-    login "dave$h" dave "$D_PW"
+    kbd_login "dave$h" dave "$D_PW"
     expect_rc $? 0 "dave's local login on host $h"
     saw "who=dave"
     audit_none user=dave
@@ -169,11 +160,11 @@ csn_is_directory "$CSN_DONE" "the forced change"
 ok "host 2 made alice change her password at her next login; its trail has the entryCSN"
 
 on_host 1
-login new1 alice "$A_NEW"
+kbd_login new1 alice "$A_NEW"
 expect_rc $? 0 "alice's new password on host 1"
 saw "who=alice"
 not_saw "New password"
-login old1 alice "$A_PW"
+kbd_login old1 alice "$A_PW"
 expect_rc $? 255 "alice's old password on host 1"
 not_saw "who=alice"
 ok "the password chosen on host 2 works on host 1, the old one no longer does"
@@ -229,13 +220,13 @@ not_saw "no password yet"
 audit_has event=login_allowed user=alice result=change_required reason=code method=code
 csn_of password_reset_completed
 [ -z "$(dir_attr "$ALICE" pwresetCodeHash)" ] || fail "the code is still in the directory after its use"
-login code2again alice "$CODE"
+kbd_login code2again alice "$CODE"
 expect_rc $? 255 "a second use of the code on host 2"
 not_saw "who=alice"
 on_host 1
-login code1again alice "$CODE"
+kbd_login code1again alice "$CODE"
 expect_rc $? 255 "a second use of the code on host 1"
-login codenew1 alice "$A_CODE_NEW"
+kbd_login codenew1 alice "$A_CODE_NEW"
 expect_rc $? 0 "the password chosen with the code, on host 1"
 ok "a reset code issued on host 1 works once on host 2, then on no host; the new password works on host 1"
 
@@ -256,10 +247,10 @@ EOD
 expect_rc $? 0 "alice's passwd on host 1"
 audit_has event=password_changed user=alice service=passwd backend=ldap
 on_host 2
-login self2 alice "$A_SELF_NEW"
+kbd_login self2 alice "$A_SELF_NEW"
 expect_rc $? 0 "alice's password from passwd on host 1, on host 2"
 saw "who=alice"
-login selfold2 alice "$A_CODE_NEW"
+kbd_login selfold2 alice "$A_CODE_NEW"
 expect_rc $? 255 "alice's previous password on host 2"
 not_saw "who=alice"
 ok "alice changes her directory password with passwd on host 1; host 2 takes only the new one"
@@ -322,10 +313,10 @@ EOD
     audit_sync
     tail -n +"$AUDIT_FROM" "$W/syslog.log" | grep -q "$URI_RE" ||
         fail "host $h logged no error naming $LDAP_URI"
-    login "root$h" root "$R_PW"
+    kbd_login "root$h" root "$R_PW"
     expect_rc $? 0 "root's login on host $h with the directory down"
     saw "who=root"
-    login "davedown$h" dave "$D_PW"
+    kbd_login "davedown$h" dave "$D_PW"
     expect_rc $? 0 "dave's local login on host $h with the directory down"
     saw "who=dave"
 done

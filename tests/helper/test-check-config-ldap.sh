@@ -21,22 +21,36 @@ T=$(mktemp -d /tmp/pwr-ccldap.XXXXXX) || hard_error "mktemp"
 trap 'rm -rf "$T"' EXIT
 PWRESET=$top_builddir/cli/pwreset
 
-# cc LINE...: check-config of a file with these lines; CC (exit status)
-# and $T/cc (its output).
-cc() {
-    write_conf "$T/conf" "store = $T/store" "audit_socket = $T/log" "$@"
+# cc LINE...: check-config of a file with the store, the audit socket and
+# these lines; ccg LINE...: the same over the good directory configuration
+# below, a LINE replacing the key it sets (lib.sh's write_conf).  CC (exit
+# status) and $T/cc (its output).
+BASE="store = $T/store
+audit_socket = $T/log"
+check_config() {
     "$PWRESET" --config "$T/conf" check-config >"$T/cc" 2>&1
     CC=$?
 }
+cc() {
+    CONF_DEFAULTS=$BASE
+    write_conf "$T/conf" "$@"
+    check_config
+}
+ccg() {
+    CONF_DEFAULTS="$BASE
+$GOOD"
+    write_conf "$T/conf" "$@"
+    check_config
+}
 said() { grep -qF -- "$1" "$T/cc"; }
-secret() { # FILE MODE [CONTENT]
+pwfile() { # FILE MODE [CONTENT]: a password file
     printf '%s' "${3-host1-secret
 }" >"$1"
     chmod "$2" "$1"
 }
 
-secret "$T/host.pw" 600
-secret "$T/admin.pw" 400
+pwfile "$T/host.pw" 600
+pwfile "$T/admin.pw" 400
 touch "$T/ca.pem"
 GOOD="backend = ldap
 ldap_uri = ldaps://ldap1.example.org/ ldaps://ldap2.example.org/
@@ -46,20 +60,6 @@ ldap_bind_password_file = $T/host.pw
 ldap_admin_dn = cn=pwadmin,ou=admins,dc=example,dc=org
 ldap_admin_password_file = $T/admin.pw
 ldap_ca_file = $T/ca.pem"
-
-ccg() { # the good configuration with LINE... replaced or added
-    _keep=$GOOD
-    for _l in "$@"; do
-        _keep=$(printf '%s\n' "$_keep" | grep -v "^${_l%% *} ")
-    done
-    _old_ifs=$IFS
-    IFS='
-'
-    # shellcheck disable=SC2086 # one line per argument
-    set -- $_keep "$@"
-    IFS=$_old_ifs
-    cc "$@"
-}
 
 ccg
 check "a complete directory configuration: no problems (exit 0, was $CC)" [ "$CC" = 0 ]
@@ -83,7 +83,7 @@ ln -s "$T/host.pw" "$T/link.pw"
 ccg "ldap_bind_password_file = $T/link.pw"
 check "a password file that is a symbolic link is refused" said "ldap_bind_password_file $T/link.pw:"
 
-secret "$T/empty.pw" 600 ""
+pwfile "$T/empty.pw" 600 ""
 ccg "ldap_admin_password_file = $T/empty.pw"
 check "an empty password file is named" said "ldap_admin_password_file $T/empty.pw: the password must be its first line"
 

@@ -17,8 +17,12 @@
 #     /etc/ldap, not a system slapd.
 # ldap_stop
 #     SIGTERM to slapd, wait for it, remove LDAP_DIR.  Idempotent.
+# ldap_secrets, ldap_host_conf, ldap_req
+#     a host's password files and configuration, and one helper request
+#     (described where they are defined; they need tests/helper/lib.sh and
+#     its $T).
 #
-# Needs top_srcdir (set by make check).
+# Needs top_srcdir and top_builddir (set by make check).
 # shellcheck shell=sh
 # shellcheck disable=SC2034,SC2154 # read by the sourcing test; set by make
 
@@ -65,7 +69,6 @@ s.bind(("127.0.0.1", 0))
 print(s.getsockname()[1])'
 }
 
-# ldap_answers: true once slapd answers a root DSE search.
 # ldap_secrets DIR: host1's and the admin's password files, as a host
 # keeps them (root's, 0600): DIR/host1.pw and DIR/admin.pw.
 ldap_secrets() {
@@ -76,23 +79,49 @@ ldap_secrets() {
 
 # ldap_host_conf FILE DIR [LINE...]: a configuration of host1 over the
 # throwaway directory (backend = ldap, the admin identity, the store and
-# the secrets of ldap_secrets in DIR, audit to $T/log), then the LINEs.
+# the secrets of ldap_secrets in DIR, audit to $T/log), written by
+# lib.sh's write_conf: a LINE setting one of these keys replaces it.
 ldap_host_conf() {
     _f=$1
     _d=$2
     shift 2
-    {
-        printf '%s\n' "store = $_d/store" "audit_socket = $T/log" \
-            "fail_delay = 0" "backend = ldap" "ldap_uri = $LDAP_URI" \
-            "ldap_base = ou=people,$LDAP_BASE" "ldap_bind_dn = $LDAP_HOST_DN" \
-            "ldap_bind_password_file = $_d/host1.pw" \
-            "ldap_admin_dn = $LDAP_ADMIN_DN" \
-            "ldap_admin_password_file = $_d/admin.pw" "ldap_timeout = 20s"
-        printf '%s\n' "$@"
-    } >"$_f"
-    chmod 600 "$_f"
+    _saved_defaults=${CONF_DEFAULTS:-}
+    CONF_DEFAULTS="store = $_d/store
+audit_socket = $T/log
+fail_delay = 0
+backend = ldap
+ldap_uri = $LDAP_URI
+ldap_base = ou=people,$LDAP_BASE
+ldap_bind_dn = $LDAP_HOST_DN
+ldap_bind_password_file = $_d/host1.pw
+ldap_admin_dn = $LDAP_ADMIN_DN
+ldap_admin_password_file = $_d/admin.pw
+ldap_timeout = 20s"
+    write_conf "$_f" "$@"
+    CONF_DEFAULTS=$_saved_defaults
 }
 
+# ldap_req CONF KEY=VALUE...: one request to the built pwreset-helper as
+# root, the way the PAM module and the CLI send it, under the audit sink
+# on $T/log; LDAP_RC its exit status, $T/rep the reply, $T/ev the events.
+ldap_req() {
+    _c=$1
+    shift
+    {
+        echo "pwreset-helper 1"
+        for _kv in "$@"; do printf '%s\n' "$_kv" | sed 's/=/ /'; done
+        echo "config $_c"
+        echo end
+    } >"$T/req"
+    : >"$T/ev.raw"
+    "$top_builddir/tests/helper/audit_sink" "$T/log" "$T/ev.raw" -- \
+        timeout 60 "$top_builddir/helper/pwreset-helper" <"$T/req" \
+        >"$T/rep" 2>/dev/null
+    LDAP_RC=$?
+    sed -n 's/^.*pwreset\[[0-9]*\]: //p' "$T/ev.raw" >"$T/ev"
+}
+
+# ldap_answers: true once slapd answers a root DSE search.
 ldap_answers() {
     ldapsearch -x -LLL -H "$LDAP_URI" -o nettimeout=2 -b "" -s base \
         namingContexts >/dev/null 2>&1

@@ -58,28 +58,10 @@ export LDAP_LDIF
 ldap_start || hard_error "slapd did not start"
 trap 'ldap_stop; rm -rf "$T"' EXIT
 
-printf 'host1-secret\n' >"$T/state/host1.pw"
-printf 'pwadmin-secret\n' >"$T/state/admin.pw"
-chmod 600 "$T/state"/*.pw
-# conf BASE: the configuration, with ldap_base BASE
-conf() {
-    cat <<CONF
-store = $T/state/store
-audit_socket = $T/log
-fail_delay = 0
-hash_cost = 1
-backend = ldap
-ldap_uri = $LDAP_URI
-ldap_base = $1
-ldap_bind_dn = $LDAP_HOST_DN
-ldap_bind_password_file = $T/state/host1.pw
-ldap_admin_dn = $LDAP_ADMIN_DN
-ldap_admin_password_file = $T/state/admin.pw
-ldap_timeout = 30s
-CONF
-}
-conf "$PEOPLE" >"$T/conf"
-conf "$LDAP_BASE" >"$T/conf_wide"
+ldap_secrets "$T/state"
+ldap_host_conf "$T/conf" "$T/state" "hash_cost = 1" "ldap_timeout = 30s"
+ldap_host_conf "$T/conf_wide" "$T/state" "hash_cost = 1" "ldap_timeout = 30s" \
+    "ldap_base = $LDAP_BASE"
 SEEN=$T/state/store.ldap-seen
 
 # bulk ARGS...: pwreset ARGS under strace and the audit sink; RC, $T/opens

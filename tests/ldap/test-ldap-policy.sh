@@ -17,8 +17,6 @@ ldap_require
 enter_private_ns PWR_LDAP_POLICY_NS "$0"
 suid_workdir pwr-ldappol
 
-HELPER=$top_builddir/helper/pwreset-helper
-SINK=$top_builddir/tests/helper/audit_sink
 PEOPLE="ou=people,$LDAP_BASE"
 ALICE="uid=alice,$PEOPLE"
 
@@ -31,22 +29,10 @@ conf() { _cf=$1; shift; ldap_host_conf "$_cf" "$T/state" "$@"; }
 conf "$T/pol" "ldap_password_policy = yes"
 conf "$T/off"
 
-# req CONF KEY=VALUE...: one request to the helper as root (as the module
-# or the CLI sends it); RC, $T/rep the reply, $T/ev the audit events.
+# req CONF KEY=VALUE...: ldap_req (slapd.sh); RC its exit status.
 req() {
-    _c=$1
-    shift
-    {
-        echo "pwreset-helper 1"
-        for _kv in "$@"; do printf '%s\n' "$_kv" | sed 's/=/ /'; done
-        echo "config $_c"
-        echo end
-    } >"$T/req"
-    : >"$T/ev.raw"
-    "$SINK" "$T/log" "$T/ev.raw" -- timeout 60 "$HELPER" <"$T/req" \
-        >"$T/rep" 2>/dev/null
-    RC=$?
-    sed -n 's/^.*pwreset[^:]*: //p' "$T/ev.raw" >"$T/ev"
+    ldap_req "$@"
+    RC=$LDAP_RC
 }
 rep() { sed -n "s/^$1 //p" "$T/rep" | head -n 1; }
 said() { rep message | grep -q "$1"; }

@@ -19,7 +19,6 @@ command -v openssl >/dev/null 2>&1 || skip_all "no openssl (tools/deps installs 
 enter_private_ns PWR_LDAP_TLS_NS "$0"
 suid_workdir pwr-ldaptls
 
-HELPER=$top_builddir/helper/pwreset-helper
 PWRESET=$top_builddir/cli/pwreset
 PEOPLE="ou=people,$LDAP_BASE"
 
@@ -56,21 +55,21 @@ conf "$T/plain"
 conf "$T/other" "ldap_starttls = yes" "ldap_ca_file = $T/other.pem"
 conf "$T/noca" "ldap_starttls = yes" "ldap_ca_file = $T/missing.pem"
 
-# verify CONF PASSWORD: alice's login as the PAM module asks for it; VRC
-# its exit status, $T/rep the reply.
+# verify CONF PASSWORD: alice's login as the PAM module asks for it
+# (ldap_req, slapd.sh); VRC its exit status, $T/rep the reply.
 verify() {
-    printf 'pwreset-helper 1\nop verify\nuser alice\npassword %s\nconfig %s\nend\n' \
-        "$2" "$1" | timeout 60 "$HELPER" >"$T/rep" 2>/dev/null
-    VRC=$?
+    ldap_req "$1" op=verify user=alice "password=$2"
+    VRC=$LDAP_RC
 }
 rep() { sed -n "s/^$1 //p" "$T/rep" | head -n 1; }
-# admin CONF ARGS...: pwreset as root; ARC, $T/out and $T/err.
+# admin CONF ARGS...: pwreset as root (lib.sh's run); ARC its exit status.
+PWRESET_HELPER=$top_builddir/helper/pwreset-helper
+SINK=$top_builddir/tests/helper/audit_sink
 admin() {
     _c=$1
     shift
-    timeout 60 "$PWRESET" --helper "$HELPER" --config "$_c" "$@" \
-        </dev/null >"$T/out" 2>"$T/err"
-    ARC=$?
+    run --conf "$_c" "$@"
+    ARC=$RC
 }
 pwd_reset() {
     env -u LDAPNOINIT LDAPTLS_CACERT="$T/ca.pem" \
