@@ -123,10 +123,9 @@ int cli_call_stream(struct cli *cli, const struct pwr_msg *req,
 void cli_time(int64_t t, char *out, size_t outsz);
 /* Parse a decimal epoch value from a reply ("" or NULL -> 0). */
 int64_t cli_num(const char *s);
-/* A reply lists accounts as groups of keys, each starting with "user":
- * the index of the next "user" at or after from (rep->n if none), and a
- * key's value inside the group [start, end). */
-size_t cli_group_next(const struct pwr_msg *rep, size_t from);
+/* A reply lists accounts as groups of keys, each starting with "user"
+ * (pwr_msg_next finds where the next one starts): a key's value inside
+ * the group [start, end). */
 const char *cli_group_get(const struct pwr_msg *rep, size_t start, size_t end,
                           const char *key);
 /* What a bulk reply said beyond its per-account lines: accounts skipped,

@@ -30,12 +30,12 @@ static int print_codes(const struct pwr_msg *rep, void *arg,
     const char *label = c->label;
     size_t i, j;
 
-    for (i = cli_group_next(rep, 0); i < rep->n; i = j) {
+    for (i = pwr_msg_next(rep, 0, "user"); i < rep->n; i = j) {
         const char *code, *status;
         int64_t expires;
         char when[64];
 
-        j = cli_group_next(rep, i + 1);
+        j = pwr_msg_next(rep, i + 1, "user");
         code = cli_group_get(rep, i, j, "code");
         status = code != NULL ? "pending" : "active";
         expires = cli_num(cli_group_get(rep, i, j, "expires"));
@@ -62,10 +62,10 @@ static int print_codes(const struct pwr_msg *rep, void *arg,
  * action skipped (a --group or --all member it may not touch or that is
  * not eligible) makes the exit status PWR_E_PARTIAL: the others were
  * changed, and a script must not take that for "all done". */
-static int finish(struct cli *cli, struct pwr_msg *req, int codes,
-                  const char *label)
+static int finish(struct cli *cli, struct pwr_msg *req, const char *label)
 {
     struct codes c = { cli, label };
+    int codes = label != NULL;
     struct pwr_msg rep;
     struct cli_tally tally = { 0, 0, 0, "" };
     int rc = codes ? cli_call_stream(cli, req, &rep, print_codes, &c)
@@ -108,7 +108,7 @@ static int send(struct cli *cli, const char *op, int argc, char **argv,
         pwr_msg_free(&req);
         return rc;
     }
-    return finish(cli, &req, codes_label != NULL, codes_label);
+    return finish(cli, &req, codes_label);
 }
 
 int cli_cmd_enrol(struct cli *cli, int argc, char **argv)

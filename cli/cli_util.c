@@ -182,12 +182,6 @@ int64_t cli_num(const char *s)
     return errno != 0 || *end != '\0' ? 0 : (int64_t)v;
 }
 
-size_t cli_group_next(const struct pwr_msg *rep, size_t from)
-{
-    while (from < rep->n && strcmp(rep->fields[from].key, "user") != 0)
-        from++;
-    return from;
-}
 
 const char *cli_group_get(const struct pwr_msg *rep, size_t start, size_t end,
                           const char *key)
@@ -239,10 +233,10 @@ int cli_print_accounts(const struct pwr_msg *rep, void *tally,
     struct cli_tally *t = tally;
     size_t i, j;
 
-    for (i = cli_group_next(rep, 0); i < rep->n; i = j) {
+    for (i = pwr_msg_next(rep, 0, "user"); i < rep->n; i = j) {
         const char *outcome, *note;
 
-        j = cli_group_next(rep, i + 1);
+        j = pwr_msg_next(rep, i + 1, "user");
         outcome = cli_group_get(rep, i, j, "outcome");
         note = cli_group_get(rep, i, j, "note");
         printf("%s: %s%s%s%s\n", rep->fields[i].value,

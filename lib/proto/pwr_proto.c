@@ -130,6 +130,13 @@ const char *pwr_msg_get(const struct pwr_msg *m, const char *key)
     return pwr_msg_get_nth(m, key, 0);
 }
 
+size_t pwr_msg_next(const struct pwr_msg *m, size_t from, const char *key)
+{
+    while (from < m->n && strcmp(m->fields[from].key, key) != 0)
+        from++;
+    return from;
+}
+
 size_t pwr_msg_count(const struct pwr_msg *m, const char *key)
 {
     size_t k, n = 0;

@@ -76,6 +76,10 @@ const char *pwr_msg_get(const struct pwr_msg *m, const char *key);
 const char *pwr_msg_get_nth(const struct pwr_msg *m, const char *key,
                             size_t i);
 size_t pwr_msg_count(const struct pwr_msg *m, const char *key);
+/* Index of the first field named key at or after from, or m->n: where the
+ * next group of a reply that repeats a group per account ("user" first)
+ * starts. */
+size_t pwr_msg_next(const struct pwr_msg *m, size_t from, const char *key);
 
 /* Bytes the fields [from, to) take encoded, without the frame around. */
 size_t pwr_msg_size(const struct pwr_msg *m, size_t from, size_t to);

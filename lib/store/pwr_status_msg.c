@@ -143,9 +143,7 @@ int pwr_status_msg_add(struct pwr_msg *m, const struct pwr_status_acct *a,
 
 size_t pwr_status_msg_next(const struct pwr_msg *m, size_t from)
 {
-    while (from < m->n && strcmp(m->fields[from].key, keys[0].name) != 0)
-        from++;
-    return from;
+    return pwr_msg_next(m, from, keys[0].name);
 }
 
 /* A decimal number with an optional '-', nothing else; -1 if not. */
