@@ -69,9 +69,14 @@ int mod_helper_req(struct mod_ctx *ctx, const char *op, struct pwr_msg *req)
 enum pwr_code mod_helper_run(struct mod_ctx *ctx, struct pwr_msg *req,
                              struct pwr_msg *rep)
 {
+    const char *op = pwr_msg_get(req, "op");
     struct pwr_err err;
     int rc;
 
+    /* A status verify kept (keep_status) never outlives a request that
+     * may change the account: the next look-up asks the helper again. */
+    if (op == NULL || (strcmp(op, "verify") != 0 && strcmp(op, "status") != 0))
+        (void)pam_set_data(ctx->pamh, MOD_DATA_STATUS, NULL, NULL);
     pwr_msg_init(rep);
     rc = pwr_helper_call(ctx->opts.helper_path, req, rep, &err);
     pwr_msg_free(req);
