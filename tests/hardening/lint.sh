@@ -18,6 +18,8 @@ build=$(cd "${1:-${top_builddir:-.}}" && pwd)
 cd "$src" || exit 99
 
 files=$(ls lib/*.c lib/*/*.c helper/*.c cli/*.c pam_module/*.c)
+# lib and each folder of it are on the include path (as AM_CPPFLAGS says)
+incs=$(for d in lib lib/*/; do printf ' -I%s' "${d%/}"; done)
 defs="-DPWR_CONFIG_PATH=\"/etc/security/pwreset.conf\" -DPWR_STORE_PATH=\"/var/lib/pwreset/store\" -DPWR_HELPER_PATH=\"/usr/sbin/pwreset-helper\""
 status=0 ran=0
 
@@ -28,7 +30,7 @@ if command -v cppcheck >/dev/null 2>&1; then
         --error-exitcode=1 --inline-suppr --suppress=missingIncludeSystem \
         --suppressions-list=tests/hardening/cppcheck.supp \
         --template='{file}:{line}: {severity}: {message} [{id}]' \
-        -I lib -I lib/store -I lib/audit -I lib/policy -I lib/crypto -I lib/proto -I lib/config -I "$build" $defs -j 2 $files; then
+        $incs -I "$build" $defs -j 2 $files; then
         echo "ok - cppcheck: $(echo "$files" | wc -w) files clean"
     else
         echo "not ok - cppcheck"
@@ -65,8 +67,9 @@ if command -v clang-tidy >/dev/null 2>&1; then
         echo '['
         sep=
         for f in $files; do
-            printf '%s{"directory": "%s", "file": "%s", "arguments": ["cc", "-std=gnu11", "-Ilib", "-Ilib/store", "-Ilib/audit", "-Ilib/policy", "-Ilib/crypto", "-Ilib/proto", "-Ilib/config", "-I%s"' \
-                "$sep" "$src" "$f" "$build"
+            printf '%s{"directory": "%s", "file": "%s", "arguments": ["cc", "-std=gnu11"' \
+                "$sep" "$src" "$f"
+            for i in $incs "-I$build"; do printf ', "%s"' "$i"; done
             for i in $(pkg-config --cflags-only-I libsodium 2>/dev/null); do printf ', "%s"' "$i"; done
             printf ', "-DPWR_CONFIG_PATH=\\"/etc/security/pwreset.conf\\""'
             printf ', "-DPWR_STORE_PATH=\\"/var/lib/pwreset/store\\""'
